@@ -1,0 +1,231 @@
+"""Create or verify every AWS resource GAS uses; idempotent, emulator or real AWS."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from botocore.exceptions import ClientError
+
+from gas_common import aws
+from gas_common.settings import Settings, get_settings
+from gas_common.stores import USER_INDEX
+
+log = logging.getLogger(__name__)
+
+# (topic setting, service, endpoint path): who listens to what (DESIGN.md "Messages").
+SUBSCRIPTIONS = (
+    ("job_requests_topic", "annotator", "/sns/job-requests"),
+    ("job_results_topic", "archiver", "/sns/job-results"),
+    ("job_results_topic", "notifier", "/sns/job-results"),
+    ("thaw_requests_topic", "thawer", "/sns/thaw-requests"),
+    ("restore_results_topic", "thawer", "/sns/restore-results"),
+)
+TOPICS = ("job_requests_topic", "job_results_topic", "thaw_requests_topic",
+          "restore_results_topic")
+
+
+@dataclass
+class Step:
+    """One resource: how to tell it is there, and how to make it so."""
+
+    what: str
+    present: Callable[[], bool]
+    create: Callable[[], Any]
+
+
+def subscription_url(settings: Settings, service: str, path: str, masked: bool = False) -> str:
+    """The endpoint URL SNS posts to, with the shared secret as basic auth when enabled."""
+    parts = urlsplit(settings.url_of(service).rstrip("/") + path)
+    if not settings.sns_basic_auth:
+        return urlunsplit(parts)
+    secret = "****" if masked else quote(settings.sns_shared_secret, safe="")
+    netloc = f"{quote(settings.sns_username, safe='')}:{secret}@{parts.netloc}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _bind(fn: Callable[..., Any], **kwargs: Any) -> Callable[[], Any]:
+    return lambda: fn(**kwargs)
+
+
+def _missing(error: ClientError, *codes: str) -> bool:
+    return error.response["Error"]["Code"] in codes
+
+
+def plan(settings: Settings | None = None) -> list[Step]:
+    """Every resource in creation order."""
+    s = settings or get_settings()
+    s3, ddb, sns = aws.client("s3", s), aws.client("dynamodb", s), aws.client("sns", s)
+    steps: list[Step] = []
+
+    def bucket_exists(name: str) -> Callable[[], bool]:
+        def check() -> bool:
+            try:
+                s3.head_bucket(Bucket=name)
+                return True
+            except ClientError as exc:
+                if _missing(exc, "404", "NoSuchBucket", "NotFound"):
+                    return False
+                raise
+        return check
+
+    def make_bucket(name: str, cors: bool) -> Callable[[], None]:
+        def create() -> None:
+            kwargs: dict[str, Any] = {"Bucket": name}
+            if s.aws_region != "us-east-1":
+                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": s.aws_region}
+            s3.create_bucket(**kwargs)
+            s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True, "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+            if cors:
+                # The browser posts uploads straight to S3 from the web UI's origin.
+                s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [{
+                    "AllowedOrigins": [s.public_url.rstrip("/")],
+                    "AllowedMethods": ["POST", "GET"],
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": ["ETag", "Location"],
+                    "MaxAgeSeconds": 3000}]})
+        return create
+
+    buckets = [(s.inputs_bucket, True), (s.results_bucket, False)]
+    if s.cold_storage == "s3-glacier":
+        buckets.append((s.archive_bucket, False))
+    for name, cors in buckets:
+        steps.append(Step(f"bucket {name}", bucket_exists(name), make_bucket(name, cors)))
+
+    def table_exists(name: str) -> Callable[[], bool]:
+        def check() -> bool:
+            try:
+                ddb.describe_table(TableName=name)
+                return True
+            except ClientError as exc:
+                if _missing(exc, "ResourceNotFoundException"):
+                    return False
+                raise
+        return check
+
+    def make_jobs_table() -> None:
+        ddb.create_table(
+            TableName=s.jobs_table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "job_id", "AttributeType": "S"},
+                {"AttributeName": "user_id", "AttributeType": "S"},
+                {"AttributeName": "submit_time", "AttributeType": "N"},
+            ],
+            KeySchema=[{"AttributeName": "job_id", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{
+                "IndexName": USER_INDEX,
+                "KeySchema": [{"AttributeName": "user_id", "KeyType": "HASH"},
+                              {"AttributeName": "submit_time", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }],
+        )
+        ddb.get_waiter("table_exists").wait(TableName=s.jobs_table)
+
+    def make_users_table() -> None:
+        ddb.create_table(
+            TableName=s.users_table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"}],
+        )
+        ddb.get_waiter("table_exists").wait(TableName=s.users_table)
+
+    steps.append(Step(f"table {s.jobs_table} (+ {USER_INDEX})",
+                      table_exists(s.jobs_table), make_jobs_table))
+    steps.append(Step(f"table {s.users_table}", table_exists(s.users_table), make_users_table))
+
+    def topic_exists(name: str) -> Callable[[], bool]:
+        def check() -> bool:
+            try:
+                sns.get_topic_attributes(TopicArn=aws.topic_arn(name, s))
+                return True
+            except ClientError as exc:
+                if _missing(exc, "NotFound", "NotFoundException"):
+                    return False
+                raise
+        return check
+
+    for setting in TOPICS:
+        name = getattr(s, setting)
+        steps.append(Step(f"topic {name}", topic_exists(name), _bind(sns.create_topic, Name=name)))
+
+    def subscribed(topic: str, url: str, masked: str) -> Callable[[], bool]:
+        def check() -> bool:
+            paginator = sns.get_paginator("list_subscriptions_by_topic")
+            try:
+                for page in paginator.paginate(TopicArn=aws.topic_arn(topic, s)):
+                    for sub in page["Subscriptions"]:
+                        if sub["Endpoint"] in (url, masked):
+                            return True
+            except ClientError as exc:
+                if _missing(exc, "NotFound", "NotFoundException"):
+                    return False  # the topic itself is still to be created
+                raise
+            return False
+        return check
+
+    for setting, service, path in SUBSCRIPTIONS:
+        topic = getattr(s, setting)
+        url = subscription_url(s, service, path)
+        masked = subscription_url(s, service, path, masked=True)
+        steps.append(Step(
+            f"subscription {topic} -> {masked}",
+            subscribed(topic, url, masked),
+            _bind(sns.subscribe, TopicArn=aws.topic_arn(topic, s),
+                  Protocol=urlsplit(url).scheme, Endpoint=url, ReturnSubscriptionArn=True),
+        ))
+
+    if s.cold_storage == "glacier-vault":
+        glacier = aws.client("glacier", s)
+
+        def vault_exists() -> bool:
+            try:
+                glacier.describe_vault(vaultName=s.glacier_vault)
+                return True
+            except ClientError as exc:
+                if _missing(exc, "ResourceNotFoundException"):
+                    return False
+                raise
+
+        steps.append(Step(f"glacier vault {s.glacier_vault}", vault_exists,
+                          lambda: glacier.create_vault(vaultName=s.glacier_vault)))
+
+    ses = aws.client("ses", s)
+
+    def sender_verified() -> bool:
+        ids = ses.list_identities(IdentityType="EmailAddress")["Identities"]
+        return s.mail_sender in ids
+
+    steps.append(Step(f"SES sender {s.mail_sender}", sender_verified,
+                      lambda: ses.verify_email_identity(EmailAddress=s.mail_sender)))
+    return steps
+
+
+def provision(
+    settings: Settings | None = None, dry_run: bool = False, echo: Callable[[str], Any] = print
+) -> int:
+    """Create what is missing; return how many resources were (or would be) created."""
+    changes = 0
+    for step in plan(settings):
+        if step.present():
+            echo(f"  ok      {step.what}")
+            continue
+        changes += 1
+        if dry_run:
+            echo(f"  create  {step.what}  (dry run)")
+        else:
+            step.create()
+            echo(f"  created {step.what}")
+    if changes == 0:
+        echo("no changes: every resource is in place")
+    else:
+        echo(f"{changes} resource(s) {'to create' if dry_run else 'created'}")
+    return changes

@@ -1,0 +1,22 @@
+"""The notifier: emails users when jobs finish, fail or are restored."""
+
+from __future__ import annotations
+
+from flask import Flask
+from gas_common import sns
+from gas_common.app import check_table, create_service_app
+from gas_common.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the notifier service."""
+    from gas_notifier import handlers
+
+    s = settings or get_settings()
+    s.require_sns_auth()
+    app = create_service_app(
+        "notifier", [check_table("jobs_table"), check_table("users_table")], s
+    )
+    sns.add_endpoint(app, "/sns/job-results", "job_results_topic", handlers.on_job_result,
+                     acts_on={"job.completed", "job.failed", "job.restored"})
+    return app

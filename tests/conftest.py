@@ -1,0 +1,59 @@
+"""Fixtures shared by every test; tests never talk to real AWS."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gas_common import aws
+from gas_common.settings import get_settings
+
+# Dummy credentials so that no test can ever reach a real account.
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "gas-test",
+    "AWS_SECRET_ACCESS_KEY": "gas-test",
+    "AWS_DEFAULT_REGION": "us-east-1",
+})
+os.environ.pop("AWS_SESSION_TOKEN", None)
+os.environ.pop("AWS_PROFILE", None)
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture(scope="session")
+def gas_stack(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator:
+    """The whole embedded stack (moto + five services) for this test process."""
+    from tests.harness import GasStack
+
+    stack = GasStack(OUTPUT / "logs" / worker_id)
+    try:
+        stack.start()
+    except Exception:
+        stack.stop()
+        raise
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def stack(gas_stack) -> Iterator:
+    """The running stack, emptied before the test."""
+    gas_stack.reset()
+    yield gas_stack
+
+
+@pytest.fixture
+def local_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """get_settings() in this process: local mode, clean of outside GAS_* variables."""
+    for key in list(os.environ):
+        if key.startswith("GAS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("GAS_ENV", "local")
+    get_settings.cache_clear()
+    aws.reset_clients()
+    yield get_settings()
+    get_settings.cache_clear()
+    aws.reset_clients()

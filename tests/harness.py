@@ -1,0 +1,129 @@
+"""The integration harness: a real moto server and real service processes on free ports.
+
+It starts them through gas_common.stack, the same code as `gas up`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+from gas_common import aws
+from gas_common.messages import dumps
+from gas_common.provision import provision
+from gas_common.settings import SERVICES, Settings
+from gas_common.stack import Stack, embedded_env, settings_from_env
+from gas_common.stores import JobStore, UserStore
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class GasStack:
+    """A running embedded stack plus helpers to drive and inspect it from tests."""
+
+    def __init__(self, log_dir: Path, services: tuple[str, ...] = SERVICES,
+                 extra_env: dict[str, str] | None = None):
+        ports = {name: free_port() for name in (*SERVICES, "emulator")}
+        base = {k: v for k, v in os.environ.items() if not k.startswith("GAS_")}
+        base.update(extra_env or {})
+        self.env = embedded_env(base, ports)
+        self.settings: Settings = settings_from_env(self.env)
+        self.log_dir = log_dir
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.stack = Stack(self.env, services=services, log_dir=log_dir)
+        self.jobs = JobStore(self.settings)
+        self.users = UserStore(self.settings)
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> GasStack:
+        self.stack.start_emulator()
+        provision(self.settings, echo=lambda line: None)
+        self.stack.start_services()
+        return self
+
+    def stop(self) -> None:
+        self.stack.stop_all()
+
+    def restart(self, service: str, sig: int = signal.SIGTERM, **env: str) -> None:
+        """Stop a service (SIGKILL = crash) and start it again, optionally with new settings."""
+        self.stack.stop(service, sig)
+        self.stack.env.update({f"GAS_{k.upper()}": v for k, v in env.items()})
+        self.stack.start(service)
+        self.stack.wait_ready([service])
+
+    def reset(self) -> None:
+        """Empty the emulator and provision again: each test starts from clean state."""
+        requests.post(self.url("emulator") + "/moto-api/reset", timeout=10).raise_for_status()
+        aws.reset_clients()
+        provision(self.settings, echo=lambda line: None)
+
+    def log_tail(self, service: str, lines: int = 40) -> str:
+        path = self.log_dir / f"{service}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    # --- driving and reading ----------------------------------------------------------
+
+    def url(self, service: str) -> str:
+        return self.stack.url(service)
+
+    def client(self, service: str) -> Any:
+        return aws.client(service, self.settings)
+
+    def topic_arn(self, setting: str) -> str:
+        return aws.topic_arn(getattr(self.settings, setting), self.settings)
+
+    def publish(self, message: Any, topic_setting: str) -> str:
+        """Publish a message (model or raw string) the way services do; delivery is synchronous."""
+        body = message if isinstance(message, str) else dumps(message)
+        return str(self.client("sns").publish(
+            TopicArn=self.topic_arn(topic_setting), Message=body)["MessageId"])
+
+    def moto_data(self) -> dict[str, Any]:
+        return dict(requests.get(self.url("emulator") + "/moto-api/data.json", timeout=10).json())
+
+    def sent_mail(self) -> list[dict[str, Any]]:
+        """Every email the emulator's SES has accepted, oldest first."""
+        sent = self.moto_data().get("ses", {}).get("SESBackend", [])
+        messages: list[dict[str, Any]] = []
+        for backend in sent if isinstance(sent, list) else [sent]:
+            messages.extend(backend.get("sent_messages", []))
+        return messages
+
+    def metric(self, service: str, name: str, **labels: str) -> float:
+        """The value of one Prometheus sample a service exposes (0 when absent)."""
+        text = requests.get(self.url(service) + "/metrics", timeout=5).text
+        want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        for line in text.splitlines():
+            if line.startswith("#") or not line.startswith(name):
+                continue
+            sample, _, value = line.rpartition(" ")
+            got = sample[len(name):].strip("{}")
+            if sorted(got.split(",")) == sorted(want.split(",")) if want else got == "":
+                return float(value)
+        return 0.0
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float = 0.2,
+             what: str = "condition") -> Any:
+    """Poll until predicate() is truthy; return its value or fail with `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
