@@ -1,0 +1,144 @@
+"""`gas annotate` and `gas reference ...` (mounted by gas_common.cli's `gas` group)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command("annotate")
+@click.argument("input_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the outputs (default: next to the input).")
+@click.option("--reference", "reference", default=None, metavar="NAME|PATH",
+              help="Installed bundle name or bundle folder (default: $GAS_REFERENCE or grch38).")
+def annotate(input_file: Path, outdir: Path | None, reference: str | None) -> None:
+    """Annotate a VCF file (plain, gzip or bgzip) on this machine; no service needed."""
+    from gas_annotator.engine import AnnotationError, annotate_file
+
+    out = outdir or input_file.resolve().parent
+    t0 = time.monotonic()
+    last = [t0]
+
+    def progress(n: int) -> None:
+        if sys.stderr.isatty() and time.monotonic() - last[0] > 1:
+            last[0] = time.monotonic()
+            click.echo(f"\r{n:,} variants", err=True, nl=False)
+
+    try:
+        result = annotate_file(input_file, out, reference, progress=progress)
+    except AnnotationError as e:
+        if e.log_path:
+            _say(f"log: {e.log_path}")
+        raise click.ClickException(str(e)) from None
+    dt = time.monotonic() - t0
+    s = result.summary
+    if sys.stderr.isatty():
+        click.echo("\r", err=True, nl=False)
+    click.echo(f"annotated: {result.annot_path}")
+    click.echo(f"log:       {result.log_path}")
+    click.echo(f"summary:   {result.summary_path}")
+    unann = sum(s["unannotated"].values())
+    click.echo(f"{s['total']:,} variants in {dt:.1f} s: {s['annotated']:,} annotated, "
+               f"{s['known_ids']:,} known IDs ({100 * s['known_id_rate']:.1f}%), "
+               f"{unann:,} not annotated; reference {s['reference']['name']} "
+               f"({s['reference']['build'] or 'unknown build'})")
+    for w in s["warnings"]:
+        click.echo(f"warning: {w}", err=True)
+
+
+@click.group("reference")
+def reference() -> None:
+    """Install, build and list annotation reference bundles."""
+
+
+@reference.command("install")
+@click.argument("which", type=click.Choice(["grch38", "grch37"]))
+@click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Bundle folder (default: $GAS_REFERENCE_DIR or ~/.local/share/gas/reference).")
+def install(which: str, base: Path | None) -> None:
+    """Download and install the ready-made GRCh38 or GRCh37 bundle."""
+    from gas_annotator.reference.install import InstallError, install_ready_made
+    from gas_annotator.reference.store import reference_dir
+
+    t0 = time.monotonic()
+    try:
+        path = install_ready_made(which, base or reference_dir(), _say)
+    except InstallError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"installed {which} in {path} ({time.monotonic() - t0:.0f} s)")
+
+
+@reference.command("build")
+@click.option("--gtf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--gff3", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--known", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="dbSNP-style VCF: its IDs fill the ID column when position and allele match.")
+@click.option("--name", required=True, help="Bundle name (its folder name).")
+@click.option("--build", "build", default="", help="Assembly name, e.g. GRCh38.")
+@click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Bundle folder (default: $GAS_REFERENCE_DIR or ~/.local/share/gas/reference).")
+def build(gtf: Path | None, gff3: Path | None, known: Path | None, name: str, build: str,
+          base: Path | None) -> None:
+    """Build a bundle from a GENCODE/Ensembl GTF or GFF3 (plain or gzip)."""
+    from gas_annotator.reference.custom import build_custom
+    from gas_annotator.reference.gtf import AnnotationSourceError
+    from gas_annotator.reference.store import reference_dir
+
+    if bool(gtf) == bool(gff3):
+        raise click.UsageError("give exactly one of --gtf or --gff3")
+    if not name or "/" in name or name.startswith("."):
+        raise click.UsageError("--name must be a plain folder name")
+    source, fmt = (gtf, "gtf") if gtf else (gff3, "gff3")
+    assert source is not None
+    try:
+        path = build_custom(source, fmt, (base or reference_dir()) / name, name, build, known,
+                            _say)
+    except AnnotationSourceError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"built {name} in {path}")
+
+
+@reference.command("list")
+@click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--verify", is_flag=True, help="Check every file's checksum.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
+def list_(base: Path | None, verify: bool, as_json: bool) -> None:
+    """List installed bundles."""
+    from gas_annotator.reference.bundle import BundleError, Reference
+    from gas_annotator.reference.store import default_reference, list_bundles, reference_dir
+
+    where = base or reference_dir()
+    bundles = list_bundles(where)
+    if as_json:
+        click.echo(json.dumps(bundles, indent=2))
+        return
+    if not bundles:
+        click.echo(f"no bundles in {where}; run `gas reference install grch38`")
+        return
+    for m in bundles:
+        state = ""
+        if verify:
+            try:
+                bad = Reference(Path(m["path"])).verify()
+                state = "  OK" if not bad else f"  DAMAGED: {', '.join(bad)}"
+            except BundleError as e:
+                state = f"  DAMAGED: {e}"
+        mark = "*" if Path(m["path"]).name == default_reference() else " "
+        counts = m.get("counts", {})
+        click.echo(f"{mark} {m.get('name')}  build={m.get('build') or '?'}  "
+                   f"version={m.get('version')}  transcripts={counts.get('transcripts')}  "
+                   f"known={counts.get('known')}  {m['path']}{state}")
+
+
+if __name__ == "__main__":
+    cmd = sys.argv.pop(1) if len(sys.argv) > 1 else ""
+    {"annotate": annotate, "reference": reference}.get(cmd, reference)()

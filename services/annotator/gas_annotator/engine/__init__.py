@@ -1,0 +1,9 @@
+"""The annotation engine: stream a VCF and annotate it against a reference bundle."""
+
+from ..reference.bundle import Reference
+from .annotate import AnnotationResult, annotate_file, default_base_name
+from .errors import AnnotationError
+from .loader import load_reference
+
+__all__ = ["AnnotationError", "AnnotationResult", "Reference", "annotate_file",
+           "default_base_name", "load_reference"]

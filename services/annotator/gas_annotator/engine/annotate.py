@@ -1,0 +1,385 @@
+"""annotate_file: stream a VCF, add VC/ANN and known IDs, write the log and summary."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from ..reference.bundle import Reference
+from ..reference.model import SEVERITY, TERMS
+from .build_check import BuildCheck, check_build
+from .errors import AnnotationError
+from .header import Header, output_header, read_header
+from .loader import load_reference
+from .summary import Stats, count_log
+from .variant_class import BASES, TITV, allele_class, allele_span, unannotatable
+from .vcf_input import VcfReader
+
+log = logging.getLogger(__name__)
+
+BATCH_CHARS = 1 << 20  # read about 1 MB of lines at a time
+CACHE_LIMIT = 50_000  # decoded templates kept; cleared when full (keeps memory flat)
+MAX_SPAN_INTERVALS = 5_000  # a huge deletion is annotated from this many intervals at most
+_INTERGENIC = SEVERITY["intergenic_region"]
+
+
+@dataclass
+class AnnotationResult:
+    """Where the outputs went and what they say."""
+
+    annot_path: Path
+    log_path: Path
+    summary_path: Path
+    summary: dict
+    variants: int
+
+
+def default_base_name(name: str) -> str:
+    """x.vcf, x.vcf.gz, x.txt -> x."""
+    for ext in (".gz", ".bgz"):
+        if name.lower().endswith(ext):
+            name = name[: -len(ext)]
+    stem = Path(name).stem if "." in name.lstrip(".") else name
+    return stem or "input"
+
+
+def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | Path | None = None,
+                  base_name: str | None = None, progress: Callable[[int], None] | None = None,
+                  progress_every: int = 50_000) -> AnnotationResult:
+    """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input."""
+    input_path, out_dir = Path(input_path), Path(out_dir)
+    base = base_name or default_base_name(input_path.name)
+    annot = out_dir / f"{base}.annot.vcf"
+    log_path = out_dir / f"{base}.vcf.count.log"
+    summary_path = out_dir / f"{base}.summary.json"
+    ref = reference if isinstance(reference, Reference) else load_reference(reference)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stats = Stats()
+    header = Header()
+    error: str | None = None
+    reader: VcfReader | None = None
+    try:
+        reader = VcfReader(input_path)
+        header = read_header(reader)
+        build = check_build(header, ref)
+        stats.warnings.extend(build.warnings)
+        with open(annot, "w", encoding="utf-8", errors="surrogateescape",
+                  buffering=1 << 20) as out:
+            out.write(output_header(header, ref.describe(), []))
+            _Annotator(ref, build, header, stats, reader, out, progress, progress_every).run()
+        if stats.total == 0:
+            stats.warnings.append("the input has a header but no variant records")
+    except AnnotationError as e:
+        error = str(e)
+    except MemoryError:
+        error = f"out of memory near line {reader.lineno if reader else 0}"
+    except Exception as e:  # a bug must still give the user one line, never a traceback
+        log.exception("internal error annotating %s", input_path)
+        where = f" near line {reader.lineno}" if reader and reader.lineno else ""
+        error = f"internal error{where}: {type(e).__name__}: {e}"
+    finally:
+        if reader is not None:
+            reader.close()
+    summary = stats.summary(ref.describe(), input_path.name, header.fileformat,
+                            header.samples, error)
+    _write_outputs(summary, log_path, summary_path)
+    if error is not None:
+        raise AnnotationError(error, log_path=log_path)
+    return AnnotationResult(annot, log_path, summary_path, summary, stats.total)
+
+
+def _write_outputs(summary: dict, log_path: Path, summary_path: Path) -> None:
+    import json
+
+    log_path.write_text(count_log(summary))
+    summary_path.write_text(json.dumps(summary, indent=2) + "\n")
+
+
+class _Annotator:
+    """The streaming loop; per-record work is kept small, lookups are done per batch."""
+
+    def __init__(self, ref: Reference, build: BuildCheck, header: Header, stats: Stats,
+                 reader: VcfReader, out: TextIO, progress: Callable[[int], None] | None,
+                 progress_every: int) -> None:
+        self.ref, self.build, self.header, self.stats = ref, build, header, stats
+        self.reader, self.out = reader, out
+        self.progress, self.every = progress, max(1, progress_every)
+        self.cache: dict[int, tuple] = {}
+        self.general_only = bool(header.strip_keys) or header.v33
+
+    def run(self) -> None:
+        """Read, annotate and write every record, batch by batch."""
+        next_report = self.every
+        while True:
+            first = self.reader.lineno + 1
+            lines = self.reader.readlines(BATCH_CHARS)
+            if not lines:
+                break
+            out = self.batch(lines, first)
+            self.out.write("\n".join(out))
+            if out:
+                self.out.write("\n")
+            if self.progress and self.stats.total >= next_report:
+                self.progress(self.stats.total)
+                next_report = (self.stats.total // self.every + 1) * self.every
+
+    def batch(self, lines: list[str], first: int) -> list[str]:
+        """Annotated text of one batch of lines (first = line number of lines[0])."""
+        rows = [ln.rstrip("\n").split("\t", 8) for ln in lines]
+        if any(len(r) < 8 for r in rows):
+            rows = self._check_rows(rows, first)
+        out: list[str] = []
+        for contig, group in groupby(rows, itemgetter(0)):
+            recs = list(group)
+            self.stats.total += len(recs)
+            self.stats.by_chromosome[contig] += len(recs)
+            self.contig_run(contig, recs, rows, first, out)
+        return out
+
+    def _check_rows(self, rows: list[list[str]], first: int) -> list[list[str]]:
+        kept = []
+        for k, r in enumerate(rows):
+            if len(r) >= 8:
+                kept.append(r)
+            elif r[0].strip():
+                if r[0].startswith("#"):
+                    raise AnnotationError(f"line {first + k}: a header line ('#...') appears "
+                                          "among the variant records")
+                raise AnnotationError(f"line {first + k}: expected at least 8 tab-separated "
+                                      f"columns, found {len(r)}")
+        return kept
+
+    def _line_of(self, rec: list[str], rows: list[list[str]], first: int) -> int:
+        # Error path only: blank lines were dropped, so count them back in.
+        for k, r in enumerate(rows):
+            if r is rec:
+                return first + k
+        return first
+
+    def positions(self, recs: list[list[str]], rows: list[list[str]], first: int) -> np.ndarray:
+        """POS column as int64, or a one-line error naming the bad line."""
+        try:
+            pos = np.array([r[1] for r in recs], dtype=np.int64)
+        except (ValueError, OverflowError):
+            pos = None
+        if pos is None or (len(pos) and pos.min() < 0):
+            for r in recs:
+                if not r[1].strip().isdigit():
+                    raise AnnotationError(f"line {self._line_of(r, rows, first)}: POS "
+                                          f"{r[1][:30]!r} is not a non-negative integer")
+            raise AnnotationError(f"line {first}: a POS value is not an integer")
+        return pos
+
+    def contig_run(self, contig: str, recs: list[list[str]], rows: list[list[str]], first: int,
+                   out: list[str]) -> None:
+        """Annotate consecutive records on one contig."""
+        pos = self.positions(recs, rows, first)
+        canon = self.ref.contig(contig)
+        if canon is None or self.build.is_blocked(canon):
+            reason = "unknown contig" if canon is None else "build mismatch"
+            if canon is None:
+                self.stats.unknown_contigs[contig] += len(recs)
+            for r in recs:
+                out.append(self.plain(r, reason))
+            return
+        starts, tmpl, ianc, kpos = self.ref.views(canon)
+        poslist = pos.tolist()
+        rl = np.fromiter(map(len, [r[3] for r in recs]), np.int64, len(recs))
+        iv_s = np.maximum(np.searchsorted(starts, pos, "right") - 1, 0)
+        iv_e = np.maximum(np.searchsorted(starts, pos + np.maximum(rl, 1) - 1, "right") - 1, 0)
+        ts = tmpl[iv_s].tolist()
+        same = (iv_s == iv_e).tolist()
+        first_anchor = self.ref.anchors[ianc[iv_s]].tolist()  # junk where none is used
+        known = self.known_ids(canon, kpos, pos, recs) if len(kpos) else {}
+        length = self.ref.length(canon)
+        beyond = set(np.flatnonzero(pos > length).tolist()) if length else set()
+
+        stats = self.stats
+        by_region = stats.by_region
+        cache = self.cache
+        general_only = self.general_only
+        ti = tv = snv = annotated = 0
+        append = out.append
+        for i, r in enumerate(recs):
+            ref_a, alt = r[3], r[4]
+            if (len(ref_a) == 1 and len(alt) == 1 and alt in BASES and same[i]
+                    and not general_only and i not in beyond):
+                c = cache.get(ts[i])
+                if c is None:
+                    c = self.load_template(ts[i])
+                fixed, entries, top, n_anchored = c
+                if fixed is not None:
+                    ann = alt + ("," + alt).join(fixed)
+                elif n_anchored == 1:
+                    d = abs(poslist[i] - first_anchor[i])
+                    ann = ",".join([f"{alt}{pre}{d}|" if a else f"{alt}{pre}|"
+                                    for pre, a in entries])
+                else:
+                    ann = ",".join([f"{alt}{pre}{abs(poslist[i] - a) if a >= 0 else ''}|"
+                                    for pre, a in self.interval_entries(int(iv_s[i]), ts[i],
+                                                                        ianc)])
+                t = TITV.get(ref_a + alt)
+                if t is not None:
+                    if t:
+                        ti += 1
+                    else:
+                        tv += 1
+                snv += 1
+                annotated += 1
+                by_region[top] += 1
+                info = r[7]
+                r[7] = ("VC=SNV;ANN=" if info == "." or not info else info + ";VC=SNV;ANN=") + ann
+            else:
+                annotated += self.general(r, poslist[i], starts, tmpl, ianc, i in beyond)
+            if i in known:
+                r[2] = known[i] if r[2] == "." else _add_id(r[2], known[i])
+            append("\t".join(r))
+        stats.ti += ti
+        stats.tv += tv
+        stats.annotated += annotated
+        stats.by_class["SNV"] += snv
+        stats.known_ids += len(known)
+
+    def known_ids(self, canon: str, kpos: np.ndarray, pos: np.ndarray,
+                  recs: list[list[str]]) -> dict[int, str]:
+        """Record index -> rsID(s) where position and an ALT allele match a known variant."""
+        k = np.searchsorted(kpos, pos, "left")
+        hit = np.flatnonzero(kpos[np.minimum(k, len(kpos) - 1)] == pos)
+        out: dict[int, str] = {}
+        base = self.ref.known_offset(canon)
+        for i in hit.tolist():
+            r = recs[i]
+            ref_a = r[3].upper()
+            alts = set(r[4].upper().split(","))
+            j = int(k[i])
+            ids = []
+            while j < len(kpos) and kpos[j] == pos[i]:
+                kref, kalt, kid = self.ref.known_entry(base + j)
+                if kref == ref_a and kalt in alts and kid not in ids:
+                    ids.append(kid)
+                j += 1
+            if ids:
+                out[i] = ";".join(ids)
+        return out
+
+    def load_template(self, t: int) -> tuple:
+        """(fixed entries or None, entries, top term, anchored count) for template t, cached."""
+        if len(self.cache) >= CACHE_LIMIT:
+            self.cache.clear()
+        entries = self.ref.template(t)
+        n_anchored = sum(1 for _, a in entries if a)
+        fixed = None if n_anchored else tuple(p + "|" for p, _ in entries)
+        top = min((p.split("|", 2)[1] for p, _ in entries), key=SEVERITY.__getitem__)
+        c = self.cache[t] = (fixed, entries, top, n_anchored)
+        return c
+
+    def interval_entries(self, iv: int, t: int, ianc: np.ndarray) -> list[tuple[str, int]]:
+        """(prefix, anchor or -1) entries of interval iv, whose template is t."""
+        _, entries, _, n = self.cache.get(t) or self.load_template(t)
+        if not n:
+            return [(p, -1) for p, _ in entries]
+        off = int(ianc[iv])
+        anchors = iter(self.ref.anchors[off:off + n].tolist())
+        return [(p, next(anchors) if a else -1) for p, a in entries]
+
+    def span_entries(self, starts: np.ndarray, tmpl: np.ndarray, ianc: np.ndarray, s: int,
+                     e: int) -> list[tuple[str, int]]:
+        """Entries for bases s..e: per gene the most severe term over the intervals touched."""
+        a = max(int(np.searchsorted(starts, s, "right")) - 1, 0)
+        b = max(int(np.searchsorted(starts, max(e, s), "right")) - 1, 0)
+        if a == b:
+            return self.interval_entries(a, int(tmpl[a]), ianc)
+        best: dict[str, tuple[int, str, int]] = {}
+        stop = min(b, a + MAX_SPAN_INTERVALS) + 1
+        for iv, t in zip(range(a, stop), tmpl[a:stop].tolist(), strict=True):
+            for pre, anchor in self.interval_entries(iv, t, ianc):
+                f = pre.split("|", 6)
+                sev = SEVERITY[f[1]]
+                key = "" if sev == _INTERGENIC else f[4]
+                if key not in best or sev < best[key][0]:
+                    best[key] = (sev, pre, anchor)
+        if len(best) > 1:
+            best.pop("", None)
+        ranked = sorted(best.values(), key=lambda v: (v[0], v[1]))
+        return tuple((pre, anchor) for _, pre, anchor in ranked)
+
+    def general(self, r: list[str], p: int, starts: np.ndarray, tmpl: np.ndarray,
+                ianc: np.ndarray, beyond: bool) -> int:
+        """Any record: multi-allelic, indel, symbolic, or a file needing INFO clean-up."""
+        ref_a = r[3]
+        alts = r[4].split(",")
+        classes = [allele_class(ref_a, a) for a in alts]
+        parts: list[str] = []
+        reasons: set[str] = set()
+        top = len(TERMS)
+        for alt, cls in zip(alts, classes, strict=True):
+            why = unannotatable(alt)
+            if why is None and beyond:
+                why = "position beyond the end of the contig (build mismatch?)"
+            if why is not None:
+                reasons.add(why)
+                continue
+            self.stats.by_class[cls] += 1
+            if cls == "SNV" and len(ref_a) == 1:
+                t = TITV.get(ref_a + alt)
+                if t is not None:
+                    self.stats.ti += t
+                    self.stats.tv += not t
+            s, e = allele_span(p, ref_a, alt)
+            for pre, a in self.span_entries(starts, tmpl, ianc, s, e):
+                parts.append(f"{alt}{pre}{abs(p - a) if a >= 0 else ''}|")
+                top = min(top, SEVERITY[pre.split("|", 2)[1]])
+        for cls, alt in zip(classes, alts, strict=True):
+            if unannotatable(alt) is not None or beyond:
+                self.stats.by_class[cls] += 1
+        for why in reasons:
+            self.stats.unannotated[why] += 1
+        added = "VC=" + ",".join(classes) + (";ANN=" + ",".join(parts) if parts else "")
+        r[7] = self.merge_info(r[7], added)
+        self.fix_v33(r)
+        if parts:
+            self.stats.by_region[TERMS[top]] += 1
+            return 1
+        return 0
+
+    def plain(self, r: list[str], reason: str) -> str:
+        """A record we cannot annotate: VC only, reason counted."""
+        classes = [allele_class(r[3], a) for a in r[4].split(",")]
+        for c, alt in zip(classes, r[4].split(","), strict=True):
+            self.stats.by_class[c] += 1
+            t = TITV.get(r[3] + alt) if c == "SNV" else None
+            if t is not None:
+                self.stats.ti += t
+                self.stats.tv += not t
+        self.stats.unannotated[reason] += 1
+        r[7] = self.merge_info(r[7], "VC=" + ",".join(classes))
+        self.fix_v33(r)
+        return "\t".join(r)
+
+    def merge_info(self, info: str, added: str) -> str:
+        """INFO with our keys appended (old ANN/VC removed when the input had them)."""
+        if self.header.strip_keys and info not in (".", ""):
+            keep = [kv for kv in info.split(";")
+                    if kv.split("=", 1)[0] not in self.header.strip_keys]
+            info = ";".join(keep) if keep else "."
+        return added if info in (".", "") else f"{info};{added}"
+
+    def fix_v33(self, r: list[str]) -> None:
+        """VCFv3.3 wrote missing QUAL as -1 and PASS as 0."""
+        if self.header.v33:
+            if r[5] == "-1":
+                r[5] = "."
+            if r[6] == "0":
+                r[6] = "PASS"
+
+
+def _add_id(existing: str, rs: str) -> str:
+    have = existing.split(";")
+    return ";".join(have + [x for x in rs.split(";") if x not in have])

@@ -1,0 +1,50 @@
+"""Detect an input built on another assembly than the reference (header and contig lengths)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..reference.bundle import Reference
+from ..reference.contigs import build_from_lengths, build_from_text, canonical_contig
+from .header import Header
+
+
+@dataclass
+class BuildCheck:
+    """Contigs not to annotate, and what to tell the user."""
+
+    all_blocked: bool = False
+    blocked: set[str] = field(default_factory=set)  # bundle contig names
+    warnings: list[str] = field(default_factory=list)
+    declared: str | None = None
+
+    def is_blocked(self, contig: str) -> bool:
+        """True when records on this (bundle) contig must not be annotated."""
+        return self.all_blocked or contig in self.blocked
+
+
+def check_build(h: Header, ref: Reference) -> BuildCheck:
+    """Compare the header's ##reference/##contig information with the bundle."""
+    bc = BuildCheck()
+    builds = {b for b in (build_from_text(t) for t in h.references) if b}
+    canon_lengths = {canonical_contig(k): v for k, v in h.contig_lengths.items()}
+    by_length = build_from_lengths(canon_lengths)
+    if by_length:
+        builds.add(by_length)
+    for name, length in h.contig_lengths.items():
+        c = ref.contig(name)
+        want = ref.length(c) if c else None
+        if c and want and want != length:
+            bc.blocked.add(c)
+            bc.warnings.append(f"build mismatch: contig {name} has length {length} in the file "
+                               f"header but {want} in reference {ref.name} ({ref.build})")
+    if len(builds) == 1 and ref.build:
+        bc.declared = builds.pop()
+        if bc.declared != ref.build:
+            bc.all_blocked = True
+            bc.warnings.append(
+                f"build mismatch: the file header says {bc.declared} "
+                f"({', '.join(sorted(set(h.references))) or 'contig lengths'}) but the "
+                f"reference is {ref.name} ({ref.build}); records were not annotated. Use a "
+                f"{bc.declared} reference (gas annotate --reference ...)")
+    return bc

@@ -1,0 +1,42 @@
+"""load_reference: find a bundle by name or path, load it once per process."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..reference.bundle import BundleError, Reference
+from ..reference.store import default_reference, reference_dir
+from .errors import AnnotationError
+
+_cache: dict[Path, Reference] = {}
+_lock = threading.Lock()
+
+
+def _resolve(name_or_path: str | Path | None) -> Path:
+    value = str(name_or_path) if name_or_path is not None else default_reference()
+    as_path = Path(value).expanduser()
+    if as_path.is_dir() or "/" in value or value.startswith("."):
+        return as_path.resolve()
+    return (reference_dir() / value).resolve()
+
+
+def load_reference(name_or_path: str | Path | None = None) -> Reference:
+    """A bundle by name (under GAS_REFERENCE_DIR) or folder path; None means GAS_REFERENCE."""
+    path = _resolve(name_or_path)
+    with _lock:
+        ref = _cache.get(path)
+        if ref is not None and (path / "manifest.json").exists():
+            return ref
+        if not (path / "manifest.json").is_file():
+            name = path.name
+            hint = name if name in ("grch38", "grch37") else "grch38"
+            raise AnnotationError(
+                f"reference '{name}' is not installed (looked in {path}); run "
+                f"`gas reference install {hint}` or pass --reference with a bundle folder")
+        try:
+            ref = Reference(path)
+        except BundleError as e:
+            raise AnnotationError(str(e)) from None
+        _cache[path] = ref
+        return ref

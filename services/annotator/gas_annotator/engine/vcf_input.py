@@ -1,0 +1,73 @@
+"""Stream VCF text from plain, gzip or bgzip files, with line numbers and one-line errors."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from pathlib import Path
+
+from .errors import AnnotationError
+
+
+class VcfReader:
+    """Line reader over a (possibly compressed) VCF that never loads the whole file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.lineno = 0  # number of the last line handed out
+        try:
+            raw = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+        except OSError as e:
+            raise AnnotationError(f"cannot open input {self.path.name}: {e.strerror}") from None
+        magic = raw.read(2)
+        raw.seek(0)
+        self.compressed = magic == b"\x1f\x8b"
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if self.compressed else raw
+        self._raw = raw
+        # surrogateescape: odd bytes pass through to the output instead of failing.
+        self._text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape",
+                                      newline=None)
+        self._pushed: list[str] = []
+
+    def _fail(self, e: Exception) -> AnnotationError:
+        where = f"after line {self.lineno}" if self.lineno else "at the start"
+        if isinstance(e, EOFError):
+            return AnnotationError(f"the gzip input is truncated ({where}): the file ends "
+                                   "before the end of its compressed stream")
+        return AnnotationError(f"the input is not a valid gzip file ({where}): {e}")
+
+    def readline(self) -> str:
+        """Next line ('' at end of file)."""
+        if self._pushed:
+            self.lineno += 1
+            return self._pushed.pop()
+        try:
+            line = self._text.readline()
+        except (EOFError, OSError, zlib.error) as e:
+            raise self._fail(e) from None
+        if line:
+            self.lineno += 1
+        return line
+
+    def push_back(self, line: str) -> None:
+        """Return one line so the next read gives it again."""
+        self._pushed.append(line)
+        self.lineno -= 1
+
+    def readlines(self, hint: int = 1 << 20) -> list[str]:
+        """About hint characters of whole lines ([] at end of file)."""
+        lines = []
+        if self._pushed:
+            lines.append(self._pushed.pop())
+        try:
+            lines.extend(self._text.readlines(hint))
+        except (EOFError, OSError, zlib.error) as e:
+            raise self._fail(e) from None
+        self.lineno += len(lines)
+        return lines
+
+    def close(self) -> None:
+        """Close the file."""
+        self._text.close()
+        self._raw.close()

@@ -1,0 +1,254 @@
+"""The on-disk reference bundle: write it, and load it memory-mapped."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .contigs import canonical_contig
+from .index_builder import TemplateTable, contig_intervals, decode_template
+from .model import Transcript
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", "anchors", "tmpl_off", "tmpl_blob", "feat_off",
+           "feat_blob", "kn_pos", "kn_off", "kn_blob")
+
+
+@dataclass
+class KnownVariant:
+    """A known variant (dbSNP-style): 1-based POS, alleles, ID."""
+
+    contig: str
+    pos: int
+    ref: str
+    alt: str
+    id: str
+
+
+def _blob(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    data = [t.encode() for t in texts]
+    off = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in data], out=off[1:])
+    return off, np.frombuffer(b"".join(data), dtype=np.uint8)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[KnownVariant],
+                 meta: dict, lengths: dict[str, int] | None = None,
+                 progress: Callable[[str], None] | None = None) -> Path:
+    """Build the indexed form and manifest into dest (replaced atomically)."""
+    say = progress or (lambda _m: None)
+    lengths = {canonical_contig(k): v for k, v in (lengths or {}).items()}
+    by_contig: dict[str, list[Transcript]] = {}
+    for m in models:
+        m.contig = canonical_contig(m.contig)
+        by_contig.setdefault(m.contig, []).append(m)
+    by_known: dict[str, list[KnownVariant]] = {}
+    for k in known:
+        by_known.setdefault(canonical_contig(k.contig), []).append(k)
+    contig_names = sorted(set(by_contig) | set(by_known) | set(lengths), key=_contig_order)
+
+    table = TemplateTable()
+    iv_start: list[np.ndarray] = []
+    iv_tmpl: list[np.ndarray] = []
+    iv_anc: list[np.ndarray] = []
+    anchors: list[int] = []
+    kn_pos: list[np.ndarray] = []
+    kn_text: list[str] = []
+    contigs: dict[str, dict] = {}
+    iv_n = kn_n = 0
+    for c in contig_names:
+        t0 = time.monotonic()
+        txs = by_contig.get(c, [])
+        starts, ids, anc = contig_intervals(txs, lengths.get(c), table)
+        iv_start.append(np.asarray(starts, dtype=np.int64))
+        iv_tmpl.append(np.asarray(ids, dtype=np.int32))
+        offs = np.empty(len(anc), dtype=np.int64)
+        for k, a in enumerate(anc):
+            offs[k] = len(anchors)
+            anchors.extend(a)
+        iv_anc.append(offs)
+        kv = sorted(by_known.get(c, []), key=lambda k: k.pos)
+        kn_pos.append(np.asarray([k.pos for k in kv], dtype=np.int64))
+        kn_text.extend(f"{k.ref.upper()}\t{k.alt.upper()}\t{k.id}" for k in kv)
+        contigs[c] = {"length": lengths.get(c), "intervals": [iv_n, iv_n + len(starts)],
+                      "known": [kn_n, kn_n + len(kv)], "transcripts": len(txs)}
+        iv_n += len(starts)
+        kn_n += len(kv)
+        say(f"contig {c}: {len(txs)} transcripts, {len(starts)} intervals, {len(kv)} known "
+            f"variants ({time.monotonic() - t0:.1f} s)")
+
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        tmpl_off, tmpl_blob = _blob(table.items)
+        feat_off, feat_blob = _blob(table.features)
+        kn_off, kn_blob = _blob(kn_text)
+        arrays = {
+            "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int64),
+            "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
+            "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int64),
+            # one spare so that 'first anchor of every interval' can be gathered blindly
+            "anchors": np.asarray(anchors + [-1], dtype=np.int64),
+            "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
+            "feat_off": feat_off, "feat_blob": feat_blob,
+            "kn_pos": np.concatenate(kn_pos) if kn_pos else np.zeros(0, np.int64),
+            "kn_off": kn_off, "kn_blob": kn_blob,
+        }
+        files = {}
+        for name, arr in arrays.items():
+            np.save(tmp / f"{name}.npy", arr)
+            files[f"{name}.npy"] = {"sha256": sha256_file(tmp / f"{name}.npy"),
+                                    "bytes": (tmp / f"{name}.npy").stat().st_size}
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            **meta,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "coordinates": "intervals and known-variant positions are 1-based (VCF POS)",
+            "contigs": contigs,
+            "counts": {"transcripts": sum(v["transcripts"] for v in contigs.values()),
+                       "intervals": iv_n, "templates": len(table.items),
+                       "features": len(table.features), "known": kn_n},
+            "files": files,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        os.chmod(tmp, 0o755)  # noqa: S103 - a data folder others may read
+        if dest.exists():
+            old = dest.with_name(f".{dest.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            dest.rename(old)
+            tmp.rename(dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
+
+
+def _contig_order(c: str) -> tuple:
+    return (0, int(c), "") if c.isdigit() else (1, 0, c)
+
+
+class BundleError(Exception):
+    """A bundle is missing or damaged."""
+
+
+class Reference:
+    """A loaded bundle: memory-mapped arrays plus small caches."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        mf = self.path / MANIFEST
+        if not mf.is_file():
+            raise BundleError(f"no reference bundle at {self.path} (no {MANIFEST})")
+        try:
+            self.manifest = json.loads(mf.read_text())
+        except ValueError as e:
+            raise BundleError(f"reference bundle manifest {mf} is not valid JSON: {e}") from e
+        if self.manifest.get("format_version") != FORMAT_VERSION:
+            raise BundleError(f"reference bundle {self.path} has format version "
+                              f"{self.manifest.get('format_version')}, expected {FORMAT_VERSION}")
+        self.arrays: dict[str, np.ndarray] = {}
+        for name in _ARRAYS:
+            f = self.path / f"{name}.npy"
+            want = self.manifest["files"].get(f"{name}.npy", {}).get("bytes")
+            if not f.is_file() or (want is not None and f.stat().st_size != want):
+                raise BundleError(f"reference bundle {self.path} is damaged ({f.name}); "
+                                  "reinstall it")
+            self.arrays[name] = np.load(f, mmap_mode="r")
+        self.name: str = self.manifest.get("name", self.path.name)
+        self.build: str = self.manifest.get("build", "")
+        self.version: str = str(self.manifest.get("version", ""))
+        self.contigs: dict[str, dict] = self.manifest["contigs"]
+        self._alias: dict[str, str | None] = {}
+        self._views: dict[str, tuple[np.ndarray, ...]] = {}
+        self.anchors = self.arrays["anchors"]
+        self._tmpl_off = self.arrays["tmpl_off"]
+        self._tmpl_blob = self.arrays["tmpl_blob"]
+        self._kn_off = self.arrays["kn_off"]
+        self._feat_off = self.arrays["feat_off"]
+        self._feat_blob = self.arrays["feat_blob"]
+        self._features: dict[int, str] = {}
+        self._kn_blob = self.arrays["kn_blob"]
+
+    def describe(self) -> dict:
+        """name, build, version (what the summary records)."""
+        return {"name": self.name, "build": self.build, "version": self.version}
+
+    def contig(self, name: str) -> str | None:
+        """The bundle's name for an input contig, or None when unknown."""
+        c = self._alias.get(name, "")
+        if c == "":
+            canon = canonical_contig(name)
+            c = self._alias[name] = canon if canon in self.contigs else None
+        return c
+
+    def length(self, contig: str) -> int | None:
+        """Contig length if the bundle knows it."""
+        return self.contigs[contig].get("length")
+
+    def views(self, contig: str) -> tuple[np.ndarray, ...]:
+        """Interval starts, template ids, anchor offsets, known-variant positions of a contig."""
+        v = self._views.get(contig)
+        if v is None:
+            info = self.contigs[contig]
+            a, b = info["intervals"]
+            ka, kb = info["known"]
+            v = (np.asarray(self.arrays["iv_start"][a:b]),
+                 np.asarray(self.arrays["iv_tmpl"][a:b]),
+                 np.asarray(self.arrays["iv_anc"][a:b]),
+                 np.asarray(self.arrays["kn_pos"][ka:kb]))
+            self._views[contig] = v
+        return v
+
+    def known_offset(self, contig: str) -> int:
+        """Index of a contig's first known variant in the global known arrays."""
+        return self.contigs[contig]["known"][0]
+
+    def template_text(self, i: int) -> str:
+        """The encoded template i."""
+        off = self._tmpl_off
+        return bytes(self._tmpl_blob[off[i]:off[i + 1]]).decode()
+
+    def feature(self, i: int) -> str:
+        """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""
+        f = self._features.get(i)
+        if f is None:
+            off = self._feat_off
+            f = self._features[i] = bytes(self._feat_blob[off[i]:off[i + 1]]).decode()
+        return f
+
+    def template(self, i: int) -> tuple[tuple[str, bool], ...]:
+        """Template i as (ANN prefix, takes a distance) entries."""
+        return decode_template(self.template_text(i), self.feature)
+
+    def known_entry(self, k: int) -> tuple[str, str, str]:
+        """(REF, ALT, ID) of global known variant k."""
+        off = self._kn_off
+        ref, alt, vid = bytes(self._kn_blob[off[k]:off[k + 1]]).decode().split("\t")
+        return ref, alt, vid
+
+    def verify(self) -> list[str]:
+        """Files whose checksum does not match the manifest."""
+        return [n for n, info in self.manifest["files"].items()
+                if sha256_file(self.path / n) != info["sha256"]]
