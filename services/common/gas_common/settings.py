@@ -112,6 +112,21 @@ class Settings(BaseSettings):
     reference_dir: str = Field(
         "~/.local/share/gas/reference", description="Where reference bundles are installed"
     )
+    job_max_attempts: int = Field(
+        3, description="Claims of one job (worker died, lease lost) before it is marked FAILED"
+    )
+    job_pending_grace_seconds: int = Field(
+        60, description="A job PENDING longer than this is re-driven (its message was lost)"
+    )
+    job_progress_seconds: float = Field(
+        5, description="How often a running job records progress and renews its lease"
+    )
+    job_drain_seconds: float = Field(
+        8, description="On SIGTERM, how long running jobs may finish before they are released"
+    )
+    annotator_throttle_seconds: float = Field(
+        0, description="Test aid: pause after every 1,000 variants (ignored unless GAS_ENV=local)"
+    )
 
     # --- archive and restore ------------------------------------------------------------
     free_retention_seconds: int = Field(
