@@ -28,6 +28,7 @@ BATCH_CHARS = 1 << 20  # read about 1 MB of lines at a time
 CACHE_LIMIT = 50_000  # decoded templates kept; cleared when full (keeps memory flat)
 MAX_SPAN_INTERVALS = 5_000  # a huge deletion is annotated from this many intervals at most
 _INTERGENIC = SEVERITY["intergenic_region"]
+_I32 = 2**31 - 1
 
 
 @dataclass
@@ -192,8 +193,13 @@ class _Annotator:
         starts, tmpl, ianc, kpos = self.ref.views(canon)
         poslist = pos.tolist()
         rl = np.fromiter(map(len, [r[3] for r in recs]), np.int64, len(recs))
-        iv_s = np.maximum(np.searchsorted(starts, pos, "right") - 1, 0)
-        iv_e = np.maximum(np.searchsorted(starts, pos + np.maximum(rl, 1) - 1, "right") - 1, 0)
+        # One base past REF too: an insertion after the last REF base touches it.
+        last = pos + rl
+        # int32 like the index, so that searchsorted does not convert the index each time
+        iv_s = np.searchsorted(starts, np.minimum(pos, _I32).astype(np.int32), "right") - 1
+        iv_e = np.searchsorted(starts, np.minimum(last, _I32).astype(np.int32), "right") - 1
+        np.maximum(iv_s, 0, out=iv_s)
+        np.maximum(iv_e, 0, out=iv_e)
         ts = tmpl[iv_s].tolist()
         same = (iv_s == iv_e).tolist()
         first_anchor = self.ref.anchors[ianc[iv_s]].tolist()  # junk where none is used
@@ -203,13 +209,14 @@ class _Annotator:
 
         stats = self.stats
         by_region = stats.by_region
+        by_class = stats.by_class
         cache = self.cache
         general_only = self.general_only
         ti = tv = snv = annotated = 0
         append = out.append
         for i, r in enumerate(recs):
             ref_a, alt = r[3], r[4]
-            if (len(ref_a) == 1 and len(alt) == 1 and alt in BASES and same[i]
+            if (same[i] and (alt in BASES or (alt.isalpha() and ref_a.isalpha()))
                     and not general_only and i not in beyond):
                 c = cache.get(ts[i])
                 if c is None:
@@ -225,19 +232,26 @@ class _Annotator:
                     ann = ",".join([f"{alt}{pre}{abs(poslist[i] - a) if a >= 0 else ''}|"
                                     for pre, a in self.interval_entries(int(iv_s[i]), ts[i],
                                                                         ianc)])
-                t = TITV.get(ref_a + alt)
-                if t is not None:
-                    if t:
-                        ti += 1
-                    else:
-                        tv += 1
-                snv += 1
+                if len(ref_a) == 1 and len(alt) == 1:
+                    vc = "SNV"
+                    t = TITV.get(ref_a + alt)
+                    if t is not None:
+                        if t:
+                            ti += 1
+                        else:
+                            tv += 1
+                    snv += 1
+                else:
+                    vc = allele_class(ref_a, alt)
+                    by_class[vc] += 1
                 annotated += 1
                 by_region[top] += 1
                 info = r[7]
-                r[7] = ("VC=SNV;ANN=" if info == "." or not info else info + ";VC=SNV;ANN=") + ann
+                r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
+                        else f"{info};VC={vc};ANN={ann}")
             else:
-                annotated += self.general(r, poslist[i], starts, tmpl, ianc, i in beyond)
+                annotated += self.general(r, poslist[i], starts, tmpl, ianc, i in beyond,
+                                          int(iv_s[i]) if same[i] else -1)
             if i in known:
                 r[2] = known[i] if r[2] == "." else _add_id(r[2], known[i])
             append("\t".join(r))
@@ -273,11 +287,12 @@ class _Annotator:
         """(fixed entries or None, entries, top term, anchored count) for template t, cached."""
         if len(self.cache) >= CACHE_LIMIT:
             self.cache.clear()
-        entries = self.ref.template(t)
-        n_anchored = sum(1 for _, a in entries if a)
-        fixed = None if n_anchored else tuple(p + "|" for p, _ in entries)
-        top = min((p.split("|", 2)[1] for p, _ in entries), key=SEVERITY.__getitem__)
-        c = self.cache[t] = (fixed, entries, top, n_anchored)
+        entries, top = self.ref.template(t)
+        n_anchored = 0
+        for _, a in entries:
+            n_anchored += a
+        fixed = None if n_anchored else tuple([p + "|" for p, _ in entries])
+        c = self.cache[t] = (fixed, entries, TERMS[top], n_anchored)
         return c
 
     def interval_entries(self, iv: int, t: int, ianc: np.ndarray) -> list[tuple[str, int]]:
@@ -311,8 +326,8 @@ class _Annotator:
         return tuple((pre, anchor) for _, pre, anchor in ranked)
 
     def general(self, r: list[str], p: int, starts: np.ndarray, tmpl: np.ndarray,
-                ianc: np.ndarray, beyond: bool) -> int:
-        """Any record: multi-allelic, indel, symbolic, or a file needing INFO clean-up."""
+                ianc: np.ndarray, beyond: bool, whole: int) -> int:
+        """Any record (multi-allelic, indel, symbolic...); whole: REF's interval or -1."""
         ref_a = r[3]
         alts = r[4].split(",")
         classes = [allele_class(ref_a, a) for a in alts]
@@ -333,7 +348,11 @@ class _Annotator:
                     self.stats.ti += t
                     self.stats.tv += not t
             s, e = allele_span(p, ref_a, alt)
-            for pre, a in self.span_entries(starts, tmpl, ianc, s, e):
+            if whole >= 0 and e < p + len(ref_a):
+                entries = self.interval_entries(whole, int(tmpl[whole]), ianc)
+            else:
+                entries = self.span_entries(starts, tmpl, ianc, s, e)
+            for pre, a in entries:
                 parts.append(f"{alt}{pre}{abs(p - a) if a >= 0 else ''}|")
                 top = min(top, SEVERITY[pre.split("|", 2)[1]])
         for cls, alt in zip(classes, alts, strict=True):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .contigs import canonical_contig
-from .index_builder import TemplateTable, contig_intervals, decode_template
+from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import Transcript
 
 FORMAT_VERSION = 1
@@ -78,9 +78,9 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
         t0 = time.monotonic()
         txs = by_contig.get(c, [])
         starts, ids, anc = contig_intervals(txs, lengths.get(c), table)
-        iv_start.append(np.asarray(starts, dtype=np.int64))
+        iv_start.append(np.asarray(starts, dtype=np.int32))
         iv_tmpl.append(np.asarray(ids, dtype=np.int32))
-        offs = np.empty(len(anc), dtype=np.int64)
+        offs = np.empty(len(anc), dtype=np.int32)
         for k, a in enumerate(anc):
             offs[k] = len(anchors)
             anchors.extend(a)
@@ -103,11 +103,11 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
         feat_off, feat_blob = _blob(table.features)
         kn_off, kn_blob = _blob(kn_text)
         arrays = {
-            "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int64),
+            "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int32),
             "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
-            "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int64),
+            "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int32),
             # one spare so that 'first anchor of every interval' can be gathered blindly
-            "anchors": np.asarray(anchors + [-1], dtype=np.int64),
+            "anchors": np.asarray(anchors + [-1], dtype=np.int32),
             "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
             "feat_off": feat_off, "feat_blob": feat_blob,
             "kn_pos": np.concatenate(kn_pos) if kn_pos else np.zeros(0, np.int64),
@@ -175,7 +175,8 @@ class Reference:
             if not f.is_file() or (want is not None and f.stat().st_size != want):
                 raise BundleError(f"reference bundle {self.path} is damaged ({f.name}); "
                                   "reinstall it")
-            self.arrays[name] = np.load(f, mmap_mode="r")
+            # A plain ndarray view of the map: numpy's memmap subclass is slow to index.
+            self.arrays[name] = np.load(f, mmap_mode="r").view(np.ndarray)
         self.name: str = self.manifest.get("name", self.path.name)
         self.build: str = self.manifest.get("build", "")
         self.version: str = str(self.manifest.get("version", ""))
@@ -189,6 +190,7 @@ class Reference:
         self._feat_off = self.arrays["feat_off"]
         self._feat_blob = self.arrays["feat_blob"]
         self._features: dict[int, str] = {}
+        self._heads: dict[tuple[str, str], str] = {}  # (term, feature) -> ANN text up to Rank
         self._kn_blob = self.arrays["kn_blob"]
 
     def describe(self) -> dict:
@@ -228,7 +230,7 @@ class Reference:
     def template_text(self, i: int) -> str:
         """The encoded template i."""
         off = self._tmpl_off
-        return bytes(self._tmpl_blob[off[i]:off[i + 1]]).decode()
+        return self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
 
     def feature(self, i: int) -> str:
         """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""
@@ -238,9 +240,21 @@ class Reference:
             f = self._features[i] = bytes(self._feat_blob[off[i]:off[i + 1]]).decode()
         return f
 
-    def template(self, i: int) -> tuple[tuple[str, bool], ...]:
-        """Template i as (ANN prefix, takes a distance) entries."""
-        return decode_template(self.template_text(i), self.feature)
+    def template(self, i: int) -> tuple[tuple[tuple[str, bool], ...], int]:
+        """Template i as (ANN prefix, takes a distance) entries, and its most severe term."""
+        off = self._tmpl_off
+        text = self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
+        heads = self._heads
+        out = []
+        top = 99
+        for line in text.split("\n"):
+            p = line.split("\t")
+            head = heads.get((p[0], p[1]))
+            if head is None:
+                head = heads[(p[0], p[1])] = entry_prefix(int(p[0]), self.feature(int(p[1])), None)
+            out.append((head + p[2] + "||||||", len(p) > 3))
+            top = min(top, int(p[0]))
+        return tuple(out), top
 
     def known_entry(self, k: int) -> tuple[str, str, str]:
         """(REF, ALT, ID) of global known variant k."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from .model import IMPACTS, INTERGENIC, TERMS, Transcript, segments
 
@@ -23,9 +23,13 @@ def feature_text(gene_name: str, gene_id: str, feature_type: str, feature_id: st
     return "|".join(f.replace("|", "_").replace(",", "_").replace(";", "_") for f in fields)
 
 
-def entry_prefix(term: int, feature: str, rank: str) -> str:
-    """ANN fields 2..14 (Annotation .. AA.pos/length), each followed by '|'."""
-    return f"|{TERMS[term]}|{IMPACTS[term]}|{feature}|{rank}||||||"
+def entry_prefix(term: int, feature: str, rank: str | None) -> str:
+    """ANN fields 2..14 (Annotation .. AA.pos/length), each followed by '|'.
+
+    With rank None: only fields 2..7 and the '|' before Rank.
+    """
+    head = f"|{TERMS[term]}|{IMPACTS[term]}|{feature}|"
+    return head if rank is None else f"{head}{rank}||||||"
 
 
 class TemplateTable:
@@ -54,15 +58,6 @@ class TemplateTable:
                 self.features.append(feature)
             lines.append(f"{term}\t{f}\t{rank}{chr(9) + '@' if anchored else ''}")
         return "\n".join(lines)
-
-
-def decode_template(text: str, feature: Callable[[int], str]) -> tuple[tuple[str, bool], ...]:
-    """(ANN prefix, takes a distance) entries of an encoded template."""
-    out = []
-    for line in text.split("\n"):
-        p = line.split("\t")
-        out.append((entry_prefix(int(p[0]), feature(int(p[1])), p[2]), len(p) > 3))
-    return tuple(out)
 
 
 def _intergenic(left: Transcript | None, right: Transcript | None) -> str:

@@ -1,0 +1,190 @@
+"""Benchmark the annotation engine: bundle load time, throughput and peak RSS of `gas annotate`.
+
+Run: .venv/bin/python bench/bench_engine.py [--variants N] [--reference NAME|PATH] [--keep]
+Generates an N-variant GRCh38 VCF (default 1,000,000) in a temp folder, installs the grch38
+bundle if it is missing, runs `gas annotate` in a subprocess and, when bcftools (with bgzip
+and tabix) is on PATH, `bcftools annotate` adding gene and ID from the same bundle data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATE, TARGET_RSS_MB, TARGET_LOAD_S = 200_000, 300, 2.0
+CONTIGS = [str(i) for i in range(1, 23)] + ["X"]
+
+
+def ensure_bundle(name_or_path: str) -> Path:
+    """The bundle folder, installing grch38/grch37 when it is missing."""
+    from gas_annotator.reference.store import reference_dir
+
+    p = Path(name_or_path)
+    path = p if p.is_dir() else reference_dir() / name_or_path
+    if not (path / "manifest.json").is_file():
+        print(f"installing {name_or_path} into {path.parent} (one-off) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "gas_annotator.cli", "reference", "install",
+                        name_or_path, "--dir", str(path.parent)], check=True)
+    return path
+
+
+def generate_vcf(path: Path, n: int, bundle: Path, seed: int = 7) -> None:
+    """n sorted records on chr1-22,X: 85% SNV, 10% indels, 5% multi-allelic, ~5% known sites."""
+    from gas_annotator.reference.bundle import Reference
+
+    ref = Reference(bundle)
+    rng = np.random.default_rng(seed)
+    lengths = np.array([ref.length(c) for c in CONTIGS], dtype=np.float64)
+    per = rng.multinomial(n, lengths / lengths.sum())
+    bases = np.array(list("ACGT"))
+    with open(path, "w") as out:
+        out.write("##fileformat=VCFv4.2\n##reference=GRCh38\n")
+        for c in CONTIGS:
+            out.write(f"##contig=<ID=chr{c},length={ref.length(c)}>\n")
+        out.write('##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
+                  '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+                  "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE1\n")
+        for c, k in zip(CONTIGS, per, strict=True):
+            _, _, _, kpos = ref.views(c)
+            pos = np.sort(rng.integers(1, ref.length(c), size=k))
+            known = rng.random(k) < 0.05
+            if len(kpos):
+                pos[known] = rng.choice(kpos, size=int(known.sum()))
+                pos.sort()
+            kind = rng.random(k)
+            refs = bases[rng.integers(0, 4, k)]
+            alts = bases[(np.searchsorted(bases, refs) + rng.integers(1, 4, k)) % 4]
+            lines = []
+            kstart = ref.known_offset(c)
+            kidx = np.searchsorted(kpos, pos)
+            for i in range(k):
+                r, a = refs[i], alts[i]
+                j = kidx[i]
+                if j < len(kpos) and kpos[j] == pos[i]:
+                    r, a, _ = ref.known_entry(kstart + int(j))
+                elif kind[i] < 0.05:
+                    r, a = r + "AC", r
+                elif kind[i] < 0.10:
+                    a = a + "TT"
+                elif kind[i] < 0.15:
+                    a = a + "," + bases[(np.searchsorted(bases, a) + 1) % 4]
+                lines.append(f"chr{c}\t{pos[i]}\t.\t{r}\t{a}\t50\tPASS\tDP=30\tGT\t0/1\n")
+            out.writelines(lines)
+
+
+def load_time(bundle: Path) -> tuple[float, float]:
+    """(import seconds, bundle load seconds) in a fresh interpreter."""
+    code = ("import time; t0 = time.perf_counter(); "
+            "from gas_annotator.engine import load_reference; t1 = time.perf_counter(); "
+            f"load_reference({str(bundle)!r}); t2 = time.perf_counter(); "
+            "print(t1 - t0, t2 - t1)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def run_gas(vcf: Path, outdir: Path, bundle: Path) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of `gas annotate` in a subprocess."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gas_annotator.cli", "annotate", str(vcf), "-o",
+                    str(outdir), "--reference", str(bundle)], check=True,
+                   stdout=subprocess.DEVNULL)
+    dt = time.perf_counter() - t0
+    return dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_bcftools(vcf: Path, work: Path, bundle: Path) -> tuple[float, float] | None:
+    """(seconds, peak RSS MB) of bcftools annotate adding GENE and ID from the bundle data."""
+    if not all(shutil.which(t) for t in ("bcftools", "bgzip", "tabix")):
+        return None
+    from gas_annotator.reference.bundle import Reference
+
+    ref = Reference(bundle)
+    genes = work / "genes.tsv"
+    known = work / "known.vcf"
+    with open(genes, "w") as g, open(known, "w") as k:
+        k.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+        for c in CONTIGS:
+            starts, tmpl, _, kpos = ref.views(c)
+            ends = np.append(starts[1:] - 1, ref.length(c))
+            for s, e, t in zip(starts.tolist(), ends.tolist(), tmpl.tolist(), strict=True):
+                names = {p.split("|")[3] for p, _ in ref.template(t)
+                         if "intergenic" not in p}
+                if names:
+                    g.write(f"chr{c}\t{s}\t{e}\t{','.join(sorted(names))}\n")
+            base = ref.known_offset(c)
+            for j, p in enumerate(kpos.tolist()):
+                r, a, vid = ref.known_entry(base + j)
+                k.write(f"chr{c}\t{p}\t{vid}\t{r}\t{a}\t.\t.\t.\n")
+    subprocess.run(["bgzip", "-f", str(genes)], check=True)
+    subprocess.run(["tabix", "-f", "-s1", "-b2", "-e3", f"{genes}.gz"], check=True)
+    subprocess.run(["bgzip", "-f", str(known)], check=True)
+    subprocess.run(["tabix", "-f", "-p", "vcf", f"{known}.gz"], check=True)
+    hdr = work / "hdr.txt"
+    hdr.write_text('##INFO=<ID=GENE,Number=.,Type=String,Description="Gene">\n')
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    step1 = subprocess.Popen(["bcftools", "annotate", "-a", f"{genes}.gz", "-c",
+                              "CHROM,FROM,TO,GENE", "-h", str(hdr), "-Ou", str(vcf)],
+                             stdout=subprocess.PIPE)
+    subprocess.run(["bcftools", "annotate", "-a", f"{known}.gz", "-c", "ID", "-o",
+                    str(work / "bcftools.vcf"), "-"], stdin=step1.stdout, check=True)
+    step1.wait()
+    dt = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return dt, (peak if peak > before else float("nan")) / 1024
+
+
+def main() -> int:
+    """Generate, run, print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--variants", type=int, default=1_000_000)
+    ap.add_argument("--reference", default="grch38")
+    ap.add_argument("--keep", action="store_true", help="keep the temp folder")
+    args = ap.parse_args()
+    bundle = ensure_bundle(args.reference)
+    work = Path(tempfile.mkdtemp(prefix="gas-bench-"))
+    try:
+        vcf = work / "bench.vcf"
+        t0 = time.perf_counter()
+        generate_vcf(vcf, args.variants, bundle)
+        print(f"generated {args.variants:,} variants in {time.perf_counter() - t0:.1f} s "
+              f"({vcf.stat().st_size / 1e6:.0f} MB)", flush=True)
+        imp, load = load_time(bundle)
+        dt, rss = run_gas(vcf, work / "out", bundle)
+        rate = args.variants / dt
+        rows = [("gas annotate", f"{rate:,.0f}", f"{dt:.1f}", f"{rss:.0f}")]
+        bcf = run_bcftools(vcf, work, bundle)
+        if bcf:
+            rows.append(("bcftools annotate (gene+ID)", f"{args.variants / bcf[0]:,.0f}",
+                         f"{bcf[0]:.1f}", f"{bcf[1]:.0f}"))
+        print(f"\nbundle {bundle} ({os.cpu_count()} cores visible)")
+        print(f"bundle load: {load:.3f} s (+ {imp:.2f} s Python imports)   "
+              f"target < {TARGET_LOAD_S} s: {'OK' if load < TARGET_LOAD_S else 'MISSED'}")
+        print(f"\n{'tool':<30}{'variants/s':>14}{'seconds':>10}{'peak RSS MB':>13}")
+        for name, r, s, m in rows:
+            print(f"{name:<30}{r:>14}{s:>10}{m:>13}")
+        if not bcf:
+            print("(bcftools/bgzip/tabix not on PATH: comparison skipped)")
+        print(f"\ntargets: >= {TARGET_RATE:,} variants/s: {'OK' if rate >= TARGET_RATE else 'MISSED'}"
+              f"; peak RSS <= {TARGET_RSS_MB} MB: {'OK' if rss <= TARGET_RSS_MB else 'MISSED'}")
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
