@@ -172,6 +172,9 @@ class _Annotator:
             pos = None
         if pos is None or (len(pos) and pos.min() < 0):
             for r in recs:
+                if r[0].startswith("#"):
+                    raise AnnotationError(f"line {self._line_of(r, rows, first)}: a header line "
+                                          "('#...') appears among the variant records")
                 if not r[1].strip().isdigit():
                     raise AnnotationError(f"line {self._line_of(r, rows, first)}: POS "
                                           f"{r[1][:30]!r} is not a non-negative integer")

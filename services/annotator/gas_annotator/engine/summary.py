@@ -51,7 +51,7 @@ class Stats:
 def count_log(s: dict) -> str:
     """The human-readable count log, in the spirit of the original GAS one."""
     ref = s["reference"]
-    pct = 100.0 * s["known_id_rate"]
+    pct = 100.0 * s["known_ids"] / s["total"] if s["total"] else 0.0
     lines = [
         "## GAS annotation count log",
         f"## Input: {s['input']['name']} ({s['input']['fileformat'] or 'unknown format'}, "
