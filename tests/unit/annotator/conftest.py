@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from gas_annotator.engine import AnnotationResult, annotate_file
 from gas_annotator.reference.custom import build_custom
 

@@ -7,7 +7,6 @@ import resource
 from pathlib import Path
 
 import pytest
-
 from gas_annotator.engine import AnnotationError, annotate_file
 
 from .conftest import vcf

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from gas_annotator.engine import annotate_file, default_base_name
 
 from .conftest import vcf
