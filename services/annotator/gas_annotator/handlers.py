@@ -1,14 +1,43 @@
-"""What the annotator does with each message (the service issue fills this in)."""
+"""What the annotator does with each message: claim the job, queue it, answer at once."""
 
 from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from gas_common.messages import JobRequested
 
+from gas_annotator import claims
+from gas_annotator.runner import CLAIMS, JobRunner
+
 log = logging.getLogger(__name__)
+RUNNER = "gas_annotator.runner"
+
+
+def runner() -> JobRunner:
+    """The job runner of this app."""
+    found: JobRunner = current_app.extensions[RUNNER]
+    return found
 
 
 def on_job_requested(message: JobRequested) -> None:
-    """Acknowledge a job request."""
-    log.info("job requested: %s", message.s3_key_input_file, extra={"job_id": message.job_id})
+    """Claim PENDING -> RUNNING and queue the job; a duplicate or stale request is a no-op."""
+    jobs = runner()
+    if jobs.stopping:
+        log.info("shutting down: leaving the job for the reconciler",
+                 extra={"job_id": message.job_id})
+        return
+    item = jobs.store.get(message.job_id)
+    if item is None or item.get("user_id") != message.user_id:
+        log.warning("job request for an unknown job (or another user's); ignored",
+                    extra={"job_id": message.job_id})
+        CLAIMS.labels("message", "unknown").inc()
+        return
+    claim = claims.claim_pending(jobs.store, message.job_id, jobs.settings.job_lease_seconds,
+                                 item)
+    if claim is None:
+        log.info("job is %s, not PENDING: duplicate delivery ignored", item.get("job_status"),
+                 extra={"job_id": message.job_id})
+        CLAIMS.labels("message", "refused").inc()
+        return
+    jobs.accept(claim, "message")

@@ -1,0 +1,52 @@
+"""What runs inside a job's own process: the engine, reporting back over a pipe.
+
+The process touches no AWS and no job state: the service process that started
+it owns the claim, so a crash here can only ever lose this one attempt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+THROTTLE_EVERY = 1_000
+
+
+def _detach_from_signals() -> None:
+    """Ignore SIGTERM/SIGINT (the service decides when we stop) but die with our parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
+             reference: str, throttle: float = 0.0) -> None:
+    """Annotate one input; send ("progress", n)... then ("done", result) or ("error", ...)."""
+    _detach_from_signals()
+    from gas_annotator.engine import AnnotationError, annotate_file
+
+    def progress(done: int) -> None:
+        conn.send(("progress", done))
+        if throttle:
+            time.sleep(throttle)
+
+    try:
+        result = annotate_file(
+            Path(input_path), Path(out_dir), reference=Path(reference), base_name=base_name,
+            progress=progress, progress_every=THROTTLE_EVERY if throttle else 50_000,
+        )
+        conn.send(("done", {"summary": result.summary, "variants": result.variants,
+                            "result": str(result.annot_path), "log": str(result.log_path),
+                            "summary_path": str(result.summary_path)}))
+    except AnnotationError as exc:
+        conn.send(("error", str(exc), str(exc.log_path) if exc.log_path else None))
+    except MemoryError:
+        conn.send(("error", "the job ran out of memory", None))
+    finally:
+        conn.close()

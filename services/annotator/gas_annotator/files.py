@@ -1,0 +1,115 @@
+"""Job files: fetch the input from S3 within limits, name and upload the three outputs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+from gas_common import aws
+from gas_common.settings import Settings
+
+from gas_annotator.engine import default_base_name
+
+CHUNK = 1 << 20
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class JobFailure(Exception):
+    """A job that cannot succeed; str(e) is the one line the user sees."""
+
+
+def safe_file_name(name: str) -> str:
+    """The user's file name reduced to one harmless path component."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE.sub("_", last).lstrip(".")
+    return cleaned[:200] or "input.vcf"
+
+
+def result_name(input_file_name: str) -> str:
+    """`<name>` of the result keys: the input file name without .vcf/.gz."""
+    return default_base_name(safe_file_name(input_file_name))
+
+
+@dataclass(frozen=True)
+class ResultKeys:
+    """Where a job's outputs go in the results bucket."""
+
+    result: str
+    log: str
+    summary: str
+
+    @classmethod
+    def of(cls, job: dict[str, Any], settings: Settings) -> ResultKeys:
+        stem = (f"{settings.key_prefix}{job['user_id']}/{job['job_id']}~"
+                f"{result_name(job['input_file_name'])}")
+        return cls(f"{stem}.annot.vcf", f"{stem}.vcf.count.log", f"{stem}.summary.json")
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024**2:,.1f} MB"
+
+
+def fetch_input(job: dict[str, Any], dest: Path, settings: Settings) -> int:
+    """Download the job's input to dest (streamed, size-capped); JobFailure with the reason."""
+    bucket, key = job.get("s3_inputs_bucket"), str(job.get("s3_key_input_file", ""))
+    if bucket != settings.inputs_bucket:
+        raise JobFailure("the input is not in the GAS inputs bucket")
+    if not key.startswith(f"{settings.key_prefix}{job['user_id']}/"):
+        raise JobFailure("the input file does not belong to this job's user")
+    limit = settings.max_input_bytes
+    try:
+        obj = aws.client("s3", settings).get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchKey", "404", "NoSuchBucket"):
+            raise JobFailure("the input file is no longer in storage; please upload it "
+                             "again") from None
+        raise
+    size = int(obj.get("ContentLength", 0))
+    if size > limit:
+        obj["Body"].close()
+        raise JobFailure(f"the input is {_megabytes(size)}, over the {_megabytes(limit)} "
+                         "limit of one job")
+    done = 0
+    with obj["Body"] as body, open(dest, "wb") as out:
+        for chunk in iter(lambda: body.read(CHUNK), b""):
+            done += len(chunk)
+            if done > limit:  # the object changed under us: never trust one header
+                raise JobFailure(f"the input is over the {_megabytes(limit)} limit of one job")
+            out.write(chunk)
+    return done
+
+
+_CONTENT_TYPES = {"result": "text/plain", "log": "text/plain", "summary": "application/json"}
+
+
+def upload(path: Path, key: str, kind: str, settings: Settings) -> None:
+    """Put one output in the results bucket, private and encrypted at rest."""
+    aws.client("s3", settings).upload_file(
+        str(path), settings.results_bucket, key,
+        ExtraArgs={"ServerSideEncryption": "AES256",
+                   "ContentType": f"{_CONTENT_TYPES[kind]}; charset=utf-8"},
+    )
+
+
+MAX_CHROMOSOMES = 100  # keeps the item far below DynamoDB's 400 KB however odd the input
+
+
+def item_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """The counts worth keeping on the job item (the full summary is in S3)."""
+    chromosomes = sorted(summary.get("by_chromosome", {}).items(), key=lambda kv: -kv[1])
+    return {
+        "total": summary.get("total", 0),
+        "annotated": summary.get("annotated", 0),
+        "known_ids": summary.get("known_ids", 0),
+        "known_id_rate": summary.get("known_id_rate", 0.0),
+        "ti": summary.get("ti", 0),
+        "tv": summary.get("tv", 0),
+        "ti_tv": summary.get("ti_tv"),
+        "by_region": summary.get("by_region", {}),
+        "by_class": summary.get("by_class", {}),
+        "by_chromosome": {k[:100]: v for k, v in chromosomes[:MAX_CHROMOSOMES] if k},
+        "unannotated": summary.get("unannotated", {}),
+    }

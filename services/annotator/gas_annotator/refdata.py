@@ -1,0 +1,26 @@
+"""The reference bundle this service annotates with, and its readiness check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gas_common.settings import Settings
+
+
+def reference_path(settings: Settings) -> Path:
+    """GAS_REFERENCE as a bundle folder: a path as given, or a name under GAS_REFERENCE_DIR."""
+    value = settings.reference
+    as_path = Path(value).expanduser()
+    if as_path.is_dir() or "/" in value or value.startswith("."):
+        return as_path.resolve()
+    return (Path(settings.reference_dir).expanduser() / value).resolve()
+
+
+def check_reference(settings: Settings) -> None:
+    """A readiness check: the bundle loads (memory-mapped and cached, so cheap after once)."""
+    from gas_annotator.engine import load_reference
+
+    load_reference(reference_path(settings))
+
+
+check_reference.__name__ = "reference"

@@ -1,0 +1,169 @@
+"""The bounded job pool: each job in its own process, leases kept alive, clean shutdown."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from gas_common.settings import Settings
+from gas_common.stores import JobStore, TransitionRefused
+from gas_common.workers import Loop
+from prometheus_client import Counter, Gauge
+
+from gas_annotator import child, claims
+from gas_annotator.claims import Claim
+from gas_annotator.job import Held, Job
+
+log = logging.getLogger(__name__)
+
+JOBS = Counter("gas_annotator_jobs_total", "Job attempts by outcome", ["outcome"])
+CLAIMS = Counter("gas_annotator_claims_total", "Claim attempts by source and outcome",
+                 ["source", "outcome"])
+HELD = Gauge("gas_annotator_jobs_held", "Jobs this process holds (queued or running)")
+
+
+class JobRunner:
+    """Run claimed jobs, at most `annotator_workers` at a time, each in a new process."""
+
+    def __init__(self, settings: Settings, target: Callable[..., None] = child.annotate):
+        self.settings = settings
+        self.target = target
+        self.store = JobStore(settings)
+        self.size = max(1, settings.annotator_workers)
+        # Threads only watch; the engine runs in a child process per job.
+        self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="gas-job")
+        self._held: dict[str, Held] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._drain: threading.Thread | None = None
+        self._loops: list[Loop] = [Loop("lease-keeper", settings.job_progress_seconds,
+                                        self.renew_leases)]
+
+    # --- taking work ------------------------------------------------------------------
+
+    def add_loop(self, name: str, interval: float, fn: Callable[[], object]) -> None:
+        self._loops.append(Loop(name, interval, fn))
+
+    def start(self) -> JobRunner:
+        for loop in self._loops:
+            loop.start()
+        return self
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def free_slots(self) -> int:
+        """How many more jobs this process can start now."""
+        with self._lock:
+            return self.size - len(self._held)
+
+    def holds(self, job_id: str) -> bool:
+        with self._lock:
+            return job_id in self._held
+
+    def accept(self, claim: Claim, source: str) -> bool:
+        """Queue a claimed job; when shutting down, hand it straight back instead."""
+        CLAIMS.labels(source, "claimed").inc()
+        with self._lock:
+            if not self._stopping.is_set():
+                held = self._held[claim.job_id] = Held(claim)
+                HELD.set(len(self._held))
+                self._pool.submit(self._run, held)
+                log.info("job claimed (attempt %d, %s)", claim.attempt, source,
+                         extra={"job_id": claim.job_id})
+                return True
+        self._release(claim)
+        return False
+
+    def _run(self, held: Held) -> None:
+        if not held.start():
+            return
+        outcome = "lost"
+        try:
+            outcome = Job(held, self.settings, self.target).run()
+        except Exception:  # noqa: BLE001 - Job.run already turns failures into states
+            log.exception("job supervisor crashed", extra={"job_id": held.claim.job_id})
+        finally:
+            self._forget(held)
+            JOBS.labels(outcome).inc()
+
+    def _forget(self, held: Held) -> None:
+        with self._lock:
+            if self._held.get(held.claim.job_id) is held:
+                del self._held[held.claim.job_id]
+            HELD.set(len(self._held))
+
+    def _release(self, claim: Claim) -> None:
+        try:
+            claims.release(self.store, claim)
+            JOBS.labels("released").inc()
+        except TransitionRefused:
+            pass
+        except Exception:  # noqa: BLE001 - the lease runs out and the reconciler re-drives it
+            log.exception("could not release job", extra={"job_id": claim.job_id})
+
+    # --- keeping claims ---------------------------------------------------------------
+
+    def renew_leases(self) -> None:
+        """Extend the lease of every job held (queued ones too) and record progress."""
+        with self._lock:
+            held = list(self._held.values())
+        for h in held:
+            try:
+                claims.renew(self.store, h.claim, self.settings.job_lease_seconds, h.progress)
+            except TransitionRefused:
+                log.warning("lost the claim on a job", extra={"job_id": h.claim.job_id})
+                h.lost.set()
+            except Exception:  # noqa: BLE001 - try again next pass; the lease has slack
+                log.exception("could not renew a lease", extra={"job_id": h.claim.job_id})
+
+    # --- stopping ---------------------------------------------------------------------
+
+    def begin_stop(self) -> None:
+        """Stop taking work and start handing back what is held (returns at once)."""
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self._stopping.set()
+            # Not a daemon: the interpreter waits for it before exiting.
+            self._drain = threading.Thread(target=self._drain_and_release, name="gas-drain")
+            self._drain.start()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop, finish or release every held job, and wait for that."""
+        self.begin_stop()
+        if self._drain is not None:
+            self._drain.join(timeout)
+
+    def _drain_and_release(self) -> None:
+        log.info("stopping: no new jobs; running jobs get %.0f s to finish",
+                 self.settings.job_drain_seconds)
+        keeper, others = self._loops[0], self._loops[1:]
+        for loop in others:
+            loop.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            held = list(self._held.values())
+        for h in held:
+            if h.cancel():  # queued, never started: hand it back now
+                self._release(h.claim)
+                self._forget(h)
+        deadline = time.monotonic() + self.settings.job_drain_seconds
+        while self._count() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with self._lock:
+            for h in self._held.values():
+                h.abort.set()  # the job kills its process and releases itself
+        deadline = time.monotonic() + 10
+        while self._count() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        keeper.stop()
+        log.info("stopped; %d job(s) still held", self._count())
+
+    def _count(self) -> int:
+        with self._lock:
+            return len(self._held)
