@@ -55,7 +55,7 @@ def generate_vcf(path: Path, n: int, bundle: Path, seed: int = 7) -> None:
                   '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE1\n")
         for c, k in zip(CONTIGS, per, strict=True):
-            _, _, _, kpos = ref.views(c)
+            kpos = ref.views(c).known
             pos = np.sort(rng.integers(1, ref.length(c), size=k))
             known = rng.random(k) < 0.05
             if len(kpos):
@@ -115,7 +115,8 @@ def run_bcftools(vcf: Path, work: Path, bundle: Path) -> tuple[float, float] | N
     with open(genes, "w") as g, open(known, "w") as k:
         k.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
         for c in CONTIGS:
-            starts, tmpl, _, kpos = ref.views(c)
+            v = ref.views(c)
+            starts, tmpl, kpos = v.starts, v.tmpl, v.known
             ends = np.append(starts[1:] - 1, ref.length(c))
             for s, e, t in zip(starts.tolist(), ends.tolist(), tmpl.tolist(), strict=True):
                 names = {p.split("|")[3] for p, _ in ref.template(t)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,9 +20,10 @@ from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import Transcript
 
 FORMAT_VERSION = 1
+HEADS_LIMIT = 50_000
 MANIFEST = "manifest.json"
-_ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", "anchors", "tmpl_off", "tmpl_blob", "feat_off",
-           "feat_blob", "kn_pos", "kn_off", "kn_blob")
+_ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", "iv_term", "iv_feat", "iv_rank", "anchors",
+           "tmpl_off", "tmpl_blob", "feat_off", "feat_blob", "kn_pos", "kn_off", "kn_blob")
 
 
 @dataclass
@@ -37,8 +39,10 @@ class KnownVariant:
 
 def _blob(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     data = [t.encode() for t in texts]
-    off = np.zeros(len(data) + 1, dtype=np.int64)
+    off = np.zeros(len(data) + 1, dtype=np.int64)  # stored as int32 when it fits
     np.cumsum([len(d) for d in data], out=off[1:])
+    if off[-1] < 2**31:
+        off = off.astype(np.int32)
     return off, np.frombuffer(b"".join(data), dtype=np.uint8)
 
 
@@ -69,6 +73,9 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
     iv_start: list[np.ndarray] = []
     iv_tmpl: list[np.ndarray] = []
     iv_anc: list[np.ndarray] = []
+    iv_term: list[np.ndarray] = []
+    iv_feat: list[np.ndarray] = []
+    iv_rank: list[np.ndarray] = []
     anchors: list[int] = []
     kn_pos: list[np.ndarray] = []
     kn_text: list[str] = []
@@ -77,7 +84,11 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
     for c in contig_names:
         t0 = time.monotonic()
         txs = by_contig.get(c, [])
-        starts, ids, anc = contig_intervals(txs, lengths.get(c), table)
+        starts, ids, anc, single = contig_intervals(txs, lengths.get(c), table)
+        sgl = np.asarray(single, dtype=np.int64).reshape(-1, 3)
+        iv_term.append(sgl[:, 0].astype(np.int8))
+        iv_feat.append(sgl[:, 1].astype(np.int32))
+        iv_rank.append(sgl[:, 2].astype(np.int32))
         iv_start.append(np.asarray(starts, dtype=np.int32))
         iv_tmpl.append(np.asarray(ids, dtype=np.int32))
         offs = np.empty(len(anc), dtype=np.int32)
@@ -106,6 +117,9 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
             "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int32),
             "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
             "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int32),
+            "iv_term": np.concatenate(iv_term) if iv_term else np.zeros(0, np.int8),
+            "iv_feat": np.concatenate(iv_feat) if iv_feat else np.zeros(0, np.int32),
+            "iv_rank": np.concatenate(iv_rank) if iv_rank else np.zeros(0, np.int32),
             # one spare so that 'first anchor of every interval' can be gathered blindly
             "anchors": np.asarray(anchors + [-1], dtype=np.int32),
             "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
@@ -149,6 +163,18 @@ def _contig_order(c: str) -> tuple:
     return (0, int(c), "") if c.isdigit() else (1, 0, c)
 
 
+class ContigIndex(NamedTuple):
+    """One contig's slices of the bundle arrays."""
+
+    starts: np.ndarray  # interval starts (1-based, int32)
+    tmpl: np.ndarray  # template id per interval
+    anc: np.ndarray  # offset of the interval's first anchor in Reference.anchors
+    term: np.ndarray  # single-entry intervals: term code (-1: use the template)
+    feat: np.ndarray  # single-entry intervals: feature number
+    rank: np.ndarray  # single-entry intervals: rank packed as n << 16 | total
+    known: np.ndarray  # known-variant positions (sorted)
+
+
 class BundleError(Exception):
     """A bundle is missing or damaged."""
 
@@ -182,15 +208,14 @@ class Reference:
         self.version: str = str(self.manifest.get("version", ""))
         self.contigs: dict[str, dict] = self.manifest["contigs"]
         self._alias: dict[str, str | None] = {}
-        self._views: dict[str, tuple[np.ndarray, ...]] = {}
+        self._views: dict[str, ContigIndex] = {}
         self.anchors = self.arrays["anchors"]
         self._tmpl_off = self.arrays["tmpl_off"]
         self._tmpl_blob = self.arrays["tmpl_blob"]
         self._kn_off = self.arrays["kn_off"]
         self._feat_off = self.arrays["feat_off"]
         self._feat_blob = self.arrays["feat_blob"]
-        self._features: dict[int, str] = {}
-        self._heads: dict[tuple[str, str], str] = {}  # (term, feature) -> ANN text up to Rank
+        self.heads: dict[int, str] = {}  # term << 32 | feature -> ANN text up to Rank
         self._kn_blob = self.arrays["kn_blob"]
 
     def describe(self) -> dict:
@@ -209,16 +234,18 @@ class Reference:
         """Contig length if the bundle knows it."""
         return self.contigs[contig].get("length")
 
-    def views(self, contig: str) -> tuple[np.ndarray, ...]:
-        """Interval starts, template ids, anchor offsets, known-variant positions of a contig."""
+    def views(self, contig: str) -> ContigIndex:
+        """The contig's slices of the index."""
         v = self._views.get(contig)
         if v is None:
             info = self.contigs[contig]
             a, b = info["intervals"]
             ka, kb = info["known"]
-            v = (np.asarray(self.arrays["iv_start"][a:b]),
+            v = ContigIndex(np.asarray(self.arrays["iv_start"][a:b]),
                  np.asarray(self.arrays["iv_tmpl"][a:b]),
                  np.asarray(self.arrays["iv_anc"][a:b]),
+                 self.arrays["iv_term"][a:b], self.arrays["iv_feat"][a:b],
+                 self.arrays["iv_rank"][a:b],
                  np.asarray(self.arrays["kn_pos"][ka:kb]))
             self._views[contig] = v
         return v
@@ -233,27 +260,35 @@ class Reference:
         return self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
 
     def feature(self, i: int) -> str:
-        """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""
-        f = self._features.get(i)
-        if f is None:
-            off = self._feat_off
-            f = self._features[i] = bytes(self._feat_blob[off[i]:off[i + 1]]).decode()
-        return f
+        """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType)."""
+        off = self._feat_off
+        return self._feat_blob[off[i]:off[i + 1]].tobytes().decode()
+
+    def head(self, key: int) -> str:
+        """ANN text from '|Annotation' to the '|' before Rank for key = term << 32 | feature.
+
+        Cached in self.heads, which is emptied when it grows past HEADS_LIMIT entries.
+        """
+        if len(self.heads) >= HEADS_LIMIT:
+            self.heads.clear()
+        h = self.heads[key] = entry_prefix(key >> 32, self.feature(key & 0xFFFFFFFF), None)
+        return h
 
     def template(self, i: int) -> tuple[tuple[tuple[str, bool], ...], int]:
         """Template i as (ANN prefix, takes a distance) entries, and its most severe term."""
         off = self._tmpl_off
         text = self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
-        heads = self._heads
+        heads = self.heads
         out = []
         top = 99
         for line in text.split("\n"):
             p = line.split("\t")
-            head = heads.get((p[0], p[1]))
-            if head is None:
-                head = heads[(p[0], p[1])] = entry_prefix(int(p[0]), self.feature(int(p[1])), None)
+            term = int(p[0])
+            key = term << 32 | int(p[1])
+            head = heads.get(key) or self.head(key)
             out.append((head + p[2] + "||||||", len(p) > 3))
-            top = min(top, int(p[0]))
+            if term < top:
+                top = term
         return tuple(out), top
 
     def known_entry(self, k: int) -> tuple[str, str, str]:

@@ -48,14 +48,19 @@ class TemplateTable:
             self.items.append(self.encode(t))
         return i
 
+    def feature_id(self, feature: str) -> int:
+        """Number of a feature text, added when new."""
+        f = self.feature_index.get(feature)
+        if f is None:
+            f = self.feature_index[feature] = len(self.features)
+            self.features.append(feature)
+        return f
+
     def encode(self, t: Template) -> str:
         """One line per entry: term, feature number, rank, and '@' when it takes a Distance."""
         lines = []
         for term, feature, rank, anchored in t:
-            f = self.feature_index.get(feature)
-            if f is None:
-                f = self.feature_index[feature] = len(self.features)
-                self.features.append(feature)
+            f = self.feature_id(feature)
             lines.append(f"{term}\t{f}\t{rank}{chr(9) + '@' if anchored else ''}")
         return "\n".join(lines)
 
@@ -66,9 +71,22 @@ def _intergenic(left: Transcript | None, right: Transcript | None) -> str:
     return feature_text("-".join(names), label, "intergenic_region", label, "")
 
 
+def pack_rank(rank: str) -> int:
+    """'3/12' -> 3 << 16 | 12 (0 for no rank)."""
+    if not rank:
+        return 0
+    n, d = rank.split("/")
+    return int(n) << 16 | int(d)
+
+
 def contig_intervals(models: list[Transcript], length: int | None, table: TemplateTable
-                     ) -> tuple[list[int], list[int], list[tuple[int, ...]]]:
-    """Starts (1-based), template ids and anchors of the intervals partitioning one contig."""
+                     ) -> tuple[list[int], list[int], list[tuple[int, ...]],
+                                list[tuple[int, int, int]]]:
+    """Starts (1-based), template ids, anchors and single-entry columns of one contig's intervals.
+
+    The single-entry columns (term, feature, packed rank; term -1 when the interval has
+    several entries) let the engine format the common case without decoding a template.
+    """
     segs = []
     for ti, tx in enumerate(models):
         segs.extend((s, e, code, anchor, rank, ti) for s, e, code, anchor, rank in segments(tx))
@@ -98,6 +116,7 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
     starts: list[int] = []
     ids: list[int] = []
     anchors: list[tuple[int, ...]] = []
+    single: list[tuple[int, int, int]] = []
 
     def emit(pos: int, entries: tuple) -> None:
         i = table.add(tuple((t, f, r, a >= 0) for t, f, r, a in entries))
@@ -106,6 +125,11 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
             starts.append(pos)
             ids.append(i)
             anchors.append(anc)
+            if len(entries) == 1:
+                t, f, r, _ = entries[0]
+                single.append((t, table.feature_id(f), pack_rank(r)))
+            else:
+                single.append((-1, 0, 0))
 
     for k, (pos, tmpl) in enumerate(raw):
         if tmpl is not None:
@@ -126,7 +150,7 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
         else:
             anchor = left.end if left else right.start if right else -1
             emit(pos, ((INTERGENIC, feat, "", anchor),))
-    return starts, ids, anchors
+    return starts, ids, anchors, single
 
 
 def _gene_spans(models: list[Transcript]) -> list[Transcript]:
