@@ -15,6 +15,7 @@ from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 THROTTLE_EVERY = 1_000
+OOM_SCORE_ADJ = 500
 
 
 def _detach_from_signals() -> None:
@@ -23,6 +24,9 @@ def _detach_from_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # When memory runs out, the kernel should kill this job, not the service.
+    with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as f:
+        f.write(str(OOM_SCORE_ADJ))
 
 
 def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,

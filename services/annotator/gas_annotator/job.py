@@ -31,6 +31,7 @@ from gas_annotator.refdata import reference_path
 
 log = logging.getLogger(__name__)
 MAX_REASON = 500
+REQUIRED = ("user_id", "input_file_name", "s3_inputs_bucket", "s3_key_input_file")
 
 
 class Held:
@@ -75,9 +76,14 @@ class Job:
         self.claim = held.claim
         self.item = held.claim.job
         self.store = JobStore(settings)
-        self.keys = ResultKeys.of(self.item, settings)
+        self.missing = [name for name in REQUIRED if not self.item.get(name)]
+        if not self.missing:
+            self.keys = ResultKeys.of(self.item, settings)
 
     def run(self) -> str:
+        if self.missing:
+            return self.fail(f"the job record is incomplete (no {', '.join(self.missing)})",
+                             None)
         try:
             return self._run()
         except Stopped:
@@ -150,12 +156,14 @@ class Job:
                           s3_key_log_file=self.keys.log)
         if not self.finish(FAILED, fields):
             return "lost"
+        if "user_id" in self.missing:
+            return "failed"  # nobody to tell
         extra = {"s3_key_log_file": fields["s3_key_log_file"]} if log_file else {}
         self.tell(JobFailed(
             job_id=self.claim.job_id, user_id=self.item["user_id"],
             complete_time=fields["complete_time"], reason=reason,
-            input_file_name=self.item["input_file_name"], submit_time=self.item.get("submit_time"),
-            **extra,
+            input_file_name=self.item.get("input_file_name"),
+            submit_time=self.item.get("submit_time"), **extra,
         ))
         log.info("job failed: %s", reason, extra={"job_id": self.claim.job_id})
         return "failed"

@@ -115,6 +115,17 @@ def test_an_input_key_of_another_user_is_refused(aws_mock):
     assert done["job_status"] == FAILED and "does not belong" in done["error"]
 
 
+def test_an_incomplete_job_record_fails_at_once(aws_mock, published):
+    job, runner = run_one(aws_mock, targets.succeed, input_file_name="")
+    try:
+        done = finished(aws_mock, job["job_id"])
+    finally:
+        runner.stop()
+    assert done["job_status"] == FAILED
+    assert done["error"] == "the job record is incomplete (no input_file_name)"
+    assert [m.type for m in published] == ["job.failed"]
+
+
 def test_progress_is_recorded_and_the_lease_renewed_while_running(aws_mock):
     settings = settings_with(aws_mock, job_progress_seconds=0.2, job_lease_seconds=30)
     job, runner = run_one(settings, targets.hang)
