@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ SUBSCRIPTIONS = (
     ("thaw_requests_topic", "thawer", "/sns/thaw-requests"),
     ("restore_results_topic", "thawer", "/sns/restore-results"),
 )
+RESTORE_NOTICE_SID = "gas-restore-notices"
 TOPICS = ("job_requests_topic", "job_results_topic", "thaw_requests_topic",
           "restore_results_topic")
 
@@ -183,6 +185,8 @@ def plan(settings: Settings | None = None) -> list[Step]:
                   Protocol=urlsplit(url).scheme, Endpoint=url, ReturnSubscriptionArn=True),
         ))
 
+    steps.extend(_restore_notice_steps(s))
+
     if s.cold_storage == "glacier-vault":
         glacier = aws.client("glacier", s)
 
@@ -191,7 +195,8 @@ def plan(settings: Settings | None = None) -> list[Step]:
                 glacier.describe_vault(vaultName=s.glacier_vault)
                 return True
             except ClientError as exc:
-                if _missing(exc, "ResourceNotFoundException"):
+                # the emulator answers VaultNotFound where AWS says ResourceNotFoundException
+                if _missing(exc, "ResourceNotFoundException", "VaultNotFound"):
                     return False
                 raise
 
@@ -206,6 +211,55 @@ def plan(settings: Settings | None = None) -> list[Step]:
 
     steps.append(Step(f"SES sender {s.mail_sender}", sender_verified,
                       lambda: ses.verify_email_identity(EmailAddress=s.mail_sender)))
+    return steps
+
+
+def _restore_notice_steps(s: Settings) -> list[Step]:
+    """Let S3 and Glacier publish restore completions to the restore-results topic."""
+    s3, sns = aws.client("s3", s), aws.client("sns", s)
+    topic = aws.topic_arn(s.restore_results_topic, s)
+    account = topic.split(":")[4]
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": RESTORE_NOTICE_SID,
+        "Effect": "Allow",
+        "Principal": {"Service": ["s3.amazonaws.com", "glacier.amazonaws.com"]},
+        "Action": "SNS:Publish",
+        "Resource": topic,
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+    }]}
+
+    def policy_present() -> bool:
+        try:
+            attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+        except ClientError as exc:
+            if _missing(exc, "NotFound", "NotFoundException"):
+                return False
+            raise
+        return RESTORE_NOTICE_SID in attributes.get("Policy", "")
+
+    steps = [Step(f"topic policy {s.restore_results_topic} (S3 and Glacier may publish)",
+                  policy_present,
+                  _bind(sns.set_topic_attributes, TopicArn=topic, AttributeName="Policy",
+                        AttributeValue=json.dumps(policy)))]
+    if s.cold_storage != "s3-glacier":
+        return steps  # vault retrievals name the topic in each job instead
+
+    def notice_present() -> bool:
+        try:
+            config = s3.get_bucket_notification_configuration(Bucket=s.archive_bucket)
+        except ClientError as exc:
+            if _missing(exc, "404", "NoSuchBucket", "NotFound"):
+                return False
+            raise
+        return any(c.get("TopicArn") == topic for c in config.get("TopicConfigurations", []))
+
+    steps.append(Step(
+        f"bucket {s.archive_bucket} ObjectRestore:Completed -> {s.restore_results_topic}",
+        notice_present,
+        _bind(s3.put_bucket_notification_configuration, Bucket=s.archive_bucket,
+              NotificationConfiguration={"TopicConfigurations": [
+                  {"TopicArn": topic, "Events": ["s3:ObjectRestore:Completed"]}]}),
+    ))
     return steps
 
 

@@ -39,3 +39,15 @@ def schedule_user(user_id: str, settings: Settings | None = None) -> int:
         if job.get("job_status") == COMPLETED and "archive_status" not in job:
             count += schedule_job(job["job_id"], due, s)
     return count
+
+
+def unschedule_job(job_id: str, settings: Settings | None = None) -> bool:
+    """Keep a scheduled job hot (its user is premium now); False if it had moved on."""
+    jobs = JobStore(settings or get_settings())
+    try:
+        jobs.update(job_id, remove=["archive_status", "archive_due_at"],
+                    expect={"archive_status": SCHEDULED})
+    except TransitionRefused:
+        return False
+    log.info("archive cancelled: the user is premium", extra={"job_id": job_id})
+    return True

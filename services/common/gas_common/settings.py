@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     glacier_vault: str = Field("gas-archive", description="Glacier vault (glacier-vault back end)")
     archive_poll_seconds: int = Field(5, description="How often due archives are looked for")
     restore_poll_seconds: int = Field(5, description="How often restores in progress are polled")
+    archive_lease_seconds: int = Field(
+        120, description="An archive or restore claim not finished in this long is re-driven"
+    )
 
     # --- notifier -----------------------------------------------------------------------
     mail_sender: str = Field("gas@example.org", description="From address of GAS email")

@@ -1,0 +1,255 @@
+"""Cold storage for results files: one interface, two back ends (archiver and thawer).
+
+`s3-glacier` copies the file into the archive bucket in a Glacier storage class
+and restores it with `restore_object`; `glacier-vault` uploads it to a Glacier
+vault and retrieves it with an archive-retrieval job. A job keeps the name of the
+back end that holds its archive, so changing GAS_COLD_STORAGE strands nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from typing import IO, Any, Literal, Protocol
+
+from botocore.exceptions import ClientError
+
+from gas_common import aws
+from gas_common.settings import Settings, get_settings
+
+IN_PROGRESS, READY, GONE = "IN_PROGRESS", "READY", "GONE"
+RestoreState = Literal["IN_PROGRESS", "READY", "GONE"]
+EXPEDITED, STANDARD = "Expedited", "Standard"
+
+# What AWS answers when it has no Expedited capacity (S3, Glacier, a vault policy).
+CAPACITY_CODES = {
+    "GlacierExpeditedRetrievalNotAvailable",
+    "InsufficientCapacityException",
+    "PolicyEnforcedException",
+}
+SPOOL_BYTES = 8 * 1024 * 1024  # bigger files go through a temporary file, not memory
+HEADER_MAGIC = b"GAS-ARCHIVE 1 "
+HEADER_MAX = 4096
+
+
+class CapacityRefused(Exception):
+    """AWS refused a retrieval tier for lack of capacity; try a slower tier."""
+
+
+class ArchiveMismatch(Exception):
+    """A retrieved archive belongs to another job (never written to this job's key)."""
+
+
+class ColdStorage(Protocol):
+    """Where results files go when they are archived, and how they come back."""
+
+    name: str
+
+    def archive(self, job: dict[str, Any]) -> str:
+        """Copy the job's results file to cold storage; return the archive id."""
+
+    def tiers(self, archive_id: str) -> tuple[str, ...]:
+        """Retrieval tiers to try, fastest first."""
+
+    def start_restore(self, archive_id: str, tier: str) -> str:
+        """Start a retrieval; return its restore job id. CapacityRefused for capacity."""
+
+    def restore_status(self, archive_id: str, restore_job_id: str) -> RestoreState:
+        """IN_PROGRESS, READY (finish it), or GONE (expired or failed: start again)."""
+
+    def finish_restore(self, job: dict[str, Any]) -> None:
+        """Put the retrieved file back at its original key in the results bucket."""
+
+    def delete(self, archive_id: str) -> None:
+        """Delete the cold copy (no error when it is already gone)."""
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _hot_exists(job: dict[str, Any], settings: Settings) -> bool:
+    try:
+        aws.client("s3", settings).head_object(
+            Bucket=job["s3_results_bucket"], Key=job["s3_key_result_file"])
+        return True
+    except ClientError as exc:
+        if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+
+
+class S3Glacier:
+    """Cold copies in the archive bucket in a Glacier storage class."""
+
+    name = "s3-glacier"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.bucket = settings.archive_bucket
+
+    @property
+    def s3(self) -> Any:
+        return aws.client("s3", self.settings)
+
+    def archive(self, job: dict[str, Any]) -> str:
+        # The results key holds the job id, so it is unique and a re-drive overwrites it.
+        key = job["s3_key_result_file"]
+        self.s3.copy(
+            {"Bucket": job["s3_results_bucket"], "Key": key}, self.bucket, key,
+            ExtraArgs={"StorageClass": self.settings.cold_storage_class,
+                       "ServerSideEncryption": "AES256"},
+        )
+        return str(key)
+
+    def tiers(self, archive_id: str) -> tuple[str, ...]:
+        head = self.s3.head_object(Bucket=self.bucket, Key=archive_id)
+        # Deep Archive has no Expedited tier at all: asking would only waste a call.
+        if head.get("StorageClass") == "DEEP_ARCHIVE":
+            return (STANDARD,)
+        return (EXPEDITED, STANDARD)
+
+    def start_restore(self, archive_id: str, tier: str) -> str:
+        try:
+            self.s3.restore_object(
+                Bucket=self.bucket, Key=archive_id,
+                RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": tier}},
+            )
+        except ClientError as exc:
+            if _code(exc) in CAPACITY_CODES:
+                raise CapacityRefused(f"{tier} retrieval refused: {_code(exc)}") from None
+            if _code(exc) not in ("RestoreAlreadyInProgress", "ObjectAlreadyInActiveTierError"):
+                raise
+        return f"s3-restore:{tier}:{archive_id}"
+
+    def restore_status(self, archive_id: str, restore_job_id: str) -> RestoreState:
+        try:
+            head = self.s3.head_object(Bucket=self.bucket, Key=archive_id)
+        except ClientError as exc:
+            if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                return GONE
+            raise
+        if head.get("StorageClass") in (None, "STANDARD"):
+            return READY
+        restore = head.get("Restore") or ""
+        if 'ongoing-request="true"' in restore:
+            return IN_PROGRESS
+        return READY if 'ongoing-request="false"' in restore else GONE
+
+    def finish_restore(self, job: dict[str, Any]) -> None:
+        if _hot_exists(job, self.settings):
+            return  # a re-drive after the copy: nothing to do
+        self.s3.copy(
+            {"Bucket": self.bucket, "Key": job["results_file_archive_id"]},
+            job["s3_results_bucket"], job["s3_key_result_file"],
+            ExtraArgs={"StorageClass": "STANDARD", "ServerSideEncryption": "AES256"},
+        )
+
+    def delete(self, archive_id: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=archive_id)
+
+
+class GlacierVault:
+    """Archives in a Glacier vault, each with a header that makes its body unique."""
+
+    name = "glacier-vault"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.vault = settings.glacier_vault
+
+    @property
+    def glacier(self) -> Any:
+        return aws.client("glacier", self.settings)
+
+    def archive(self, job: dict[str, Any]) -> str:
+        # Identical files must not share an archive id (the emulator's id is the body's
+        # md5), and a retrieved body must say which job it belongs to: a header does both.
+        header = json.dumps({"job_id": job["job_id"], "key": job["s3_key_result_file"]})
+        with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
+            body.write(HEADER_MAGIC + header.encode() + b"\n")
+            obj = aws.client("s3", self.settings).get_object(
+                Bucket=job["s3_results_bucket"], Key=job["s3_key_result_file"])
+            shutil.copyfileobj(obj["Body"], body)
+            body.seek(0)
+            response = self.glacier.upload_archive(
+                vaultName=self.vault, archiveDescription=f"gas job {job['job_id']}", body=body)
+        return str(response["archiveId"])
+
+    def tiers(self, archive_id: str) -> tuple[str, ...]:
+        return (EXPEDITED, STANDARD)
+
+    def start_restore(self, archive_id: str, tier: str) -> str:
+        params = {"Type": "archive-retrieval", "ArchiveId": archive_id, "Tier": tier,
+                  "SNSTopic": aws.topic_arn(self.settings.restore_results_topic, self.settings)}
+        try:
+            response = self.glacier.initiate_job(vaultName=self.vault, jobParameters=params)
+        except ClientError as exc:
+            if _code(exc) in CAPACITY_CODES:
+                raise CapacityRefused(f"{tier} retrieval refused: {_code(exc)}") from None
+            raise
+        return str(response["jobId"])
+
+    def restore_status(self, archive_id: str, restore_job_id: str) -> RestoreState:
+        try:
+            job = self.glacier.describe_job(vaultName=self.vault, jobId=restore_job_id)
+        except ClientError as exc:
+            if _code(exc) == "ResourceNotFoundException":
+                return GONE  # retrieval jobs expire after 24 h
+            raise
+        status = job.get("StatusCode")
+        if status == "Succeeded":
+            return READY
+        return IN_PROGRESS if status == "InProgress" else GONE
+
+    def finish_restore(self, job: dict[str, Any]) -> None:
+        if _hot_exists(job, self.settings):
+            return
+        output = self.glacier.get_job_output(vaultName=self.vault, jobId=job["restore_job_id"])
+        with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
+            _strip_header(output["body"], job["job_id"], body)
+            body.seek(0)
+            aws.client("s3", self.settings).upload_fileobj(
+                body, job["s3_results_bucket"], job["s3_key_result_file"],
+                ExtraArgs={"ServerSideEncryption": "AES256"})
+
+    def delete(self, archive_id: str) -> None:
+        try:
+            self.glacier.delete_archive(vaultName=self.vault, archiveId=archive_id)
+        except ClientError as exc:
+            if _code(exc) != "ResourceNotFoundException":
+                raise
+
+
+def _strip_header(source: Any, job_id: str, sink: IO[bytes]) -> None:
+    """Copy an archive body to `sink` without its header, checking it names `job_id`."""
+    first = source.read(HEADER_MAX)
+    if first.startswith(HEADER_MAGIC) and b"\n" in first:
+        line, rest = first.split(b"\n", 1)
+        owner = json.loads(line[len(HEADER_MAGIC):]).get("job_id")
+        if owner != job_id:
+            raise ArchiveMismatch(f"archive belongs to job {owner}, not {job_id}")
+        first = rest
+    sink.write(first)  # an archive without a header (made elsewhere) is kept whole
+    shutil.copyfileobj(source, sink)
+
+
+BACKENDS: dict[str, type[S3Glacier] | type[GlacierVault]] = {
+    S3Glacier.name: S3Glacier,
+    GlacierVault.name: GlacierVault,
+}
+
+
+def cold_storage(name: str | None = None, settings: Settings | None = None) -> ColdStorage:
+    """The back end called `name` (default: GAS_COLD_STORAGE)."""
+    s = settings or get_settings()
+    backend = BACKENDS.get(name or s.cold_storage)
+    if backend is None:
+        raise ValueError(f"unknown cold storage back end {name!r}")
+    return backend(s)
+
+
+def storage_of(job: dict[str, Any], settings: Settings | None = None) -> ColdStorage:
+    """The back end that holds this job's archive."""
+    return cold_storage(job.get("archive_backend"), settings)

@@ -1,0 +1,87 @@
+"""Fixtures for archive and restore unit tests: in-process moto, both back ends."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from gas_common import aws
+from gas_common.provision import provision
+from gas_common.settings import Settings, get_settings
+from gas_common.stores import COMPLETED, FREE, JobStore, UserStore
+from moto import mock_aws
+
+BACKENDS = ["s3-glacier", "glacier-vault"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(local_settings, monkeypatch: pytest.MonkeyPatch, backend: str) -> Iterator[Settings]:
+    """In-process moto, every resource provisioned for `backend`; yields the settings."""
+    monkeypatch.setenv("GAS_COLD_STORAGE", backend)
+    monkeypatch.setenv("GAS_COLD_STORAGE_CLASS", "GLACIER")
+    monkeypatch.setenv("GAS_FREE_RETENTION_SECONDS", "0")
+    get_settings.cache_clear()
+    s = get_settings()
+    with mock_aws():
+        aws.reset_clients()
+        provision(s, echo=lambda line: None)
+        yield s
+    aws.reset_clients()
+
+
+def make_job(s: Settings, job_id: str, user_id: str = "u-1", body: bytes = b"##fileformat\n",
+             role: str = FREE, complete_time: int | None = None) -> dict[str, Any]:
+    """A user and a completed job whose results file is in the results bucket."""
+    users = UserStore(s)
+    users.create(user_id, "Ann", f"{user_id}@example.org")
+    if role != FREE:
+        users.set_role(user_id, role)
+    key = f"{user_id}/{job_id}~a.annot.vcf"
+    aws.client("s3", s).put_object(Bucket=s.results_bucket, Key=key, Body=body)
+    job = {"job_id": job_id, "user_id": user_id, "input_file_name": "a.vcf",
+           "submit_time": int(time.time()), "job_status": COMPLETED,
+           "complete_time": complete_time if complete_time is not None else int(time.time()),
+           "s3_results_bucket": s.results_bucket, "s3_key_result_file": key,
+           "s3_key_log_file": f"{user_id}/{job_id}~a.vcf.count.log"}
+    JobStore(s).create(job)
+    return job
+
+
+def hot_body(s: Settings, job: dict[str, Any]) -> bytes | None:
+    """The results file in the results bucket, or None when it is not there."""
+    try:
+        return bytes(aws.client("s3", s).get_object(
+            Bucket=s.results_bucket, Key=job["s3_key_result_file"])["Body"].read())
+    except aws.client("s3", s).exceptions.NoSuchKey:
+        return None
+
+
+def refuse(s: Settings, code: str, tier: str = "Expedited") -> list[str]:
+    """Make AWS refuse `tier` retrievals with `code`; returns the tiers asked for."""
+    asked: list[str] = []
+
+    def hook(params: dict[str, Any], **kwargs: Any) -> Any:
+        body = params.get("body") or b""
+        text = body.decode() if isinstance(body, bytes) else str(body)
+        wanted = "Expedited" if "Expedited" in text else "Standard"
+        asked.append(wanted)
+        if wanted != tier:
+            return None
+
+        class Refusal:
+            status_code = 503
+
+        return Refusal(), {"Error": {"Code": code, "Message": "no capacity"},
+                           "ResponseMetadata": {"HTTPStatusCode": 503}}
+
+    for event in ("before-call.s3.RestoreObject", "before-call.glacier.InitiateJob"):
+        (aws.client("s3", s) if ".s3." in event else aws.client("glacier", s)).meta.events.register(
+            event, hook)
+    return asked
