@@ -209,3 +209,20 @@ def test_reference_by_name_from_env(tmp_path, bundle, monkeypatch) -> None:
     res = annotate_file(src, tmp_path / "o")
     assert res.summary["reference"]["name"] == "test38"
     assert annotate_file(src, tmp_path / "o2", "test38").summary["annotated"] == 1
+
+
+def test_rcrs_mitochondrion_against_a_non_rcrs_reference(tmp_path) -> None:
+    from gas_annotator.reference.bundle import write_bundle
+    from gas_annotator.reference.model import Transcript
+
+    tx = Transcript("chrM", 3307, 4262, "+", "G1", "ND1", "T1", "protein_coding",
+                    exons=[(3307, 4262)], cds=[(3307, 4262)])
+    hg19 = write_bundle(tmp_path / "hg19", [tx], [], {"name": "hg19ish", "build": "GRCh37"},
+                        {"chrM": 16571, "chr1": 249250621})
+    src = tmp_path / "mt.vcf"
+    src.write_text(vcf("MT 3308 . A G . . .", "1 100 . A G . . .",
+                       header="##reference=rCRS\n"))
+    s = annotate_file(src, tmp_path / "o", hg19).summary
+    assert s["unannotated"] == {"build mismatch": 1}
+    assert s["annotated"] == 1
+    assert any("rCRS" in w and "16571" in w for w in s["warnings"])

@@ -8,6 +8,8 @@ from ..reference.bundle import Reference
 from ..reference.contigs import build_from_lengths, build_from_text, canonical_contig
 from .header import Header
 
+RCRS_LENGTH = 16569
+
 
 @dataclass
 class BuildCheck:
@@ -38,6 +40,14 @@ def check_build(h: Header, ref: Reference) -> BuildCheck:
             bc.blocked.add(c)
             bc.warnings.append(f"build mismatch: contig {name} has length {length} in the file "
                                f"header but {want} in reference {ref.name} ({ref.build})")
+    mt = ref.contig("MT")
+    mt_length = ref.length(mt) if mt else None
+    if any("rcrs" in t.lower() for t in h.references) and mt_length and mt_length != RCRS_LENGTH:
+        # e.g. UCSC hg19, whose chrM is the older Yoruba sequence (16,571 bp)
+        bc.blocked.add("MT")
+        bc.warnings.append(f"build mismatch: the file's mitochondrial sequence is rCRS "
+                           f"({RCRS_LENGTH} bp) but reference {ref.name} has a {mt_length} bp "
+                           "MT; MT records were not annotated")
     if len(builds) == 1 and ref.build:
         bc.declared = builds.pop()
         if bc.declared != ref.build:

@@ -40,7 +40,7 @@ class Stats:
             "tv": self.tv,
             "ti_tv": round(self.ti / self.tv, 4) if self.tv else None,
             "unannotated": dict(self.unannotated.most_common()),
-            "unknown_contigs": dict(self.unknown_contigs.most_common()),
+            "unknown_contigs": dict(self.unknown_contigs.most_common(100)),  # the top 100
             "warnings": list(self.warnings),
             "reference": reference,
             "input": {"name": input_name, "fileformat": fileformat, "samples": samples},
