@@ -157,3 +157,8 @@ def test_missing_reference_tells_how_to_install(tmp_path: Path, monkeypatch) -> 
     src.write_text(vcf("chr1 1 . A G . . ."))
     with pytest.raises(AnnotationError, match=r"run `gas reference install grch38`"):
         annotate_file(src, tmp_path / "out")
+
+
+def test_huge_pos_names_the_line(run) -> None:
+    _fails(run, vcf("chr1 100 . A G . . .", "chr1 99999999999999999999 . A G . . ."),
+           match=r"^line 4: POS '99999999999999999999' is not a non-negative integer$")

@@ -230,3 +230,12 @@ def test_cli_reference_build_and_list(tmp_path, gtf_path) -> None:
     res = runner.invoke(reference, ["build", "--gtf", str(notgtf), "--name", "bad",
                                     "--dir", str(tmp_path)])
     assert res.exit_code == 1 and "expected 9 tab-separated columns" in res.output
+
+
+def test_reinstalled_bundle_is_loaded_again(tmp_path, gtf_path) -> None:
+    first = build_custom(gtf_path, "gtf", tmp_path / "b", "b", "GRCh38")
+    ref1 = load_reference(first)
+    time.sleep(0.01)
+    build_custom(gtf_path, "gtf", tmp_path / "b", "b", "GRCh37")
+    ref2 = load_reference(first)
+    assert ref2 is not ref1 and ref2.build == "GRCh37"

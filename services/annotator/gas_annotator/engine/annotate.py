@@ -185,7 +185,7 @@ class _Annotator:
                 if r[0].startswith("#"):
                     raise AnnotationError(f"line {self._line_of(r, rows, first)}: a header line "
                                           "('#...') appears among the variant records")
-                if not r[1].strip().isdigit():
+                if not r[1].strip().isdigit() or len(r[1].strip()) > 15:
                     raise AnnotationError(f"line {self._line_of(r, rows, first)}: POS "
                                           f"{r[1][:30]!r} is not a non-negative integer")
             raise AnnotationError(f"line {first}: a POS value is not an integer")

@@ -9,7 +9,7 @@ from ..reference.bundle import BundleError, Reference
 from ..reference.store import default_reference, reference_dir
 from .errors import AnnotationError
 
-_cache: dict[Path, Reference] = {}
+_cache: dict[Path, tuple[int, Reference]] = {}  # path -> (manifest mtime_ns, bundle)
 _lock = threading.Lock()
 
 
@@ -24,11 +24,16 @@ def _resolve(name_or_path: str | Path | None) -> Path:
 def load_reference(name_or_path: str | Path | None = None) -> Reference:
     """A bundle by name (under GAS_REFERENCE_DIR) or folder path; None means GAS_REFERENCE."""
     path = _resolve(name_or_path)
+    manifest = path / "manifest.json"
     with _lock:
-        ref = _cache.get(path)
-        if ref is not None and (path / "manifest.json").exists():
-            return ref
-        if not (path / "manifest.json").is_file():
+        try:
+            stamp = manifest.stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        cached = _cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]  # a reinstalled bundle has a new manifest and is loaded again
+        if stamp < 0:
             name = path.name
             hint = name if name in ("grch38", "grch37") else "grch38"
             raise AnnotationError(
@@ -38,5 +43,5 @@ def load_reference(name_or_path: str | Path | None = None) -> Reference:
             ref = Reference(path)
         except BundleError as e:
             raise AnnotationError(str(e)) from None
-        _cache[path] = ref
+        _cache[path] = (stamp, ref)
         return ref
