@@ -226,3 +226,33 @@ def test_rcrs_mitochondrion_against_a_non_rcrs_reference(tmp_path) -> None:
     assert s["unannotated"] == {"build mismatch": 1}
     assert s["annotated"] == 1
     assert any("rCRS" in w and "16571" in w for w in s["warnings"])
+
+
+def test_progress_callback_can_stop_the_run(tmp_path, bundle) -> None:
+    import gas_annotator.engine.annotate as engine
+
+    class TooLong(Exception):
+        pass
+
+    def stop(n: int) -> None:
+        raise TooLong(f"wall time exceeded at {n}")
+
+    src = tmp_path / "p.vcf"
+    src.write_text(vcf(*[f"chr1 {1000 + i} . A G . . ." for i in range(3000)]))
+    old = engine.BATCH_CHARS
+    engine.BATCH_CHARS = 2000
+    try:
+        with pytest.raises(TooLong):
+            annotate_file(src, tmp_path / "o", bundle, progress=stop, progress_every=1000)
+    finally:
+        engine.BATCH_CHARS = old
+    assert not (tmp_path / "o" / "p.annot.vcf").exists()
+    assert "ERROR: stopped after" in (tmp_path / "o" / "p.vcf.count.log").read_text()
+
+
+def test_failed_run_leaves_no_partial_vcf(run, tmp_path) -> None:
+    from gas_annotator.engine import AnnotationError
+
+    with pytest.raises(AnnotationError):
+        run(vcf("chr1 100 . A G . . .", "chr1 x . A G . . ."))
+    assert not (tmp_path / "out" / "in.annot.vcf").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
     header = Header()
     error: str | None = None
     reader: VcfReader | None = None
+    stopped: BaseException | None = None
     try:
         reader = VcfReader(input_path)
         header = read_header(reader)
@@ -87,6 +89,9 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
                     gc.enable()
         if stats.total == 0:
             stats.warnings.append("the input has a header but no variant records")
+    except _Stopped as e:  # the progress callback raised (e.g. a time limit): pass it on
+        stopped = e.__cause__
+        error = f"stopped after {stats.total} records: {stopped}"
     except AnnotationError as e:
         error = str(e)
     except MemoryError:
@@ -102,15 +107,20 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
                             header.samples, error)
     _write_outputs(summary, log_path, summary_path)
     if error is not None:
+        annot.unlink(missing_ok=True)  # a partial VCF would look like a result
+        if stopped is not None:
+            raise stopped
         raise AnnotationError(error, log_path=log_path)
     return AnnotationResult(annot, log_path, summary_path, summary, stats.total)
 
 
 def _write_outputs(summary: dict, log_path: Path, summary_path: Path) -> None:
-    import json
-
     log_path.write_text(count_log(summary))
     summary_path.write_text(json.dumps(summary, indent=2) + "\n")
+
+
+class _Stopped(Exception):
+    """Carries an exception raised by the progress callback (its __cause__)."""
 
 
 class _Annotator:
@@ -138,7 +148,10 @@ class _Annotator:
             if out:
                 self.out.write("\n")
             if self.progress and self.stats.total >= next_report:
-                self.progress(self.stats.total)
+                try:
+                    self.progress(self.stats.total)
+                except Exception as e:
+                    raise _Stopped() from e
                 next_report = (self.stats.total // self.every + 1) * self.every
 
     def batch(self, lines: list[str], first: int) -> list[str]:
