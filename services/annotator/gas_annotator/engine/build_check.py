@@ -52,9 +52,14 @@ def check_build(h: Header, ref: Reference) -> BuildCheck:
         bc.declared = builds.pop()
         if bc.declared != ref.build:
             bc.all_blocked = True
+            fix = {"GRCh37": "gas reference install grch37", "GRCh38":
+                   "gas reference install grch38"}.get(bc.declared,
+                                                       f"gas reference build ... --build "
+                                                       f"{bc.declared}")
             bc.warnings.append(
                 f"build mismatch: the file header says {bc.declared} "
                 f"({', '.join(sorted(set(h.references))) or 'contig lengths'}) but the "
-                f"reference is {ref.name} ({ref.build}); records were not annotated. Use a "
-                f"{bc.declared} reference (gas annotate --reference ...)")
+                f"reference is {ref.name} ({ref.build}); records were not annotated. Lift the "
+                f"file over to {ref.build}, or annotate it with a {bc.declared} reference "
+                f"({fix}, then --reference)")
     return bc
