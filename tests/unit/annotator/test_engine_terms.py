@@ -163,3 +163,10 @@ def test_mnv_and_complex_classes(run) -> None:
                                                    "SNV", "SNV"]
     assert r.result.summary["by_class"] == {"SNV": 2, "MNV": 1, "complex": 1, "deletion": 1,
                                             "insertion": 1}
+
+
+def test_contig_without_genes_is_intergenic_without_distance(run) -> None:
+    # chr3 is in the GRCh38-labelled test bundle (a known length) but has no genes
+    r = run(vcf("chr3 5000 . A G . . .", "chr1 50000 . A G . . ."))
+    assert [(e[1], e[3], e[14]) for e in r.ann(0)] == [("intergenic_region", "", "")]
+    assert r.ann(1)[0][14] == "9400"

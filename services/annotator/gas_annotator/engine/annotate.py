@@ -234,12 +234,19 @@ class _Annotator:
             fast &= pos <= length
         if self.general_only:
             fast[:] = False
-        terms = ix.term[iv_s]
-        # one int key per (term, feature): the cached ANN text up to the Rank field
-        hkeys = ((terms.astype(np.int64) << 32) | ix.feat[iv_s]).tolist()
-        terms = terms.tolist()
-        ranks = ix.rank[iv_s].tolist()
-        first_anchor = self.ref.anchors[ianc[iv_s]].tolist()  # junk where none is used
+        # The first two entries of each record's interval, as numbers; int keys per
+        # (term, feature) find the cached ANN text up to the Rank field.
+        t1 = ix.term[iv_s]
+        t2 = ix.term2[iv_s]
+        hkeys = ((t1.astype(np.int64) << 32) | ix.feat[iv_s]).tolist()
+        hkeys2 = ((t2.astype(np.int64) << 32) | ix.feat2[iv_s]).tolist()
+        off = ianc[iv_s]  # -1 (the spare -1 anchor) when the interval has none
+        anchors = self.ref.anchors
+        a1 = anchors[off]
+        a2 = anchors[off + ((t1 >= _UPSTREAM) & (off >= 0))].tolist()
+        terms, terms2 = t1.tolist(), t2.tolist()
+        ranks, ranks2 = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
+        first_anchor = a1.tolist()
         known = self.known_ids(canon, kpos, pos, recs) if len(kpos) else {}
 
         stats = self.stats
@@ -249,18 +256,32 @@ class _Annotator:
         ti = tv = snv = annotated = 0
         for i, (r, ok, t, hk, rk, a, p) in enumerate(zip(recs, fast.tolist(), terms, hkeys, ranks,
                                                          first_anchor, poslist, strict=True)):
+            # (terms2 etc. are read by index: rarely needed, and zip is cheaper with fewer)
             ref_a, alt = r[3], r[4]
             multi = "," in alt
             if ok and ((alt in BASES or (alt.isalpha() and ref_a.isalpha())) if not multi
                        else (alt.replace(",", "").isalpha() and ref_a.isalpha())):
-                if t >= 0:  # one entry: format it from the interval's columns
+                if t >= 0:  # one or two entries: format them from the interval's columns
                     head = heads.get(hk)
                     if head is None:
                         head = self.ref.head(hk)
                     sfx = f"{head}{rk >> 16}/{rk & 0xFFFF}||||||" if rk else f"{head}||||||"
                     sfx += f"{abs(p - a)}|" if t >= _UPSTREAM and a >= 0 else "|"
-                    top = _TERM_NAMES[t]
-                    if not multi:
+                    top = _TERM_NAMES[t]  # entries are ordered most severe first
+                    t2 = terms2[i]
+                    if t2 >= 0:
+                        hk2 = hkeys2[i]
+                        head = heads.get(hk2)
+                        if head is None:
+                            head = self.ref.head(hk2)
+                        rk, a = ranks2[i], a2[i]
+                        sfx2 = f"{head}{rk >> 16}/{rk & 0xFFFF}||||||" if rk else f"{head}||||||"
+                        sfx2 += f"{abs(p - a)}|" if t2 >= _UPSTREAM and a >= 0 else "|"
+                        if not multi:
+                            ann = f"{alt}{sfx},{alt}{sfx2}"
+                        else:
+                            ann = ",".join([f"{x}{sfx},{x}{sfx2}" for x in alt.split(",")])
+                    elif not multi:
                         ann = alt + sfx
                     else:
                         ann = ",".join([x + sfx for x in alt.split(",")])

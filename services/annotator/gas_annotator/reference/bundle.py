@@ -19,11 +19,13 @@ from .contigs import canonical_contig
 from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import Transcript
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 HEADS_LIMIT = 50_000
 MANIFEST = "manifest.json"
-_ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", "iv_term", "iv_feat", "iv_rank", "anchors",
-           "tmpl_off", "tmpl_blob", "feat_off", "feat_blob", "kn_pos", "kn_off", "kn_blob")
+_COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
+_COLUMN_TYPES = (np.int8, np.int32, np.int32, np.int8, np.int32, np.int32)
+_ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", *_COLUMNS, "anchors", "tmpl_off", "tmpl_blob",
+           "feat_off", "feat_blob", "kn_pos", "kn_off", "kn_blob")
 
 
 @dataclass
@@ -73,9 +75,7 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
     iv_start: list[np.ndarray] = []
     iv_tmpl: list[np.ndarray] = []
     iv_anc: list[np.ndarray] = []
-    iv_term: list[np.ndarray] = []
-    iv_feat: list[np.ndarray] = []
-    iv_rank: list[np.ndarray] = []
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in _COLUMNS}
     anchors: list[int] = []
     kn_pos: list[np.ndarray] = []
     kn_text: list[str] = []
@@ -84,16 +84,16 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
     for c in contig_names:
         t0 = time.monotonic()
         txs = by_contig.get(c, [])
-        starts, ids, anc, single = contig_intervals(txs, lengths.get(c), table)
-        sgl = np.asarray(single, dtype=np.int64).reshape(-1, 3)
-        iv_term.append(sgl[:, 0].astype(np.int8))
-        iv_feat.append(sgl[:, 1].astype(np.int32))
-        iv_rank.append(sgl[:, 2].astype(np.int32))
+        starts, ids, anc, cols = contig_intervals(txs, lengths.get(c), table)
+        table_cols = np.asarray(cols, dtype=np.int64).reshape(-1, len(_COLUMNS))
+        for k, (name, dtype) in enumerate(zip(_COLUMNS, _COLUMN_TYPES, strict=True)):
+            columns[name].append(table_cols[:, k].astype(dtype))
         iv_start.append(np.asarray(starts, dtype=np.int32))
         iv_tmpl.append(np.asarray(ids, dtype=np.int32))
         offs = np.empty(len(anc), dtype=np.int32)
         for k, a in enumerate(anc):
-            offs[k] = len(anchors)
+            # -1 (the spare -1 at the end of anchors) when the interval has no anchor
+            offs[k] = len(anchors) if a else -1
             anchors.extend(a)
         iv_anc.append(offs)
         kv = sorted(by_known.get(c, []), key=lambda k: k.pos)
@@ -117,9 +117,8 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
             "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int32),
             "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
             "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int32),
-            "iv_term": np.concatenate(iv_term) if iv_term else np.zeros(0, np.int8),
-            "iv_feat": np.concatenate(iv_feat) if iv_feat else np.zeros(0, np.int32),
-            "iv_rank": np.concatenate(iv_rank) if iv_rank else np.zeros(0, np.int32),
+            **{name: np.concatenate(parts) if parts else np.zeros(0, dtype)
+               for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES, strict=True)},
             # one spare so that 'first anchor of every interval' can be gathered blindly
             "anchors": np.asarray(anchors + [-1], dtype=np.int32),
             "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
@@ -169,9 +168,12 @@ class ContigIndex(NamedTuple):
     starts: np.ndarray  # interval starts (1-based, int32)
     tmpl: np.ndarray  # template id per interval
     anc: np.ndarray  # offset of the interval's first anchor in Reference.anchors
-    term: np.ndarray  # single-entry intervals: term code (-1: use the template)
-    feat: np.ndarray  # single-entry intervals: feature number
-    rank: np.ndarray  # single-entry intervals: rank packed as n << 16 | total
+    term: np.ndarray  # first entry: term code (-1: three entries or more, use the template)
+    feat: np.ndarray  # first entry: feature number
+    rank: np.ndarray  # first entry: rank packed as n << 16 | total (0: none)
+    term2: np.ndarray  # second entry, the same way (term -1: no second entry)
+    feat2: np.ndarray
+    rank2: np.ndarray
     known: np.ndarray  # known-variant positions (sorted)
 
 
@@ -193,7 +195,8 @@ class Reference:
             raise BundleError(f"reference bundle manifest {mf} is not valid JSON: {e}") from e
         if self.manifest.get("format_version") != FORMAT_VERSION:
             raise BundleError(f"reference bundle {self.path} has format version "
-                              f"{self.manifest.get('format_version')}, expected {FORMAT_VERSION}")
+                              f"{self.manifest.get('format_version')}, this GAS reads "
+                              f"{FORMAT_VERSION}; reinstall or rebuild it with gas reference")
         self.arrays: dict[str, np.ndarray] = {}
         for name in _ARRAYS:
             f = self.path / f"{name}.npy"
@@ -244,8 +247,7 @@ class Reference:
             v = ContigIndex(np.asarray(self.arrays["iv_start"][a:b]),
                  np.asarray(self.arrays["iv_tmpl"][a:b]),
                  np.asarray(self.arrays["iv_anc"][a:b]),
-                 self.arrays["iv_term"][a:b], self.arrays["iv_feat"][a:b],
-                 self.arrays["iv_rank"][a:b],
+                 *(self.arrays[name][a:b] for name in _COLUMNS),
                  np.asarray(self.arrays["kn_pos"][ka:kb]))
             self._views[contig] = v
         return v

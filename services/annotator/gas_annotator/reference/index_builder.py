@@ -81,11 +81,12 @@ def pack_rank(rank: str) -> int:
 
 def contig_intervals(models: list[Transcript], length: int | None, table: TemplateTable
                      ) -> tuple[list[int], list[int], list[tuple[int, ...]],
-                                list[tuple[int, int, int]]]:
-    """Starts (1-based), template ids, anchors and single-entry columns of one contig's intervals.
+                                list[tuple[int, int, int, int, int, int]]]:
+    """Starts (1-based), template ids, anchors and entry columns of one contig's intervals.
 
-    The single-entry columns (term, feature, packed rank; term -1 when the interval has
-    several entries) let the engine format the common case without decoding a template.
+    The entry columns give the first two entries as numbers (term, feature, packed rank;
+    term -1 for no such entry, or in the first column for intervals of three entries or
+    more) so that the engine formats almost every record without decoding a template.
     """
     segs = []
     for ti, tx in enumerate(models):
@@ -116,7 +117,7 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
     starts: list[int] = []
     ids: list[int] = []
     anchors: list[tuple[int, ...]] = []
-    single: list[tuple[int, int, int]] = []
+    columns: list[tuple[int, int, int, int, int, int]] = []
 
     def emit(pos: int, entries: tuple) -> None:
         i = table.add(tuple((t, f, r, a >= 0) for t, f, r, a in entries))
@@ -125,11 +126,11 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
             starts.append(pos)
             ids.append(i)
             anchors.append(anc)
-            if len(entries) == 1:
-                t, f, r, _ = entries[0]
-                single.append((t, table.feature_id(f), pack_rank(r)))
-            else:
-                single.append((-1, 0, 0))
+            cols = [-1, 0, 0, -1, 0, 0]
+            if len(entries) <= 2:
+                for k, (t, f, r, _) in enumerate(entries):
+                    cols[3 * k:3 * k + 3] = [t, table.feature_id(f), pack_rank(r)]
+            columns.append(tuple(cols))  # type: ignore[arg-type]
 
     for k, (pos, tmpl) in enumerate(raw):
         if tmpl is not None:
@@ -150,7 +151,7 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
         else:
             anchor = left.end if left else right.start if right else -1
             emit(pos, ((INTERGENIC, feat, "", anchor),))
-    return starts, ids, anchors, single
+    return starts, ids, anchors, columns
 
 
 def _gene_spans(models: list[Transcript]) -> list[Transcript]:
