@@ -20,7 +20,9 @@ VCF = (b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
 
 
 def run_one(settings, target, body=VCF, **job_fields):
-    """Claim a new job, run it on a fresh runner, return (job item at the end, runner)."""
+    """Claim a new job and queue it on a fresh runner; return (the job as written, runner)."""
+    if "job_drain_seconds" not in settings.model_fields_set:
+        settings = settings_with(settings, job_drain_seconds=0.2)  # stop() without waiting
     runner = JobRunner(settings, target=target).start()
     job = new_job(settings, body, **job_fields)
     store = JobStore(settings)
