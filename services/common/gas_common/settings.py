@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     presigned_url_seconds: int = Field(
         300, description="Lifetime of presigned upload/download URLs"
     )
+    local_signin: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Local sign-in (name + email, no password): `auto` = on only when "
+        "GAS_ENV=local; `on` outside local mode refuses to start",
+    )
 
     # --- annotator ----------------------------------------------------------------------
     annotator_workers: int = Field(
@@ -153,6 +158,15 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(True, description="Use STARTTLS with SMTP")
     smtp_username: str = Field("", description="SMTP user name")
     smtp_password: str = Field("", description="SMTP password (secret)")
+    notify_attempts: int = Field(
+        4, description="Tries to send one email before it is logged as failed"
+    )
+    notify_retry_seconds: float = Field(
+        2, description="Wait before the first retry of a failed send; doubles each time"
+    )
+    notify_claim_seconds: int = Field(
+        300, description="An email claimed but not marked sent in this long may be sent again"
+    )
 
     def require(self, *names: str) -> None:
         """Fail fast when a setting this process needs is missing or a placeholder secret.

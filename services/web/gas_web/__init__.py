@@ -2,25 +2,58 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import generate_csrf
 from gas_common.app import check_bucket, check_table, check_topic, create_service_app
 from gas_common.settings import Settings, get_settings
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from gas_web import annotate, api, auth, jobs, pages, profile
+from gas_web.errors import register_errors
+from gas_web.security import current_user, init_security
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the web service."""
+    """Build the web service; refuse to start when sign-in or secrets are misconfigured."""
     s = settings or get_settings()
-    s.require("secret_key")
+    s.require("secret_key", "public_url")
+    auth.check_signin_config(s)
     app = create_service_app(
         "web",
         [check_table("jobs_table"), check_table("users_table"), check_bucket("inputs_bucket"),
-         check_topic("job_requests_topic")],
+         check_topic("job_requests_topic"), check_topic("thaw_requests_topic")],
         s,
+        json_errors=False,
     )
+    # The base app is named after the service: point it at this package's files.
+    app.root_path = str(Path(__file__).parent)
+    app.template_folder = "templates"
+    app.static_folder = "static"
+    if "static" not in app.view_functions:
+        app.add_url_rule("/static/<path:filename>", endpoint="static",
+                         view_func=app.send_static_file)
+    # Behind a proxy: scheme and host from X-Forwarded-* so external URLs are right.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    init_security(app, s)
+    register_errors(app)
+    for module in (pages, auth, profile, annotate, jobs, api):
+        app.register_blueprint(module.bp)
+    app.jinja_env.filters["when"] = _when
 
-    @app.get("/")
-    def home():  # type: ignore[no-untyped-def]
-        """Show the home page."""
-        return jsonify(service="GAS")
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"current_user": current_user, "csrf_token": generate_csrf,
+                "local_mode": s.local}
 
     return app
+
+
+def _when(epoch: Any) -> str:
+    """Epoch seconds as a UTC time a person reads."""
+    if not epoch:
+        return "—"
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(epoch)))

@@ -1,0 +1,165 @@
+"""The JSON API (/api/v1): a session or a Globus bearer token, same rules as the pages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request, url_for
+from gas_common.stores import JobStore, UserStore
+
+from gas_web import globus
+from gas_web.errors import fail
+from gas_web.openapi import document
+from gas_web.results import ResultsUnavailable, log_text, public_view, results_url
+from gas_web.security import csrf, current_user, settings
+from gas_web.uploads import UploadRefused, presign_upload, submit
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # checked in api_auth: bearer requests carry no cookie, session writes need it
+
+MAX_PAGE = 100
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def api_auth(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Authenticate by bearer token (Globus introspection) or by session plus CSRF header."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        s = settings()
+        token = _bearer()
+        if token:
+            if not globus.configured(s):
+                raise fail(401, "Bearer tokens are not accepted: Globus Auth is not configured.")
+            try:
+                identity = globus.introspect(s, token)
+            except globus.GlobusError as exc:
+                raise fail(503, str(exc)) from None
+            if identity is None:
+                raise fail(401, "The bearer token is not valid.")
+            users = UserStore(s)
+            g.api_user = users.get(identity["sub"]) or users.create(
+                identity["sub"], identity["name"], identity["email"])
+        else:
+            user = current_user()
+            if user is None:
+                raise fail(401, "Sign in, or send a Globus bearer token.")
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                csrf.protect()  # a cookie alone must not be enough to write
+            g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise fail(400, "Send a JSON object.")
+    return data
+
+
+def _owned(job_id: str) -> dict[str, Any]:
+    job = JobStore(settings()).get_owned(job_id, g.api_user["user_id"])
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """Describe this API (OpenAPI 3.1)."""
+    return jsonify(document(settings().public_url))
+
+
+@bp.get("/me")
+@api_auth
+def me() -> Any:
+    """Who the caller is."""
+    u = g.api_user
+    return jsonify({k: u.get(k) for k in ("user_id", "name", "email", "institution", "role")})
+
+
+@bp.post("/uploads")
+@api_auth
+def create_upload() -> Any:
+    """A presigned S3 POST for one VCF; POST the file to `url` with `fields`, then submit."""
+    data = _body()
+    filename = data.get("filename")
+    size = data.get("size")
+    if not isinstance(filename, str) or not filename:
+        raise fail(400, "`filename` is required.")
+    if size is not None and (not isinstance(size, int) or size < 0):
+        raise fail(400, "`size` must be a whole number of bytes.")
+    redirect_to = url_for("annotate.job", _external=True) if data.get("redirect") else None
+    try:
+        upload = presign_upload(g.api_user, filename, size, settings(), redirect_to)
+    except UploadRefused as exc:
+        raise fail(exc.status, str(exc)) from None
+    upload["submit_url"] = url_for("annotate.job", bucket=upload["bucket"], key=upload["key"])
+    return jsonify(upload), 201
+
+
+@bp.post("/jobs")
+@api_auth
+def create_job() -> Any:
+    """Submit an uploaded file: checks it and creates the PENDING job."""
+    data = _body()
+    key = data.get("key")
+    if not isinstance(key, str) or not key:
+        raise fail(400, "`key` is required.")
+    bucket = data.get("bucket") or settings().inputs_bucket
+    try:
+        job, created = submit(g.api_user, str(bucket), key, settings())
+    except UploadRefused as exc:
+        raise fail(exc.status, str(exc)) from None
+    return jsonify(public_view(job)), 201 if created else 200
+
+
+@bp.get("/jobs")
+@api_auth
+def list_jobs() -> Any:
+    """The caller's jobs, newest first; pass `next_cursor` back as `cursor`."""
+    try:
+        limit = min(max(int(request.args.get("limit", 20)), 1), MAX_PAGE)
+        jobs, cursor = JobStore(settings()).list_for_user(
+            g.api_user["user_id"], limit=limit, cursor=request.args.get("cursor") or None)
+    except ValueError:
+        raise fail(400, "Bad `limit` or `cursor`.") from None
+    return jsonify(jobs=[public_view(j) for j in jobs], next_cursor=cursor)
+
+
+@bp.get("/jobs/<job_id>")
+@api_auth
+def get_job(job_id: str) -> Any:
+    """One of the caller's jobs."""
+    return jsonify(public_view(_owned(job_id)))
+
+
+@bp.get("/jobs/<job_id>/log")
+@api_auth
+def get_log(job_id: str) -> Any:
+    """The job's log as text."""
+    text = log_text(_owned(job_id), settings())
+    if text is None:
+        raise fail(404, "This job has no log yet.")
+    return jsonify(job_id=job_id, log=text)
+
+
+@bp.get("/jobs/<job_id>/download")
+@api_auth
+def download(job_id: str) -> Any:
+    """A short-lived URL of the annotated VCF (409 when archived or restoring)."""
+    job = _owned(job_id)
+    try:
+        url = results_url(job, settings())
+    except ResultsUnavailable as exc:
+        raise fail(exc.status, str(exc)) from None
+    return jsonify(job_id=job_id, url=url, expires_in=settings().presigned_url_seconds)

@@ -1,0 +1,17 @@
+"""The home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from gas_web.security import current_user
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> Any:
+    """Show the home page."""
+    return render_template("home.html", user=current_user())

@@ -1,0 +1,106 @@
+"""Profile (view, edit, email preference) and premium: upgrade and cancel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from gas_common import retention
+from gas_common.messages import ThawRequested
+from gas_common.publish import publish
+from gas_common.stores import FREE, PREMIUM, TransitionRefused, UserStore, now
+
+from gas_web.security import current_user, login_required, safe_next, settings
+from gas_web.uploads import human_size
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("profile", __name__)
+
+
+@bp.get("/profile")
+@login_required
+def view() -> Any:
+    """Show the signed-in user's profile and tier."""
+    s = settings()
+    user = current_user()
+    return render_template(
+        "profile.html", user=user,
+        free_limit=human_size(s.free_upload_limit_bytes),
+        premium_limit=human_size(s.premium_upload_limit_bytes),
+        retention_minutes=max(1, s.free_retention_seconds // 60),
+    )
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@login_required
+def edit() -> Any:
+    """Edit name, institution and the job-completed email preference."""
+    user = current_user()
+    assert user is not None
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()[:100]
+        institution = request.form.get("institution", "").strip()[:200]
+        if not name:
+            flash("Please enter your name.", "danger")
+            return render_template("profile_edit.html", user=user,
+                                   next=request.form.get("next", "")), 400
+        UserStore(settings()).update(user["user_id"], set={
+            "name": name, "institution": institution,
+            "notify_completed": request.form.get("notify_completed") == "on",
+            "updated": now(),
+        })
+        flash("Profile saved.", "success")
+        target = request.form.get("next")
+        return redirect(safe_next(target) if target else url_for("profile.view"))
+    return render_template("profile_edit.html", user=user, next=request.args.get("next", ""))
+
+
+@bp.get("/subscribe")
+@login_required
+def subscribe() -> Any:
+    """Show what premium gives, with the upgrade button."""
+    s = settings()
+    return render_template(
+        "subscribe.html", user=current_user(),
+        premium_limit=human_size(s.premium_upload_limit_bytes),
+        free_limit=human_size(s.free_upload_limit_bytes),
+    )
+
+
+@bp.post("/subscribe")
+@login_required
+def upgrade() -> Any:
+    """Make the user premium and ask for their archived results to be restored."""
+    s = settings()
+    user = current_user()
+    assert user is not None
+    try:
+        UserStore(s).set_role(user["user_id"], PREMIUM)
+    except TransitionRefused:
+        flash("You are already premium.", "info")
+        return redirect(url_for("profile.view"))
+    try:
+        publish(ThawRequested(user_id=user["user_id"]), s)
+    except Exception:  # noqa: BLE001 - the role is set; the thawer's reconciler catches up
+        log.exception("publishing thaw.requested failed")
+    return render_template("subscribed.html", user=UserStore(s).get(user["user_id"]))
+
+
+@bp.post("/subscribe/cancel")
+@login_required
+def cancel() -> Any:
+    """Go back to the free tier; hot results are scheduled for cold storage again."""
+    s = settings()
+    user = current_user()
+    assert user is not None
+    try:
+        UserStore(s).set_role(user["user_id"], FREE)
+    except TransitionRefused:
+        flash("You are on the free plan already.", "info")
+        return redirect(url_for("profile.view"))
+    retention.schedule_user(user["user_id"], s)
+    flash("Premium cancelled. Finished results will move to cold storage after "
+          f"{max(1, s.free_retention_seconds // 60)} minutes.", "info")
+    return redirect(url_for("profile.view"))

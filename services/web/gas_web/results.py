@@ -1,0 +1,90 @@
+"""Reading a job's results for pages and the API: views, download URLs, the log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+from gas_common import aws
+from gas_common.retention import ARCHIVED, ARCHIVING, RESTORING
+from gas_common.settings import Settings
+from gas_common.stores import COMPLETED
+
+LOG_LIMIT = 1024 * 1024  # show at most 1 MB of log inline
+
+PUBLIC_FIELDS = (
+    "job_id", "input_file_name", "job_status", "submit_time", "started_time",
+    "complete_time", "progress_variants", "error", "summary", "archive_status",
+)
+
+
+class ResultsUnavailable(Exception):
+    """The results cannot be downloaded now; the message says why."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
+
+def results_state(job: dict[str, Any]) -> str:
+    """`none` (not finished), `hot`, `archived` or `restoring`."""
+    if job.get("job_status") != COMPLETED or not job.get("s3_key_result_file"):
+        return "none"
+    status = job.get("archive_status")
+    if status in (ARCHIVED, ARCHIVING):
+        return "archived" if status == ARCHIVED or job.get("results_file_archive_id") else "hot"
+    if status == RESTORING:
+        return "restoring"
+    return "hot"
+
+
+def public_view(job: dict[str, Any]) -> dict[str, Any]:
+    """What a job's owner may see of it (no bucket names or internal state)."""
+    view = {k: job[k] for k in PUBLIC_FIELDS if k in job}
+    view["results"] = results_state(job)
+    return view
+
+
+def _presigned(s: Settings, bucket: str, key: str, filename: str) -> str:
+    return str(aws.client("s3", s).generate_presigned_url(
+        "get_object",
+        Params={"Bucket": bucket, "Key": key,
+                "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+        ExpiresIn=s.presigned_url_seconds,
+    ))
+
+
+def results_url(job: dict[str, Any], s: Settings) -> str:
+    """A short-lived download URL for the annotated VCF, or ResultsUnavailable."""
+    state = results_state(job)
+    if state == "archived":
+        raise ResultsUnavailable(
+            "These results are archived. Upgrade to premium to download them.")
+    if state == "restoring":
+        raise ResultsUnavailable("These results are being restored; they will be back soon.")
+    if state == "none":
+        raise ResultsUnavailable("This job has no results yet.")
+    key = job["s3_key_result_file"]
+    return _presigned(s, job["s3_results_bucket"], key, key.rsplit("~", 1)[-1])
+
+
+def input_url(job: dict[str, Any], s: Settings) -> str:
+    """A short-lived download URL for the uploaded input."""
+    return _presigned(s, job["s3_inputs_bucket"], job["s3_key_input_file"],
+                      job.get("input_file_name", "input.vcf"))
+
+
+def log_text(job: dict[str, Any], s: Settings) -> str | None:
+    """The job's log (at most LOG_LIMIT bytes), or None when there is none yet."""
+    key = job.get("s3_key_log_file")
+    if not key:
+        return None
+    try:
+        body = aws.client("s3", s).get_object(
+            Bucket=job.get("s3_results_bucket") or s.results_bucket, Key=key,
+            Range=f"bytes=0-{LOG_LIMIT - 1}")["Body"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return bytes(body.read()).decode("utf-8", "replace")

@@ -1,0 +1,131 @@
+"""Fixtures for the web service's unit tests: in-process moto and a Flask test client."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from gas_common import aws
+from gas_common.provision import provision
+from gas_common.settings import get_settings
+from gas_common.stores import COMPLETED, JobStore, UserStore, now
+from gas_web import create_app, globus
+from moto import mock_aws
+
+VCF = (b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+       b"1\t100\t.\tA\tG\t.\t.\t.\n")
+
+
+
+@pytest.fixture
+def web_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Extra GAS_* settings for the app under test (tests add to it before `app`)."""
+    return {"GAS_SECRET_KEY": "unit-test-secret-key-not-real"}
+
+
+@pytest.fixture
+def app(local_settings, web_env, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """The web app against in-process moto with every GAS resource provisioned."""
+    for key, value in web_env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    settings = get_settings()
+    globus.forget_cache()
+    with mock_aws():
+        aws.reset_clients()
+        provision(settings, echo=lambda line: None)
+        _drop_subscriptions(settings)
+        app = create_app(settings)
+        app.config["TESTING"] = True
+        yield app
+    aws.reset_clients()
+
+
+def _drop_subscriptions(settings: Any) -> None:
+    sns = aws.client("sns", settings)
+    for sub in sns.list_subscriptions()["Subscriptions"]:
+        sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+
+
+@pytest.fixture
+def client(app) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def settings(app) -> Any:
+    return app.config["GAS_SETTINGS"]
+
+
+def csrf_of(client: Any, path: str = "/") -> str:
+    """The CSRF token the pages carry (in the meta tag)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Auth:
+    """Sign users in and out through the real local sign-in form."""
+
+    def __init__(self, client: Any):
+        self.client = client
+
+    def login(self, email: str = "ada@example.org", name: str = "Ada Lovelace",
+              institution: str = "Analytical Engines") -> str:
+        token = csrf_of(self.client, "/auth/login")
+        self.client.post("/auth/local", data={"name": name, "email": email, "csrf_token": token})
+        from gas_web.auth import local_user_id
+
+        user_id = local_user_id(email)
+        if institution:
+            UserStore(get_settings()).update(user_id, set={"institution": institution})
+        return user_id
+
+    def logout(self) -> None:
+        token = csrf_of(self.client)
+        self.client.post("/auth/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+def put_input(settings: Any, user_id: str, body: bytes = VCF, name: str = "sample.vcf") -> str:
+    """An uploaded input as the browser would leave it in S3; returns its key."""
+    key = f"{settings.key_prefix}{user_id}/{uuid.uuid4()}~{name}"
+    aws.client("s3", settings).put_object(Bucket=settings.inputs_bucket, Key=key, Body=body)
+    return key
+
+
+SUMMARY = {
+    "total": 10, "known_ids": 4, "known_id_rate": 0.4,
+    "by_chromosome": {"1": 6, "X": 4}, "by_region": {"intron": 7, "CDS": 3},
+    "by_class": {"SNV": 9, "deletion": 1}, "ti": 6, "tv": 3, "ti_tv": 2.0,
+    "unannotated": 0, "reference": "test",
+}
+
+
+def completed_job(settings: Any, user_id: str, **extra: Any) -> dict[str, Any]:
+    """A COMPLETED job with results, log and summary in the results bucket."""
+    job_id = str(uuid.uuid4())
+    base = f"{settings.key_prefix}{user_id}/{job_id}~sample"
+    s3 = aws.client("s3", settings)
+    s3.put_object(Bucket=settings.inputs_bucket, Key=f"{base}.vcf", Body=VCF)
+    s3.put_object(Bucket=settings.results_bucket, Key=f"{base}.annot.vcf", Body=VCF)
+    s3.put_object(Bucket=settings.results_bucket, Key=f"{base}.vcf.count.log",
+                  Body=b"variants: 1\nannotated: 1\n")
+    job = {
+        "job_id": job_id, "user_id": user_id, "input_file_name": "sample.vcf",
+        "s3_inputs_bucket": settings.inputs_bucket, "s3_key_input_file": f"{base}.vcf",
+        "submit_time": now() - 60, "job_status": COMPLETED, "complete_time": now(),
+        "s3_results_bucket": settings.results_bucket,
+        "s3_key_result_file": f"{base}.annot.vcf", "s3_key_log_file": f"{base}.vcf.count.log",
+        "summary": SUMMARY, **extra,
+    }
+    JobStore(settings).create(job)
+    return job
