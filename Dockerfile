@@ -17,10 +17,10 @@ RUN /opt/gas/bin/pip install ".[web,annotator,archiver,thawer,notifier]"
 
 # --- runtime: the same Python, the virtualenv, a non-root user --------------------------
 FROM ${PYTHON_IMAGE} AS runtime
-ARG GAS_VERSION=0.1.0
+ARG IMAGE_VERSION=0.1.0
 LABEL org.opencontainers.image.title="gas" \
       org.opencontainers.image.description="GAS, the Genomics Annotation Service (web, annotator, archiver, thawer, notifier)" \
-      org.opencontainers.image.version="${GAS_VERSION}" \
+      org.opencontainers.image.version="${IMAGE_VERSION}" \
       org.opencontainers.image.licenses="MIT"
 RUN groupadd --system --gid 10001 gas \
  && useradd --system --uid 10001 --gid 10001 --home-dir /home/gas --create-home \
