@@ -25,30 +25,29 @@ OUTPUT = ROOT / "test-output"
 
 
 @pytest.fixture(scope="session")
-def gas_stack(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator:
-    """The whole embedded stack (moto + five services) for this test process."""
-    from tests.harness import GasStack
-
-    # Our own temp dir: pytest prunes old basetemp dirs when other sessions start.
-    with tempfile.TemporaryDirectory(prefix="gas-reference-") as reference_dir:
-        reference = _test_reference(Path(reference_dir))
-        stack = GasStack(OUTPUT / "logs" / worker_id,
-                         extra_env={"GAS_REFERENCE": str(reference)})
-        try:
-            stack.start()
-        except Exception:
-            stack.stop()
-            raise
-        yield stack
-        stack.stop()
-
-
-def _test_reference(dest: Path) -> Path:
+def test_reference() -> Iterator[Path]:
     """A small reference bundle built from the repo's generated GTF, for the annotator."""
     from gas_annotator.reference.custom import build_custom
 
     gtf = ROOT / "tests" / "data" / "annotator" / "reference.gtf"
-    return build_custom(gtf, "gtf", dest / "gas-test", "gas-test").resolve()
+    # Our own temp dir: pytest prunes old basetemp dirs when other sessions start.
+    with tempfile.TemporaryDirectory(prefix="gas-reference-") as reference_dir:
+        yield build_custom(gtf, "gtf", Path(reference_dir) / "gas-test", "gas-test").resolve()
+
+
+@pytest.fixture(scope="session")
+def gas_stack(test_reference: Path, worker_id: str) -> Iterator:
+    """The whole embedded stack (moto + five services) for this test process."""
+    from tests.harness import GasStack
+
+    stack = GasStack(OUTPUT / "logs" / worker_id, extra_env={"GAS_REFERENCE": str(test_reference)})
+    try:
+        stack.start()
+    except Exception:
+        stack.stop()
+        raise
+    yield stack
+    stack.stop()
 
 
 @pytest.fixture

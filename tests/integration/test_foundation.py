@@ -188,12 +188,19 @@ def _children(pid: int) -> list[int]:
     return sorted(family)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_gas_up_starts_everything_and_leaves_nothing_behind(tmp_path: Path, sig):
+def _up_env(tmp_path: Path, reference: Path) -> dict[str, str]:
+    """The environment of a `gas up` on free ports with the test reference bundle."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GAS_")}
     for name in (*SERVICES, "emulator"):
         env[f"GAS_{name.upper()}_PORT"] = str(free_port())
     env["GAS_STATE_DIR"] = str(tmp_path / "state")
+    env["GAS_REFERENCE"] = str(reference)
+    return env
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_gas_up_starts_everything_and_leaves_nothing_behind(tmp_path: Path, sig, test_reference):
+    env = _up_env(tmp_path, test_reference)
     proc = subprocess.Popen([sys.executable, "-m", "gas_common.cli", "up"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
@@ -220,11 +227,8 @@ def test_gas_up_starts_everything_and_leaves_nothing_behind(tmp_path: Path, sig)
     assert not (tmp_path / "state" / "up.json").exists()
 
 
-def test_gas_up_exits_non_zero_when_a_service_dies(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GAS_")}
-    for name in (*SERVICES, "emulator"):
-        env[f"GAS_{name.upper()}_PORT"] = str(free_port())
-    env["GAS_STATE_DIR"] = str(tmp_path / "state")
+def test_gas_up_exits_non_zero_when_a_service_dies(tmp_path: Path, test_reference):
+    env = _up_env(tmp_path, test_reference)
     proc = subprocess.Popen([sys.executable, "-m", "gas_common.cli", "up"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(3600, description="Wall-time limit of one job")
     max_input_bytes: int = Field(2 * 1024**3, description="Largest input the annotator takes")
     job_lease_seconds: int = Field(
-        900, description="A RUNNING job not renewed for this long is re-driven"
+        60, description="A RUNNING job not renewed for this long is re-driven"
     )
     reconcile_interval_seconds: int = Field(
         30, description="How often reconcilers look for stuck work"
