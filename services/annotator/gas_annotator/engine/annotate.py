@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
@@ -32,7 +33,6 @@ MAX_SPAN_INTERVALS = 5_000  # a huge deletion is annotated from this many interv
 _INTERGENIC = SEVERITY["intergenic_region"]
 _I32 = 2**31 - 1
 _UPSTREAM = SEVERITY["upstream_gene_variant"]  # this term and the ones after take a Distance
-_TERM_NAMES = TERMS
 
 
 @dataclass
@@ -245,29 +245,33 @@ class _Annotator:
         a1 = anchors[off]
         a2 = anchors[off + ((t1 >= _UPSTREAM) & (off >= 0))].tolist()
         terms, terms2 = t1.tolist(), t2.tolist()
+        tails = self.ref.rank_tails
         ranks, ranks2 = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
         first_anchor = a1.tolist()
         known = self.known_ids(canon, kpos, pos, recs) if len(kpos) else {}
 
         stats = self.stats
-        by_region = stats.by_region
         by_class = stats.by_class
         heads = self.ref.heads
-        ti = tv = snv = annotated = 0
+        # locals: the loop runs once per record
+        bases, upstream, classify = BASES, _UPSTREAM, allele_class
+        region_n = [0] * len(TERMS)  # records per most severe term (index = term code)
+        snv_pairs: list[str] = []  # REF+ALT of fast-path SNVs, for Ti/Tv
+        annotated = 0
         for i, (r, ok, t, hk, rk, a, p) in enumerate(zip(recs, fast.tolist(), terms, hkeys, ranks,
                                                          first_anchor, poslist, strict=True)):
             # (terms2 etc. are read by index: rarely needed, and zip is cheaper with fewer)
             ref_a, alt = r[3], r[4]
             multi = "," in alt
-            if ok and ((alt in BASES or (alt.isalpha() and ref_a.isalpha())) if not multi
+            if ok and ((alt in bases or (alt.isalpha() and ref_a.isalpha())) if not multi
                        else (alt.replace(",", "").isalpha() and ref_a.isalpha())):
                 if t >= 0:  # one or two entries: format them from the interval's columns
                     head = heads.get(hk)
                     if head is None:
                         head = self.ref.head(hk)
-                    sfx = f"{head}{rk >> 16}/{rk & 0xFFFF}||||||" if rk else f"{head}||||||"
-                    sfx += f"{abs(p - a)}|" if t >= _UPSTREAM and a >= 0 else "|"
-                    top = _TERM_NAMES[t]  # entries are ordered most severe first
+                    sfx = head + tails[rk]
+                    sfx += f"{abs(p - a)}|" if t >= upstream and a >= 0 else "|"
+                    top = t  # entries are ordered most severe first
                     t2 = terms2[i]
                     if t2 >= 0:
                         hk2 = hkeys2[i]
@@ -275,8 +279,8 @@ class _Annotator:
                         if head is None:
                             head = self.ref.head(hk2)
                         rk, a = ranks2[i], a2[i]
-                        sfx2 = f"{head}{rk >> 16}/{rk & 0xFFFF}||||||" if rk else f"{head}||||||"
-                        sfx2 += f"{abs(p - a)}|" if t2 >= _UPSTREAM and a >= 0 else "|"
+                        sfx2 = head + tails[rk]
+                        sfx2 += f"{abs(p - a)}|" if t2 >= upstream and a >= 0 else "|"
                         if not multi:
                             ann = f"{alt}{sfx},{alt}{sfx2}"
                         else:
@@ -293,20 +297,14 @@ class _Annotator:
                         ann = ",".join([x + ("," + x).join(suffixes) for x in alt.split(",")])
                 if len(ref_a) == 1 and len(alt) == 1:
                     vc = "SNV"
-                    tt = TITV.get(ref_a + alt)
-                    if tt is not None:
-                        if tt:
-                            ti += 1
-                        else:
-                            tv += 1
-                    snv += 1
+                    snv_pairs.append(ref_a + alt)
                 elif not multi:
-                    vc = allele_class(ref_a, alt)
+                    vc = classify(ref_a, alt)
                     by_class[vc] += 1
                 else:
                     vc = self.classes(ref_a, alt)
                 annotated += 1
-                by_region[top] += 1
+                region_n[top] += 1
                 info = r[7]
                 r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
                         else f"{info};VC={vc};ANN={ann}")
@@ -318,10 +316,16 @@ class _Annotator:
             r = recs[i]
             r[2] = ids if r[2] == "." else _add_id(r[2], ids)
         out.extend(map("\t".join, recs))
-        stats.ti += ti
-        stats.tv += tv
+        for pair, n in Counter(snv_pairs).items():
+            kind = TITV.get(pair)
+            if kind is not None:
+                stats.ti += n if kind else 0
+                stats.tv += 0 if kind else n
+        for term, n in zip(TERMS, region_n, strict=True):
+            if n:
+                stats.by_region[term] += n
         stats.annotated += annotated
-        stats.by_class["SNV"] += snv
+        stats.by_class["SNV"] += len(snv_pairs)
         stats.known_ids += len(known)
 
     def classes(self, ref_a: str, alts: str) -> str:
@@ -339,8 +343,8 @@ class _Annotator:
         return ",".join(out)
 
     def entry_suffixes(self, iv: int, p: int, tmpl: np.ndarray, ianc: np.ndarray
-                       ) -> tuple[list[str] | tuple[str, ...], str]:
-        """ANN entries of interval iv without the allele, and the most severe term."""
+                       ) -> tuple[list[str] | tuple[str, ...], int]:
+        """ANN entries of interval iv without the allele, and the most severe term's code."""
         t = int(tmpl[iv])
         c = self.cache.get(t) or self.load_template(t)
         fixed, entries, top, n_anchored = c
@@ -372,7 +376,7 @@ class _Annotator:
         return out
 
     def load_template(self, t: int) -> tuple:
-        """(fixed entries or None, entries, top term, anchored count) for template t, cached."""
+        """(fixed entries or None, entries, top term code, anchored count) of template t, cached."""
         if len(self.cache) >= CACHE_LIMIT:
             self.cache.clear()
         entries, top = self.ref.template(t)
@@ -380,7 +384,7 @@ class _Annotator:
         for _, a in entries:
             n_anchored += a
         fixed = None if n_anchored else tuple([p + "|" for p, _ in entries])
-        c = self.cache[t] = (fixed, entries, TERMS[top], n_anchored)
+        c = self.cache[t] = (fixed, entries, top, n_anchored)
         return c
 
     def interval_entries(self, iv: int, t: int, ianc: np.ndarray) -> list[tuple[str, int]]:

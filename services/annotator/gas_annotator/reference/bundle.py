@@ -19,13 +19,13 @@ from .contigs import canonical_contig
 from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import Transcript
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 HEADS_LIMIT = 50_000
 MANIFEST = "manifest.json"
 _COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
-_COLUMN_TYPES = (np.int8, np.int32, np.int32, np.int8, np.int32, np.int32)
+_COLUMN_TYPES = (np.int8, np.int32, np.uint16, np.int8, np.int32, np.uint16)
 _ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", *_COLUMNS, "anchors", "tmpl_off", "tmpl_blob",
-           "feat_off", "feat_blob", "kn_pos", "kn_off", "kn_blob")
+           "feat_off", "feat_blob", "ranks", "kn_pos", "kn_off", "kn_blob")
 
 
 @dataclass
@@ -110,6 +110,8 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
+        if len(table.ranks) > np.iinfo(np.uint16).max:
+            raise ValueError(f"{len(table.ranks)} distinct exon/intron ranks; at most 65535")
         tmpl_off, tmpl_blob = _blob(table.items)
         feat_off, feat_blob = _blob(table.features)
         kn_off, kn_blob = _blob(kn_text)
@@ -123,6 +125,7 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
             "anchors": np.asarray(anchors + [-1], dtype=np.int32),
             "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
             "feat_off": feat_off, "feat_blob": feat_blob,
+            "ranks": np.frombuffer("\n".join(table.ranks).encode(), dtype=np.uint8),
             "kn_pos": np.concatenate(kn_pos) if kn_pos else np.zeros(0, np.int64),
             "kn_off": kn_off, "kn_blob": kn_blob,
         }
@@ -170,7 +173,7 @@ class ContigIndex(NamedTuple):
     anc: np.ndarray  # offset of the interval's first anchor in Reference.anchors
     term: np.ndarray  # first entry: term code (-1: three entries or more, use the template)
     feat: np.ndarray  # first entry: feature number
-    rank: np.ndarray  # first entry: rank packed as n << 16 | total (0: none)
+    rank: np.ndarray  # first entry: rank number, see Reference.rank_tails (0: none)
     term2: np.ndarray  # second entry, the same way (term -1: no second entry)
     feat2: np.ndarray
     rank2: np.ndarray
@@ -219,6 +222,9 @@ class Reference:
         self._feat_off = self.arrays["feat_off"]
         self._feat_blob = self.arrays["feat_blob"]
         self.heads: dict[int, str] = {}  # term << 32 | feature -> ANN text up to Rank
+        # rank number -> 'n/total' plus the empty HGVS..AA fields that follow it
+        self.rank_tails = [r + "||||||" for r in
+                           self.arrays["ranks"].tobytes().decode().split("\n")]
         self._kn_blob = self.arrays["kn_blob"]
 
     def describe(self) -> dict:

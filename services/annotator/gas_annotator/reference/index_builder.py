@@ -40,6 +40,16 @@ class TemplateTable:
         self.items: list[str] = []
         self.feature_index: dict[str, int] = {}
         self.features: list[str] = []
+        self.rank_index: dict[str, int] = {"": 0}
+        self.ranks: list[str] = [""]  # '3/12' texts; number 0 is 'no rank'
+
+    def rank_id(self, rank: str) -> int:
+        """Number of a rank text, added when new."""
+        r = self.rank_index.get(rank)
+        if r is None:
+            r = self.rank_index[rank] = len(self.ranks)
+            self.ranks.append(rank)
+        return r
 
     def add(self, t: Template) -> int:
         i = self.index.get(t)
@@ -71,20 +81,12 @@ def _intergenic(left: Transcript | None, right: Transcript | None) -> str:
     return feature_text("-".join(names), label, "intergenic_region", label, "")
 
 
-def pack_rank(rank: str) -> int:
-    """'3/12' -> 3 << 16 | 12 (0 for no rank)."""
-    if not rank:
-        return 0
-    n, d = rank.split("/")
-    return int(n) << 16 | int(d)
-
-
 def contig_intervals(models: list[Transcript], length: int | None, table: TemplateTable
                      ) -> tuple[list[int], list[int], list[tuple[int, ...]],
                                 list[tuple[int, int, int, int, int, int]]]:
     """Starts (1-based), template ids, anchors and entry columns of one contig's intervals.
 
-    The entry columns give the first two entries as numbers (term, feature, packed rank;
+    The entry columns give the first two entries as numbers (term, feature, rank number;
     term -1 for no such entry, or in the first column for intervals of three entries or
     more) so that the engine formats almost every record without decoding a template.
     """
@@ -129,7 +131,7 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
             cols = [-1, 0, 0, -1, 0, 0]
             if len(entries) <= 2:
                 for k, (t, f, r, _) in enumerate(entries):
-                    cols[3 * k:3 * k + 3] = [t, table.feature_id(f), pack_rank(r)]
+                    cols[3 * k:3 * k + 3] = [t, table.feature_id(f), table.rank_id(r)]
             columns.append(tuple(cols))  # type: ignore[arg-type]
 
     for k, (pos, tmpl) in enumerate(raw):
