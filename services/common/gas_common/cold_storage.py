@@ -65,6 +65,25 @@ class ColdStorage(Protocol):
         """Delete the cold copy (no error when it is already gone)."""
 
 
+_single_try: dict[tuple[str, str, str], Any] = {}
+
+
+def single_try_client(service: str, settings: Settings) -> Any:
+    """A client that does not retry: a capacity refusal should fall back to the next tier
+    at once, not be asked again four times (the poller re-drives real failures)."""
+    import boto3
+    from botocore.config import Config
+
+    key = (service, settings.aws_region, settings.aws_endpoint_url)
+    if key not in _single_try:
+        _single_try[key] = boto3.session.Session().client(
+            service, region_name=settings.aws_region,
+            endpoint_url=settings.aws_endpoint_url or None,
+            config=Config(retries={"mode": "standard", "total_max_attempts": 1},
+                          connect_timeout=5, read_timeout=30))
+    return _single_try[key]
+
+
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
@@ -112,7 +131,7 @@ class S3Glacier:
 
     def start_restore(self, archive_id: str, tier: str) -> str:
         try:
-            self.s3.restore_object(
+            single_try_client("s3", self.settings).restore_object(
                 Bucket=self.bucket, Key=archive_id,
                 RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": tier}},
             )
@@ -184,7 +203,8 @@ class GlacierVault:
         params = {"Type": "archive-retrieval", "ArchiveId": archive_id, "Tier": tier,
                   "SNSTopic": aws.topic_arn(self.settings.restore_results_topic, self.settings)}
         try:
-            response = self.glacier.initiate_job(vaultName=self.vault, jobParameters=params)
+            response = single_try_client("glacier", self.settings).initiate_job(
+                vaultName=self.vault, jobParameters=params)
         except ClientError as exc:
             if _code(exc) in CAPACITY_CODES:
                 raise CapacityRefused(f"{tier} retrieval refused: {_code(exc)}") from None

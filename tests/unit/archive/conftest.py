@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from gas_common import aws
+from gas_common.cold_storage import _single_try, single_try_client
 from gas_common.provision import provision
 from gas_common.settings import Settings, get_settings
 from gas_common.stores import COMPLETED, FREE, JobStore, UserStore
@@ -16,24 +18,37 @@ from moto import mock_aws
 BACKENDS = ["s3-glacier", "glacier-vault"]
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request) -> str:
-    return str(request.param)
+@pytest.fixture
+def backend() -> str:
+    """The back end of a test; `@both` runs a test on each."""
+    return "s3-glacier"
+
+
+both = pytest.mark.parametrize("backend", BACKENDS)
 
 
 @pytest.fixture
-def settings(local_settings, monkeypatch: pytest.MonkeyPatch, backend: str) -> Iterator[Settings]:
-    """In-process moto, every resource provisioned for `backend`; yields the settings."""
+def settings(monkeypatch: pytest.MonkeyPatch, backend: str) -> Iterator[Settings]:
+    """In-process moto, every resource provisioned for `backend`; yields the settings.
+
+    Clients are kept across tests (the mock intercepts them all; building them is
+    the slow part), except the single-try ones, which carry injected refusals.
+    """
+    for key in list(os.environ):
+        if key.startswith("GAS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("GAS_ENV", "local")
     monkeypatch.setenv("GAS_COLD_STORAGE", backend)
     monkeypatch.setenv("GAS_COLD_STORAGE_CLASS", "GLACIER")
     monkeypatch.setenv("GAS_FREE_RETENTION_SECONDS", "0")
     get_settings.cache_clear()
     s = get_settings()
     with mock_aws():
-        aws.reset_clients()
+        _single_try.clear()
         provision(s, echo=lambda line: None)
         yield s
-    aws.reset_clients()
+    _single_try.clear()
+    get_settings.cache_clear()
 
 
 def make_job(s: Settings, job_id: str, user_id: str = "u-1", body: bytes = b"##fileformat\n",
@@ -81,7 +96,6 @@ def refuse(s: Settings, code: str, tier: str = "Expedited") -> list[str]:
         return Refusal(), {"Error": {"Code": code, "Message": "no capacity"},
                            "ResponseMetadata": {"HTTPStatusCode": 503}}
 
-    for event in ("before-call.s3.RestoreObject", "before-call.glacier.InitiateJob"):
-        (aws.client("s3", s) if ".s3." in event else aws.client("glacier", s)).meta.events.register(
-            event, hook)
+    single_try_client("s3", s).meta.events.register("before-call.s3.RestoreObject", hook)
+    single_try_client("glacier", s).meta.events.register("before-call.glacier.InitiateJob", hook)
     return asked

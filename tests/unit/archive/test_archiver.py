@@ -8,7 +8,8 @@ import pytest
 from gas_archiver import archive, schedule
 from gas_common import retention
 from gas_common.stores import FAILED, PREMIUM, JobStore, UserStore
-from tests.unit.archive.conftest import hot_body, make_job
+
+from tests.unit.archive.conftest import both, hot_body, make_job
 
 
 @pytest.fixture
@@ -18,6 +19,7 @@ def published(monkeypatch) -> list:
     return sent
 
 
+@both
 def test_free_job_is_scheduled_from_completion_and_archived_when_due(settings, published):
     job = make_job(settings, "j-1", complete_time=int(time.time()) + 3600)
     assert schedule.schedule_completed("j-1", "u-1", job["complete_time"], settings)

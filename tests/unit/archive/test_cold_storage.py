@@ -14,7 +14,8 @@ from gas_common.cold_storage import (
     CapacityRefused,
     cold_storage,
 )
-from tests.unit.archive.conftest import hot_body, make_job, refuse
+
+from tests.unit.archive.conftest import both, hot_body, make_job, refuse
 
 
 def wait_ready(storage, archive_id: str, restore_job_id: str) -> None:
@@ -24,6 +25,7 @@ def wait_ready(storage, archive_id: str, restore_job_id: str) -> None:
         time.sleep(0.2)
 
 
+@both
 def test_archive_and_restore_round_trip(settings, backend):
     job = make_job(settings, "j-1", body=b"##fileformat=VCFv4.2\nchr1\t1\n")
     storage = cold_storage(settings=settings)
@@ -47,7 +49,6 @@ def test_archive_and_restore_round_trip(settings, backend):
             Bucket=settings.archive_bucket).get("KeyCount") == 0
 
 
-@pytest.mark.parametrize("backend", ["s3-glacier"])
 def test_s3_cold_copy_is_in_glacier_class_and_unreadable_until_restored(settings):
     job = make_job(settings, "j-1")
     archive_id = cold_storage(settings=settings).archive(job)
@@ -58,13 +59,14 @@ def test_s3_cold_copy_is_in_glacier_class_and_unreadable_until_restored(settings
         s3.get_object(Bucket=settings.archive_bucket, Key=archive_id)
 
 
+@both
 def test_identical_files_get_distinct_archives_restored_to_their_own_jobs(settings):
     body = b"##fileformat=VCFv4.2\nsame\n"
     jobs = [make_job(settings, f"j-{i}", body=body) for i in (1, 2)]
     storage = cold_storage(settings=settings)
     ids = [storage.archive(job) for job in jobs]
     assert ids[0] != ids[1]
-    for job, archive_id in zip(jobs, ids, strict=True):
+    for job in jobs:
         aws.client("s3", settings).delete_object(Bucket=settings.results_bucket,
                                                  Key=job["s3_key_result_file"])
     started = [storage.start_restore(a, storage.tiers(a)[0]) for a in ids]
@@ -93,9 +95,11 @@ def test_vault_archive_of_another_job_is_never_restored_here(settings):
     assert hot_body(settings, two) is None
 
 
-@pytest.mark.parametrize("code", ["InsufficientCapacityException",
-                                  "GlacierExpeditedRetrievalNotAvailable",
-                                  "PolicyEnforcedException"])
+@pytest.mark.parametrize("backend, code", [
+    ("s3-glacier", "GlacierExpeditedRetrievalNotAvailable"),
+    ("glacier-vault", "InsufficientCapacityException"),
+    ("glacier-vault", "PolicyEnforcedException"),
+])
 def test_expedited_capacity_refusal_is_capacity_refused(settings, code):
     job = make_job(settings, "j-1")
     storage = cold_storage(settings=settings)
@@ -107,13 +111,11 @@ def test_expedited_capacity_refusal_is_capacity_refused(settings, code):
     assert asked[-1] == "Standard"
 
 
-@pytest.mark.parametrize("backend", ["s3-glacier"])
 def test_a_vanished_cold_copy_is_gone_so_the_restore_starts_again(settings):
     # (the emulator's vault crashes on an unknown job id, so only S3 is checked here)
     assert cold_storage(settings=settings).restore_status("no/such-key", "x") == GONE
 
 
-@pytest.mark.parametrize("backend", ["s3-glacier"])
 def test_deep_archive_is_restored_with_standard_only(settings, monkeypatch):
     job = make_job(settings, "j-1")
     storage = cold_storage(settings=settings)

@@ -10,7 +10,8 @@ from gas_archiver import archive
 from gas_common import retention
 from gas_common.stores import FREE, PREMIUM, JobStore, UserStore
 from gas_thawer import restore
-from tests.unit.archive.conftest import hot_body, make_job, refuse
+
+from tests.unit.archive.conftest import both, hot_body, make_job, refuse
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def poll_until_restored(settings, job_ids, timeout: float = 15) -> None:
         time.sleep(0.3)
 
 
+@both
 def test_upgrade_restores_every_archived_job_once(settings, published):
     jobs = [archived(settings, f"j-{i}", body=f"##{i}\n".encode()) for i in range(3)]
     UserStore(settings).set_role("u-1", PREMIUM)
@@ -61,6 +63,7 @@ def test_upgrade_restores_every_archived_job_once(settings, published):
     assert {m.type for m in published} == {"job.restored"}
 
 
+@both
 def test_expedited_refused_falls_back_to_standard_and_records_it(settings, published):
     archived(settings, "j-1")
     asked = refuse(settings, "InsufficientCapacityException"
@@ -135,7 +138,6 @@ def test_finish_twice_restores_and_announces_once(settings, published):
     assert [m.job_id for m in published] == ["j-1"]
 
 
-@pytest.mark.parametrize("backend", ["s3-glacier"])
 def test_restore_notices_name_the_jobs_they_are_about(settings, published):
     job = archived(settings, "j 1")  # a key that S3 URL-encodes in events
     UserStore(settings).set_role("u-1", PREMIUM)

@@ -1,0 +1,361 @@
+"""Archive and restore over real HTTP: real archiver and thawer processes, real moto server.
+
+Every scenario runs against both cold storage back ends (the services are
+restarted with GAS_COLD_STORAGE for each) with the retention window shortened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from boto3.dynamodb.conditions import Attr
+from gas_common.messages import JobCompleted, ThawRequested
+from gas_common.provision import provision
+from gas_common.stores import COMPLETED, FAILED, PREMIUM, now
+
+from tests.harness import wait_for
+
+pytestmark = pytest.mark.xdist_group("archive")
+
+FAST = {"free_retention_seconds": "2", "archive_poll_seconds": "1",
+        "restore_poll_seconds": "1", "archive_lease_seconds": "5",
+        "cold_storage_class": "GLACIER"}
+SERVICES = ("archiver", "thawer")
+
+
+@contextlib.contextmanager
+def configured(gas_stack, services: tuple[str, ...], **values: str) -> Iterator[None]:
+    """Restart `services` with settings `values`; put the previous ones back afterwards."""
+    env = gas_stack.stack.env
+    keys = [f"GAS_{k.upper()}" for k in values]
+    saved = {k: env.get(k) for k in keys}
+    for name in services:
+        gas_stack.restart(name, **values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        for name in services:
+            gas_stack.restart(name)
+
+
+class RefusingProxy:
+    """An HTTP proxy to the emulator that refuses Expedited retrievals as AWS does
+    when it has no capacity (S3: 503 GlacierExpeditedRetrievalNotAvailable, Glacier:
+    InsufficientCapacityException); everything else passes through."""
+
+    def __init__(self, target: str):
+        self.target = target.rstrip("/")
+        self.refusing = False
+        self.refused = 0
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                refusal = proxy.refusal(self.command, self.path, body)
+                if refusal:
+                    proxy.refused += 1
+                    status, headers, payload = refusal
+                else:
+                    status, headers, payload = proxy.forward(self, body)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def refusal(self, method: str, path: str, body: bytes) -> tuple | None:
+        if not self.refusing or method != "POST" or b"Expedited" not in body:
+            return None
+        if "restore" in path.partition("?")[2]:
+            xml = (b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>"
+                   b"GlacierExpeditedRetrievalNotAvailable</Code><Message>Glacier expedited "
+                   b"retrievals are currently not available</Message></Error>")
+            return 503, {"Content-Type": "application/xml"}, xml
+        if "/vaults/" in path and path.rstrip("/").endswith("/jobs"):
+            payload = json.dumps({"code": "InsufficientCapacityException", "type": "Client",
+                                  "message": "no expedited capacity"}).encode()
+            return 400, {"Content-Type": "application/json",
+                         "x-amzn-ErrorType": "InsufficientCapacityException"}, payload
+        return None
+
+    def forward(self, handler: Any, body: bytes) -> tuple[int, dict, bytes]:
+        headers = {k: v for k, v in handler.headers.items()
+                   if k.lower() not in ("host", "expect")}
+        response = requests.request(handler.command, self.target + handler.path, data=body,
+                                    headers=headers, timeout=30, allow_redirects=False)
+        skip = {"transfer-encoding", "connection", "content-encoding"}
+        if handler.command != "HEAD":
+            skip.add("content-length")  # set again from the body we send
+        return (response.status_code,
+                {k: v for k, v in response.headers.items() if k.lower() not in skip},
+                response.content)
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="module", params=["s3-glacier", "glacier-vault"])
+def backend(request, gas_stack) -> Iterator[str]:
+    """Archiver and thawer on one back end with a 2 s retention window, reaching the
+    emulator through a proxy that can refuse Expedited retrievals."""
+    proxy = RefusingProxy(gas_stack.url("emulator"))
+    gas_stack.proxy = proxy
+    try:
+        with configured(gas_stack, SERVICES, cold_storage=request.param,
+                        aws_endpoint_url=proxy.url, **FAST):
+            yield str(request.param)
+    finally:
+        proxy.close()
+
+
+@pytest.fixture
+def gas(stack, backend) -> Any:
+    """The emptied stack, provisioned for the back end; S3 restores take 2 s."""
+    settings = stack.settings.model_copy(update={"cold_storage": backend,
+                                                 "cold_storage_class": "GLACIER"})
+    provision(settings, echo=lambda line: None)
+    requests.post(stack.url("emulator") + "/moto-api/state-manager/set-transition", timeout=10,
+                  json={"model_name": "s3::keyrestore",
+                        "transition": {"progression": "time", "seconds": 2}}).raise_for_status()
+    stack.backend = backend
+    stack.proxy.refused = 0
+    return stack
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def add_user(gas, user_id: str, role: str = "free_user") -> None:
+    gas.users.create(user_id, user_id.title(), f"{user_id}@example.org")
+    if role == PREMIUM:
+        gas.users.set_role(user_id, PREMIUM)
+
+
+def complete_job(gas, job_id: str, user_id: str, body: bytes, status: str = COMPLETED) -> str:
+    """A finished job as the annotator leaves it, announced with job.completed."""
+    key = f"{user_id}/{job_id}~sample.annot.vcf"
+    done = now()
+    gas.client("s3").put_object(Bucket=gas.settings.results_bucket, Key=key, Body=body)
+    gas.jobs.create({
+        "job_id": job_id, "user_id": user_id, "input_file_name": "sample.vcf",
+        "s3_inputs_bucket": gas.settings.inputs_bucket,
+        "s3_key_input_file": f"{user_id}/{job_id}~sample.vcf", "submit_time": done - 5,
+        "job_status": status, "complete_time": done,
+        "s3_results_bucket": gas.settings.results_bucket, "s3_key_result_file": key,
+        "s3_key_log_file": f"{user_id}/{job_id}~sample.vcf.count.log"})
+    if status == COMPLETED:
+        gas.publish(JobCompleted(job_id=job_id, user_id=user_id, complete_time=done,
+                                 s3_results_bucket=gas.settings.results_bucket,
+                                 s3_key_result_file=key, s3_key_log_file="log"),
+                    "job_results_topic")
+    return key
+
+
+def hot(gas, job_id: str) -> bytes | None:
+    job = gas.jobs.get(job_id)
+    try:
+        obj = gas.client("s3").get_object(Bucket=job["s3_results_bucket"],
+                                          Key=job["s3_key_result_file"])
+    except gas.client("s3").exceptions.NoSuchKey:
+        return None
+    return bytes(obj["Body"].read())
+
+
+def status(gas, job_id: str) -> str | None:
+    return gas.jobs.get(job_id).get("archive_status")
+
+
+def wait_status(gas, job_ids: list[str], wanted: str | None, timeout: float = 30) -> None:
+    wait_for(lambda: all(status(gas, j) == wanted for j in job_ids), timeout=timeout,
+             what=f"{job_ids} to be {wanted or 'hot'} ({gas.backend})")
+
+
+def upgrade(gas, user_id: str) -> None:
+    """What the web service does on upgrade: set the role, then ask for a thaw."""
+    gas.users.set_role(user_id, PREMIUM)
+    gas.publish(ThawRequested(user_id=user_id), "thaw_requests_topic")
+
+
+def cold_copies(gas) -> int:
+    """How many results files are in cold storage right now."""
+    if gas.backend == "s3-glacier":
+        listing = gas.client("s3").list_objects_v2(Bucket=gas.settings.archive_bucket)
+        return int(listing.get("KeyCount", 0))
+    # The vault has no cheap listing in the emulator; count distinct recorded archive ids.
+    archived = gas.jobs.scan(Attr("results_file_archive_id").exists())
+    return len({job["results_file_archive_id"] for job in archived})
+
+
+@contextlib.contextmanager
+def captured(gas, topic_setting: str) -> Iterator[list[dict]]:
+    """Every message published to a topic while inside, via our own HTTP subscription."""
+    messages: list[dict] = []
+
+    class Capture(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            envelope = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            messages.append(json.loads(envelope["Message"]))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sns = gas.client("sns")
+    sub = sns.subscribe(TopicArn=gas.topic_arn(topic_setting), Protocol="http",
+                        Endpoint=f"http://127.0.0.1:{server.server_port}/",
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    try:
+        yield messages
+    finally:
+        sns.unsubscribe(SubscriptionArn=sub)
+        server.shutdown()
+
+
+def restored_ids(messages: list[dict]) -> list[str]:
+    return sorted(m["job_id"] for m in messages if m.get("type") == "job.restored")
+
+
+# --- scenarios ----------------------------------------------------------------------------
+
+
+def test_free_results_archived_after_the_window_premium_and_upgraded_kept_hot(gas):
+    for user, role in (("free", "free_user"), ("prem", PREMIUM), ("upgrader", "free_user")):
+        add_user(gas, user, role)
+    complete_job(gas, "j-free", "free", b"##free\n")
+    complete_job(gas, "j-failed", "free", b"##failed\n", status=FAILED)
+    complete_job(gas, "j-prem", "prem", b"##prem\n")
+    complete_job(gas, "j-up", "upgrader", b"##up\n")
+    wait_for(lambda: status(gas, "j-up") == "SCHEDULED", what="j-up scheduled")
+    upgrade(gas, "upgrader")  # inside the 2 s window
+
+    wait_status(gas, ["j-free"], "ARCHIVED")
+    job = gas.jobs.get("j-free")
+    assert hot(gas, "j-free") is None
+    assert job["archive_backend"] == gas.backend and job["results_file_archive_id"]
+    assert job["archived_time"] >= job["archive_due_at"] >= job["complete_time"] + 2
+    if gas.backend == "s3-glacier":
+        head = gas.client("s3").head_object(Bucket=gas.settings.archive_bucket,
+                                            Key=job["results_file_archive_id"])
+        assert head["StorageClass"] == "GLACIER"
+
+    time.sleep(3)  # well past the window and a few scheduler passes
+    for job_id, body in (("j-prem", b"##prem\n"), ("j-up", b"##up\n"),
+                         ("j-failed", b"##failed\n")):
+        assert status(gas, job_id) is None, job_id
+        assert hot(gas, job_id) == body
+    assert cold_copies(gas) == 1
+
+
+def test_upgrade_after_archive_restores_every_job_and_identical_files_stay_apart(gas):
+    same = b"##fileformat=VCFv4.2\n#identical results\n"
+    add_user(gas, "ann")
+    add_user(gas, "bob")
+    complete_job(gas, "a-1", "ann", same)
+    complete_job(gas, "a-2", "ann", b"##other\n")
+    complete_job(gas, "b-1", "bob", same)
+    wait_status(gas, ["a-1", "a-2", "b-1"], "ARCHIVED")
+    ids = {j: gas.jobs.get(j)["results_file_archive_id"] for j in ("a-1", "a-2", "b-1")}
+    assert len(set(ids.values())) == 3  # identical files, distinct archives
+
+    with captured(gas, "job_results_topic") as messages:
+        upgrade(gas, "ann")
+        gas.publish(ThawRequested(user_id="ann"), "thaw_requests_topic")  # a repeated request
+        wait_for(lambda: gas.jobs.get("a-1").get("restore_tier"), what="a-1 retrieval")
+        assert gas.jobs.get("a-1")["restore_tier"] == "Expedited"
+        wait_status(gas, ["a-1", "a-2"], None, timeout=40)
+        wait_for(lambda: restored_ids(messages) == ["a-1", "a-2"], what="job.restored x2")
+        assert hot(gas, "a-1") == same and hot(gas, "a-2") == b"##other\n"
+        assert status(gas, "b-1") == "ARCHIVED"  # bob's identical archive untouched
+
+        upgrade(gas, "bob")
+        wait_status(gas, ["b-1"], None, timeout=40)
+        wait_for(lambda: "b-1" in restored_ids(messages), what="job.restored b-1")
+        assert hot(gas, "b-1") == same
+        time.sleep(1.5)  # a poller pass later: still exactly one notice per job
+        assert restored_ids(messages) == ["a-1", "a-2", "b-1"]
+    for job_id in ids:
+        job = gas.jobs.get(job_id)
+        assert job["restored_time"] and "results_file_archive_id" not in job
+        assert "restore_job_id" not in job
+    # downloadable: a presigned URL works, the way the web service hands it out
+    url = gas.client("s3").generate_presigned_url("get_object", Params={
+        "Bucket": gas.settings.results_bucket, "Key": gas.jobs.get("b-1")["s3_key_result_file"]})
+    assert requests.get(url, timeout=10).content == same
+    if gas.backend == "s3-glacier":
+        assert cold_copies(gas) == 0
+
+
+def test_expedited_refused_falls_back_to_standard_and_records_it(gas):
+    add_user(gas, "cat")
+    complete_job(gas, "c-1", "cat", b"##cat\n")
+    wait_status(gas, ["c-1"], "ARCHIVED")
+    gas.proxy.refusing = True
+    try:
+        upgrade(gas, "cat")
+        wait_for(lambda: gas.jobs.get("c-1").get("restore_tier"), what="a tier recorded")
+    finally:
+        gas.proxy.refusing = False
+    assert gas.jobs.get("c-1")["restore_tier"] == "Standard"
+    assert gas.proxy.refused == 1  # asked once, not retried: straight to Standard
+    wait_status(gas, ["c-1"], None, timeout=40)  # Standard: 5 s in the vault
+    assert hot(gas, "c-1") == b"##cat\n"
+
+
+def test_archiver_killed_mid_work_loses_nothing_and_archives_once(gas, gas_stack):
+    add_user(gas, "dan")
+    count = 16
+    bodies = {f"d-{i}": f"##dan {i}\n".encode() * 50 for i in range(count)}
+    for job_id, body in bodies.items():
+        complete_job(gas, job_id, "dan", body)
+    # kill -9 as soon as the first claim is taken: the rest are mid-flight or waiting
+    wait_for(lambda: any(status(gas, j) in ("ARCHIVING", "ARCHIVED") for j in bodies),
+             interval=0.02, what="the first archive claim")
+    gas_stack.restart("archiver", signal.SIGKILL)
+    wait_status(gas, list(bodies), "ARCHIVED", timeout=60)
+    assert all(hot(gas, j) is None for j in bodies)
+    assert cold_copies(gas) == count  # one cold copy per job, none twice
+
+    with captured(gas, "job_results_topic") as messages:
+        upgrade(gas, "dan")
+        wait_for(lambda: any(status(gas, j) == "RESTORING" for j in bodies), interval=0.02,
+                 what="the first restore claim")
+        gas_stack.restart("thawer", signal.SIGKILL)
+        wait_status(gas, list(bodies), None, timeout=90)
+        wait_for(lambda: len(restored_ids(messages)) >= count, what="every job.restored")
+        time.sleep(1.5)
+        assert restored_ids(messages) == sorted(bodies)  # each exactly once
+    for job_id, body in bodies.items():
+        assert hot(gas, job_id) == body
