@@ -1,14 +1,27 @@
-"""What the notifier does with each message (the notifier issue fills this in)."""
+"""What the notifier does with each message: queue the email and answer at once."""
 
 from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from gas_common.messages import JobCompleted, JobFailed, JobRestored
 
+from gas_notifier.delivery import Notifier
+
 log = logging.getLogger(__name__)
+NOTIFIER = "gas_notifier.delivery"
+
+
+def notifier() -> Notifier:
+    """The notifier of this app."""
+    found: Notifier = current_app.extensions[NOTIFIER]
+    return found
 
 
 def on_job_result(message: JobCompleted | JobFailed | JobRestored) -> None:
-    """Acknowledge a job result."""
-    log.info("%s", message.type, extra={"job_id": message.job_id})
+    """Queue the email for a completed, failed or restored job."""
+    event = message.type.removeprefix("job.")
+    reason = message.reason if isinstance(message, JobFailed) else ""
+    log.info("%s received; email queued", message.type, extra={"job_id": message.job_id})
+    notifier().submit(event, message.job_id, message.user_id, reason)

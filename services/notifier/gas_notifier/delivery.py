@@ -1,0 +1,134 @@
+"""Send each job event's email exactly once: claim, compose, send with retries, record."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+from gas_common.settings import Settings
+from gas_common.stores import JobStore, UserStore
+from gas_common.workers import BackgroundPool
+from prometheus_client import Counter
+
+from gas_notifier import record
+from gas_notifier.compose import EVENTS, compose
+from gas_notifier.mail import Sender, SendError, make_sender
+
+log = logging.getLogger(__name__)
+
+EMAILS = Counter("gas_notifier_emails_total", "Job emails by event and outcome",
+                 ["event", "outcome"])
+SEND_ATTEMPTS = Counter("gas_notifier_send_attempts_total", "Send attempts by outcome",
+                        ["outcome"])
+POOL_SIZE = 4
+
+
+class Notifier:
+    """The notifier's state: stores, the sender, and the pool emails are sent from."""
+
+    def __init__(self, settings: Settings, sender: Sender | None = None):
+        self.settings = settings
+        self.jobs = JobStore(settings)
+        self.users = UserStore(settings)
+        self.sender = sender or make_sender(settings)
+        self.pool = BackgroundPool(POOL_SIZE, "notifier")
+        self._stop = threading.Event()
+
+    def submit(self, event: str, job_id: str, user_id: str, reason: str = "") -> None:
+        """Queue the email for one event (returns at once)."""
+        self.pool.submit(self.deliver, event, job_id, user_id, reason)
+
+    def shutdown(self) -> None:
+        """Stop retry waits and the pool; unfinished claims go to the reconciler."""
+        self._stop.set()
+        self.pool.shutdown(wait=False)
+
+    # --- one event ------------------------------------------------------------------
+
+    def deliver(self, event: str, job_id: str, user_id: str, reason: str = "") -> str:
+        """Send the email for `event` unless it was sent already; returns the outcome."""
+        extra = {"job_id": job_id}
+        job = self.jobs.get(job_id)
+        if job is None:
+            log.warning("job.%s for an unknown job; nothing to send", event, extra=extra)
+            return self._count(event, "unknown-job")
+        if job.get("user_id") != user_id:
+            # The job item is the authority on its owner: a mismatched message is bogus.
+            log.warning("job.%s names another user than the job's owner; ignored", event,
+                        extra=extra)
+            return self._count(event, "wrong-owner")
+        occurrence = job.get("restored_time") if event == "restored" else None
+        claimed = record.claim(self.jobs, job, event, occurrence,
+                               self.settings.notify_claim_seconds)
+        if claimed is None:
+            log.info("job.%s email already sent or being sent; duplicate ignored", event,
+                     extra=extra)
+            return self._count(event, "duplicate")
+        job, token = claimed
+        user = self.users.get(job["user_id"]) or {}
+        if not user.get("email"):
+            log.warning("user %s has no email address; job.%s email skipped",
+                        job["user_id"], event, extra=extra)
+            record.finish(self.jobs, job, event, token, record.SKIPPED, why="no email address")
+            return self._count(event, "no-address")
+        if event == "completed" and user.get("notify_completed", True) is False:
+            log.info("user turned off completion emails; skipped", extra=extra)
+            record.finish(self.jobs, job, event, token, record.SKIPPED, why="opted out")
+            return self._count(event, "opted-out")
+        email = compose(event, job, user, self.settings.public_url,
+                        reason=str(job.get("error") or reason))
+        error = self._send_with_retries(email, extra)
+        if error is None:
+            if not record.finish(self.jobs, job, event, token, record.SENT):
+                log.warning("claim of job.%s email was taken over before it was recorded",
+                            event, extra=extra)
+            log.info("job.%s email sent", event, extra=extra)
+            return self._count(event, "sent")
+        log.error("job.%s email failed: %s", event, error, extra=extra)
+        record.finish(self.jobs, job, event, token, record.FAILED, error=error[:300])
+        return self._count(event, "failed")
+
+    def _send_with_retries(self, email: Any, extra: dict[str, str]) -> str | None:
+        """Send, retrying with exponential backoff; None on success, else the last error."""
+        wait = self.settings.notify_retry_seconds
+        attempts = max(1, self.settings.notify_attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                self.sender.send(email)
+                SEND_ATTEMPTS.labels("ok").inc()
+                return None
+            except SendError as exc:
+                SEND_ATTEMPTS.labels("error").inc()
+                last = str(exc)
+                if exc.permanent or attempt == attempts:
+                    return last
+                log.warning("send attempt %d/%d failed (%s); retrying in %.1f s",
+                            attempt, attempts, exc, wait, extra=extra)
+                if self._stop.wait(wait):
+                    return f"{last} (shutting down)"
+                wait *= 2
+        return "no attempt made"
+
+    @staticmethod
+    def _count(event: str, outcome: str) -> str:
+        EMAILS.labels(event, outcome).inc()
+        return outcome
+
+    # --- reconciler -------------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Re-drive emails whose claim outlived GAS_NOTIFY_CLAIM_SECONDS (a crash mid-send)."""
+        count = 0
+        sending = Attr(f"notified.{EVENTS[0]}.state").eq(record.SENDING)
+        for event in EVENTS[1:]:
+            sending |= Attr(f"notified.{event}.state").eq(record.SENDING)
+        for job in self.jobs.scan(sending):
+            for event in record.stale_claims(job, self.settings.notify_claim_seconds):
+                log.info("re-driving a stale job.%s email claim", event,
+                         extra={"job_id": job["job_id"]})
+                self.submit(event, job["job_id"], job["user_id"])
+                count += 1
+        return count
+

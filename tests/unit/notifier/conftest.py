@@ -1,0 +1,34 @@
+"""Fixtures for the notifier's unit tests: in-process AWS mock and the stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from gas_common import aws
+from gas_common.provision import provision
+from gas_common.settings import Settings
+from gas_common.stores import JobStore, UserStore
+from moto import mock_aws
+
+
+@pytest.fixture
+def settings(local_settings: Settings) -> Iterator[Settings]:
+    """In-process moto with every GAS resource provisioned; quick retries."""
+    s = local_settings.model_copy(update={"notify_retry_seconds": 0.01, "notify_attempts": 3,
+                                          "public_url": "https://gas.example.org"})
+    with mock_aws():
+        aws.reset_clients()
+        provision(s, echo=lambda line: None)
+        yield s
+    aws.reset_clients()
+
+
+@pytest.fixture
+def jobs(settings: Settings) -> JobStore:
+    return JobStore(settings)
+
+
+@pytest.fixture
+def users(settings: Settings) -> UserStore:
+    return UserStore(settings)
