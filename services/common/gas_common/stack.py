@@ -109,6 +109,7 @@ class Stack:
             "--access-logfile", "-",
             "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
             "--name", f"gas-{name}",
+            "--no-control-socket",  # gunicorn 27's default socket path is shared by all five
             f"gas_{name}:create_app()",
         ]
 
