@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from gas_common import aws
 from gas_common.provision import provision
-from gas_common.settings import get_settings
+from gas_common.settings import Settings, get_settings
 from gas_common.stores import COMPLETED, JobStore, UserStore, now
 from gas_web import create_app, globus
 from moto import mock_aws
@@ -20,34 +21,59 @@ VCF = (b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
 
 
 
-@pytest.fixture
-def web_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Extra GAS_* settings for the app under test (tests add to it before `app`)."""
-    return {"GAS_SECRET_KEY": "unit-test-secret-key-not-real"}
-
-
-@pytest.fixture
-def app(local_settings, web_env, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """The web app against in-process moto with every GAS resource provisioned."""
-    for key, value in web_env.items():
-        monkeypatch.setenv(key, value)
+@pytest.fixture(scope="package")
+def moto_settings() -> Iterator[Settings]:
+    """In-process moto with every GAS resource, once for this package (fast tests)."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("GAS_")}
+    for key in saved:
+        del os.environ[key]
+    os.environ["GAS_ENV"] = "local"
     get_settings.cache_clear()
-    settings = get_settings()
-    globus.forget_cache()
-    with mock_aws():
-        aws.reset_clients()
-        provision(settings, echo=lambda line: None)
-        _drop_subscriptions(settings)
-        app = create_app(settings)
-        app.config["TESTING"] = True
-        yield app
     aws.reset_clients()
+    try:
+        with mock_aws():
+            settings = get_settings().model_copy(
+                update={"secret_key": "unit-test-secret-key-not-real"})
+            provision(settings, echo=lambda line: None)
+            # In-process SNS would POST to services that are not running here.
+            sns = aws.client("sns", settings)
+            for sub in sns.list_subscriptions()["Subscriptions"]:
+                sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+            yield settings
+    finally:
+        os.environ.pop("GAS_ENV", None)
+        os.environ.update(saved)
+        get_settings.cache_clear()
+        aws.reset_clients()
 
 
-def _drop_subscriptions(settings: Any) -> None:
-    sns = aws.client("sns", settings)
-    for sub in sns.list_subscriptions()["Subscriptions"]:
-        sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+@pytest.fixture
+def web_overrides() -> dict[str, Any]:
+    """Settings the app under test differs in (a test overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(moto_settings, web_overrides) -> Iterator:
+    """The web app on emptied tables and buckets."""
+    settings = moto_settings.model_copy(update=web_overrides)
+    _empty(settings)
+    globus.forget_cache()
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+
+
+def _empty(settings: Settings) -> None:
+    for store in (JobStore(settings), UserStore(settings)):
+        table = store.table
+        with table.batch_writer() as batch:
+            for item in table.scan(ProjectionExpression=store.hash_key)["Items"]:
+                batch.delete_item(Key=item)
+    s3 = aws.client("s3", settings)
+    for bucket in (settings.inputs_bucket, settings.results_bucket):
+        for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=obj["Key"])
 
 
 @pytest.fixture
@@ -71,8 +97,9 @@ def csrf_of(client: Any, path: str = "/") -> str:
 class Auth:
     """Sign users in and out through the real local sign-in form."""
 
-    def __init__(self, client: Any):
+    def __init__(self, client: Any, settings: Settings):
         self.client = client
+        self.settings = settings
 
     def login(self, email: str = "ada@example.org", name: str = "Ada Lovelace",
               institution: str = "Analytical Engines") -> str:
@@ -82,7 +109,7 @@ class Auth:
 
         user_id = local_user_id(email)
         if institution:
-            UserStore(get_settings()).update(user_id, set={"institution": institution})
+            UserStore(self.settings).update(user_id, set={"institution": institution})
         return user_id
 
     def logout(self) -> None:
@@ -91,8 +118,8 @@ class Auth:
 
 
 @pytest.fixture
-def auth(client) -> Auth:
-    return Auth(client)
+def auth(client, settings) -> Auth:
+    return Auth(client, settings)
 
 
 def put_input(settings: Any, user_id: str, body: bytes = VCF, name: str = "sample.vcf") -> str:

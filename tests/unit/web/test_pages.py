@@ -1,0 +1,206 @@
+"""Every page route: signed out, signed in, another user's job, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from gas_common.retention import ARCHIVED, RESTORING
+from gas_common.stores import FREE, PENDING, PREMIUM, RUNNING, JobStore, UserStore
+
+from tests.unit.web.conftest import completed_job, csrf_of
+
+SIGNED_IN_PAGES = ["/profile", "/profile/edit", "/annotate", "/annotations", "/subscribe"]
+
+
+def test_home_signed_out_offers_sign_in(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b"Sign in to start" in page.data
+
+
+@pytest.mark.parametrize("path", [*SIGNED_IN_PAGES, "/annotations/abc", "/annotate/job?key=x"])
+def test_signed_out_pages_redirect_to_sign_in(client, path):
+    page = client.get(path)
+    assert page.status_code == 302
+    assert page.headers["Location"].startswith("/auth/login?next=")
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_signed_in_pages_render(client, auth, path):
+    auth.login()
+    page = client.get(path)
+    assert page.status_code == 200, page.data[:300]
+    assert b"Ada Lovelace" in page.data
+
+
+def test_first_local_sign_in_creates_free_user_and_asks_for_institution(client, settings):
+    token = csrf_of(client, "/auth/login")
+    answer = client.post("/auth/local", data={
+        "name": "Grace Hopper", "email": "Grace@Example.org", "csrf_token": token})
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/profile/edit")
+    from gas_web.auth import local_user_id
+
+    user = UserStore(settings).get(local_user_id("grace@example.org"))
+    assert user["role"] == FREE and user["email"] == "grace@example.org"
+    token = csrf_of(client)  # a new session on sign-in: a new CSRF token
+    edit = client.post("/profile/edit", data={
+        "name": "Grace Hopper", "institution": "Navy", "csrf_token": token})
+    assert edit.status_code == 302
+    user = UserStore(settings).get(user["user_id"])
+    assert user["institution"] == "Navy" and user["notify_completed"] is False
+
+
+def test_same_email_signs_in_as_same_user(client, auth):
+    first = auth.login(email="x@example.org")
+    auth.logout()
+    assert auth.login(email="X@example.org") == first
+
+
+def test_local_sign_in_rejects_bad_email(client, settings):
+    token = csrf_of(client, "/auth/login")
+    client.post("/auth/local", data={"name": "N", "email": "not-an-email", "csrf_token": token})
+    assert client.get("/profile").status_code == 302
+
+
+def test_logout_ends_the_session(client, auth):
+    auth.login()
+    auth.logout()
+    assert client.get("/profile").status_code == 302
+
+
+@pytest.mark.parametrize("path,data", [
+    ("/auth/local", {"name": "A", "email": "a@example.org"}),
+    ("/auth/logout", {}),
+    ("/profile/edit", {"name": "B"}),
+    ("/subscribe", {}),
+    ("/subscribe/cancel", {}),
+])
+def test_post_without_csrf_token_is_refused(client, auth, settings, path, data):
+    user_id = auth.login()
+    answer = client.post(path, data=data)
+    assert answer.status_code == 400
+    assert b"form expired" in answer.data
+    assert UserStore(settings).get(user_id)["role"] == FREE
+
+
+def test_profile_edit_saves_and_toggles_notifications(client, auth, settings):
+    user_id = auth.login()
+    token = csrf_of(client)
+    client.post("/profile/edit", data={"name": "Ada K.", "institution": "UCL",
+                                      "notify_completed": "on", "csrf_token": token})
+    user = UserStore(settings).get(user_id)
+    assert (user["name"], user["institution"], user["notify_completed"]) == ("Ada K.", "UCL", True)
+    assert client.post("/profile/edit", data={"name": "", "csrf_token": token}).status_code == 400
+
+
+def test_upgrade_sets_premium_and_cancel_reschedules(client, auth, settings):
+    user_id = auth.login()
+    job = completed_job(settings, user_id)
+    token = csrf_of(client)
+    page = client.post("/subscribe", data={"csrf_token": token})
+    assert page.status_code == 200 and b"premium user" in page.data
+    assert UserStore(settings).get(user_id)["role"] == PREMIUM
+    assert b"Cancel premium" in client.get("/profile").data
+    client.post("/subscribe/cancel", data={"csrf_token": token})
+    assert UserStore(settings).get(user_id)["role"] == FREE
+    assert JobStore(settings).get(job["job_id"])["archive_status"] == "SCHEDULED"
+
+
+def test_annotations_list_is_newest_first_and_paginated(client, auth, settings):
+    user_id = auth.login()
+    jobs = JobStore(settings)
+    for i in range(25):
+        jobs.create({"job_id": f"job-{i:02d}", "user_id": user_id, "submit_time": 1000 + i,
+                     "input_file_name": f"file{i:02d}.vcf", "job_status": PENDING})
+    first = client.get("/annotations").get_data(as_text=True)
+    assert first.index("file24.vcf") < first.index("file23.vcf")
+    assert "file04.vcf" not in first and 'rel="next"' in first
+    import re
+
+    cursor = re.search(r'cursor=([^"&]+)"', first).group(1)
+    second = client.get(f"/annotations?cursor={cursor}").get_data(as_text=True)
+    assert "file04.vcf" in second and "file24.vcf" not in second
+    assert client.get("/annotations?cursor=garbage").status_code == 400
+
+
+def test_annotations_empty_state(client, auth):
+    auth.login()
+    assert b"No annotations yet" in client.get("/annotations").data
+
+
+def test_status_poll_reports_only_own_jobs(client, auth, settings):
+    other = auth.login(email="other@example.org")
+    auth.logout()
+    mine_user = auth.login()
+    jobs = JobStore(settings)
+    jobs.create({"job_id": "mine", "user_id": mine_user, "submit_time": 1,
+                 "job_status": RUNNING, "progress_variants": 500})
+    jobs.create({"job_id": "theirs", "user_id": other, "submit_time": 1, "job_status": PENDING})
+    data = client.get("/annotations/status?ids=mine,theirs").get_json()
+    assert data["jobs"] == {"mine": {"job_status": RUNNING, "progress_variants": 500,
+                                     "results": "none", "complete_time": None}}
+
+
+def test_job_page_shows_results_charts_and_log(client, auth, settings):
+    user_id = auth.login()
+    job = completed_job(settings, user_id)
+    page = client.get(f"/annotations/{job['job_id']}").get_data(as_text=True)
+    assert "Download annotated VCF" in page and 'id="summary-data"' in page
+    assert 'id="chart-chromosome"' in page and "chart.umd.min.js" in page
+    log = client.get(f"/annotations/{job['job_id']}/log")
+    assert b"variants: 1" in log.data
+    download = client.get(f"/annotations/{job['job_id']}/results")
+    assert download.status_code == 302
+    assert "X-Amz-Expires=300" in download.headers["Location"] or \
+        "Expires=" in download.headers["Location"]
+    assert client.get(f"/annotations/{job['job_id']}/input").status_code == 302
+
+
+@pytest.mark.parametrize("state,text", [
+    (ARCHIVED, "upgrade to premium to download"), (RESTORING, "Restoring, back soon")])
+def test_job_page_archive_states(client, auth, settings, state, text):
+    user_id = auth.login()
+    job = completed_job(settings, user_id, archive_status=state, results_file_archive_id="a1")
+    assert text in client.get(f"/annotations/{job['job_id']}").get_data(as_text=True)
+    answer = client.get(f"/annotations/{job['job_id']}/results")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(job["job_id"])
+
+
+@pytest.mark.parametrize("suffix", ["", "/log", "/results", "/input"])
+def test_another_users_job_is_not_found(client, auth, settings, suffix):
+    other = auth.login(email="other@example.org")
+    job = completed_job(settings, other)
+    auth.logout()
+    auth.login()
+    answer = client.get(f"/annotations/{job['job_id']}{suffix}")
+    assert answer.status_code == 404
+    assert b"could not find" in answer.data and b"Traceback" not in answer.data
+
+
+def test_errors_answer_json_when_asked(client):
+    answer = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert answer.status_code == 404 and answer.get_json()["error"]
+
+
+def test_security_headers_and_cookie_flags(client, auth):
+    auth.login()
+    page = client.get("/annotate")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    html = page.get_data(as_text=True)
+    assert "<script>" not in html and "style=" not in html  # CSP-compatible pages
+    cookie = client.get_cookie("gas_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_secret_key_never_in_a_page(client, auth, settings):
+    auth.login()
+    for path in ["/", "/profile", "/annotate", "/annotations", "/subscribe", "/auth/login"]:
+        assert settings.secret_key.encode() not in client.get(path).data
+
+
+def test_static_assets_served(client):
+    for name in ["vendor/bootstrap.min.css", "vendor/chart.umd.min.js", "js/upload.js"]:
+        assert client.get(f"/static/{name}").status_code == 200
