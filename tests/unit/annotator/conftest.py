@@ -129,11 +129,17 @@ class Run:
         return [e.split("|") for e in value.split(",")] if value else []
 
 
-def vcf(*records: str, header: str = "") -> str:
+def make_vcf(*records: str, header: str = "") -> str:
     """A small VCF 4.2 text: records given as tab-separated strings (spaces become tabs)."""
     head = "##fileformat=VCFv4.2\n" + header + \
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
     return head + "".join("\t".join(r.split()) + "\n" for r in records)
+
+
+@pytest.fixture
+def vcf() -> Callable[..., str]:
+    """make_vcf, as a fixture."""
+    return make_vcf
 
 
 @pytest.fixture

