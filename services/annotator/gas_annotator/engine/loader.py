@@ -15,10 +15,13 @@ _lock = threading.Lock()
 
 def _resolve(name_or_path: str | Path | None) -> Path:
     value = str(name_or_path) if name_or_path is not None else default_reference()
-    as_path = Path(value).expanduser()
-    if as_path.is_dir() or "/" in value or value.startswith("."):
-        return as_path.resolve()
-    return (reference_dir() / value).resolve()
+    if isinstance(name_or_path, Path) or "/" in value or value.startswith((".", "~")):
+        return Path(value).expanduser().resolve()
+    named = reference_dir() / value
+    # An installed bundle wins over a same-named folder in the working directory.
+    if not (named / "manifest.json").is_file() and (Path(value) / "manifest.json").is_file():
+        return Path(value).resolve()
+    return named.resolve()
 
 
 def load_reference(name_or_path: str | Path | None = None) -> Reference:
