@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from importlib.metadata import version
 from typing import Any
 
 from gas_common.app import create_service_app
@@ -139,3 +141,31 @@ def test_operations_guide_describes_real_metrics_and_every_secret() -> None:
                if name.endswith(("secret", "password")) or name == "secret_key"]
     assert len(secrets) >= 4
     assert all(s in guide for s in secrets), secrets
+
+
+def test_files_the_deploy_docs_name_exist() -> None:
+    docs = [OPERATIONS, ROOT / "docs" / "adding-a-service.md"]
+    named = set()
+    for doc in docs:
+        for path in re.findall(r"`((?:k8s|docs|bench|services|tests)/[^`\s<>*]+|"
+                               r"Dockerfile|\.dockerignore|compose(?:\.aws)?\.yaml)`",
+                               doc.read_text()):
+            named.add(path.rstrip("/"))
+        for overlay in re.findall(r"apply -k (k8s/[a-z/]+)", doc.read_text()):
+            named.add(overlay)
+    assert len(named) > 10
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert not missing, f"named in the deploy docs but not in the repo: {missing}"
+
+
+def test_one_version_everywhere(compose: dict[str, Any], rendered: Docs) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert version("gas") == project
+    assert f"ARG IMAGE_VERSION={project}" in DOCKERFILE.read_text()
+    assert compose["x-gas-image"]["image"].endswith(f":{project}}}")
+    for overlay, docs in rendered.items():
+        for name in (f"gas-{s}" for s in SERVICES):
+            deployment = objects(docs, "Deployment")[name]
+            assert deployment["metadata"]["labels"]["app.kubernetes.io/version"] == project
+            image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+            assert image.endswith(f":{project}"), (overlay, image)
