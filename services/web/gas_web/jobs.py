@@ -7,7 +7,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from gas_common.stores import JobStore
 
-from gas_web.results import ResultsUnavailable, input_url, log_text, public_view, results_url
+from gas_web.results import (
+    ResultsUnavailable,
+    input_url,
+    log_text,
+    public_view,
+    results_url,
+    summary_facts,
+)
 from gas_web.security import current_user, login_required, settings
 
 bp = Blueprint("jobs", __name__)
@@ -64,7 +71,8 @@ def status() -> Any:
 def detail(job_id: str) -> Any:
     """Show one job: status, times, downloads or archive state, log link, charts."""
     job = owned_job(job_id)
-    return render_template("annotation.html", user=current_user(), job=public_view(job))
+    return render_template("annotation.html", user=current_user(), job=public_view(job),
+                           facts=summary_facts(job.get("summary")))
 
 
 @bp.get("/annotations/<job_id>/log")

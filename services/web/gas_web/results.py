@@ -88,3 +88,27 @@ def log_text(job: dict[str, Any], s: Settings) -> str | None:
             return None
         raise
     return bytes(body.read()).decode("utf-8", "replace")
+
+
+def summary_facts(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The headline numbers of a summary, tolerant of missing or older keys."""
+    if not summary:
+        return None
+    total = int(summary.get("total") or 0)
+    unannotated = summary.get("unannotated") or {}
+    ti, tv = int(summary.get("ti") or 0), int(summary.get("tv") or 0)
+    ratio = summary.get("ti_tv")
+    reference = summary.get("reference")
+    if isinstance(reference, dict):
+        reference = reference.get("name")
+    return {
+        "total": total,
+        "annotated": summary.get("annotated"),
+        "known_pct": 100.0 * float(summary.get("known_id_rate") or 0),
+        "ti_tv": f"{float(ratio):.2f}" if ratio is not None else "n/a",
+        "ti": ti, "tv": tv,
+        "unannotated": sum(unannotated.values()) if isinstance(unannotated, dict)
+        else int(unannotated or 0),
+        "unannotated_reasons": unannotated if isinstance(unannotated, dict) else {},
+        "reference": reference,
+    }

@@ -24,20 +24,25 @@
 
   function draw(id, type, map, options) {
     const canvas = document.getElementById(id);
-    const entries = sortedEntries(map, options && options.byKey);
+    // Zero slices draw a stray line in pies; bars keep every category.
+    const entries = sortedEntries(map, options && options.byKey)
+      .filter((e) => type === "bar" || e[1] > 0);
     if (!canvas || !entries.length) return;
     const many = type !== "bar";
     new Chart(canvas, {
       type: type,
       data: {
-        labels: entries.map((e) => e[0]),
+        labels: entries.map((e) => String(e[0]).replace(/_/g, " ")),
         datasets: [{
           label: "variants",
           data: entries.map((e) => e[1]),
           backgroundColor: many ? PALETTE : PALETTE[0],
         }],
       },
-      options: { plugins: { legend: { display: many, position: "right" } } },
+      options: {
+        plugins: { legend: { display: many, position: "right" } },
+        scales: many ? {} : { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      },
     });
   }
 
