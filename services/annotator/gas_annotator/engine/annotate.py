@@ -258,60 +258,58 @@ class _Annotator:
         region_n = [0] * len(TERMS)  # records per most severe term (index = term code)
         snv_pairs: list[str] = []  # REF+ALT of fast-path SNVs, for Ti/Tv
         annotated = 0
-        for i, (r, ok, t, hk, rk, a, p) in enumerate(zip(recs, fast.tolist(), terms, hkeys, ranks,
-                                                         first_anchor, poslist, strict=True)):
-            # (terms2 etc. are read by index: rarely needed, and zip is cheaper with fewer)
-            ref_a, alt = r[3], r[4]
-            multi = "," in alt
-            if ok and ((alt in bases or (alt.isalpha() and ref_a.isalpha())) if not multi
-                       else (alt.replace(",", "").isalpha() and ref_a.isalpha())):
-                if t >= 0:  # one or two entries: format them from the interval's columns
-                    head = heads.get(hk)
-                    if head is None:
-                        head = self.ref.head(hk)
-                    sfx = head + tails[rk]
-                    sfx += f"{abs(p - a)}|" if t >= upstream and a >= 0 else "|"
-                    top = t  # entries are ordered most severe first
-                    t2 = terms2[i]
-                    if t2 >= 0:
-                        hk2 = hkeys2[i]
-                        head = heads.get(hk2)
-                        if head is None:
-                            head = self.ref.head(hk2)
-                        rk, a = ranks2[i], a2[i]
-                        sfx2 = head + tails[rk]
-                        sfx2 += f"{abs(p - a)}|" if t2 >= upstream and a >= 0 else "|"
-                        if not multi:
-                            ann = f"{alt}{sfx},{alt}{sfx2}"
-                        else:
-                            ann = ",".join([f"{x}{sfx},{x}{sfx2}" for x in alt.split(",")])
-                    elif not multi:
-                        ann = alt + sfx
-                    else:
-                        ann = ",".join([x + sfx for x in alt.split(",")])
-                else:
-                    suffixes, top = self.entry_suffixes(int(iv_s[i]), p, tmpl, ianc)
-                    if not multi:
-                        ann = alt + ("," + alt).join(suffixes)
-                    else:
-                        ann = ",".join([x + ("," + x).join(suffixes) for x in alt.split(",")])
-                if len(ref_a) == 1 and len(alt) == 1:
+        for i, (r, ok, t, hk, rk, a, p, t2) in enumerate(
+                zip(recs, fast.tolist(), terms, hkeys, ranks, first_anchor, poslist, terms2,
+                    strict=True)):
+            if ok:
+                ref_a, alt = r[3], r[4]
+                multi = False
+                if alt in bases and len(ref_a) == 1:  # the common case: an SNV
                     vc = "SNV"
                     snv_pairs.append(ref_a + alt)
-                elif not multi:
-                    vc = classify(ref_a, alt)
-                    by_class[vc] += 1
+                elif "," in alt:
+                    ok = alt.replace(",", "").isalpha() and ref_a.isalpha()
+                    multi = True
                 else:
-                    vc = self.classes(ref_a, alt)
-                annotated += 1
-                region_n[top] += 1
-                info = r[7]
-                r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
-                        else f"{info};VC={vc};ANN={ann}")
-            else:
-                beyond = length is not None and p > length
-                annotated += self.general(r, p, starts, tmpl, ianc, beyond,
+                    ok = alt.isalpha() and ref_a.isalpha()
+                    vc = ""
+            if not ok:  # symbolic alleles, boundaries crossed, past the contig end...
+                annotated += self.general(r, p, starts, tmpl, ianc,
+                                          length is not None and p > length,
                                           int(iv_s[i]) if iv_s[i] == iv_e[i] else -1)
+                continue
+            if multi:
+                vc = self.classes(ref_a, alt)
+            elif not vc:
+                vc = classify(ref_a, alt)
+                by_class[vc] += 1
+            if t >= 0:  # one or two entries: format them from the interval's columns
+                sfx = (heads.get(hk) or self.ref.head(hk)) + tails[rk] + (
+                    f"{abs(p - a)}|" if t >= upstream and a >= 0 else "|")
+                if t2 >= 0:
+                    hk2, a = hkeys2[i], a2[i]
+                    sfx2 = (heads.get(hk2) or self.ref.head(hk2)) + tails[ranks2[i]] + (
+                        f"{abs(p - a)}|" if t2 >= upstream and a >= 0 else "|")
+                    if not multi:
+                        ann = f"{alt}{sfx},{alt}{sfx2}"
+                    else:
+                        ann = ",".join([f"{x}{sfx},{x}{sfx2}" for x in alt.split(",")])
+                elif not multi:
+                    ann = alt + sfx
+                else:
+                    ann = ",".join([x + sfx for x in alt.split(",")])
+                region_n[t] += 1  # entries are ordered most severe first
+            else:
+                suffixes, top = self.entry_suffixes(int(iv_s[i]), p, tmpl, ianc)
+                if not multi:
+                    ann = alt + ("," + alt).join(suffixes)
+                else:
+                    ann = ",".join([x + ("," + x).join(suffixes) for x in alt.split(",")])
+                region_n[top] += 1
+            annotated += 1
+            info = r[7]
+            r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
+                    else f"{info};VC={vc};ANN={ann}")
         for i, ids in known.items():
             r = recs[i]
             r[2] = ids if r[2] == "." else _add_id(r[2], ids)
