@@ -133,9 +133,13 @@ def run_bcftools(vcf: Path, work: Path, bundle: Path) -> tuple[float, float, flo
             starts, tmpl, kpos = v.starts, v.tmpl, v.known
             ends = np.append(starts[1:] - 1, ref.length(c))
             run: list = []  # [start, end, names]: neighbouring intervals of the same genes
+            cache: dict[int, str] = {}  # template -> its gene names (same genes, same text)
             for s, e, t in zip(starts.tolist(), ends.tolist(), tmpl.tolist(), strict=True):
-                names = ",".join(sorted({p.split("|")[3] for p, _ in ref.template(t)[0]
-                                         if "intergenic" not in p}))
+                names = cache.get(t)
+                if names is None:
+                    names = cache[t] = ",".join(sorted(
+                        {p.split("|")[3] for p, _ in ref.template(t)[0]
+                         if "intergenic" not in p}))
                 if run and run[2] == names and run[1] + 1 == s:
                     run[1] = e
                     continue
