@@ -98,20 +98,9 @@ class Stack:
         s = self.settings
         if name == "emulator":
             return [sys.executable, "-m", "moto.server", "-H", s.host, "-p", str(s.emulator_port)]
-        return [
-            sys.executable, "-m", "gunicorn",
-            "--bind", f"{s.host}:{s.port_of(name)}",
-            "--workers", str(s.gunicorn_workers),
-            "--threads", str(s.gunicorn_threads),
-            "--worker-class", "gthread",
-            "--timeout", str(s.gunicorn_timeout),
-            "--graceful-timeout", "20",
-            "--access-logfile", "-",
-            "--access-logformat", '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
-            "--name", f"gas-{name}",
-            "--no-control-socket",  # gunicorn 27's default socket path is shared by all five
-            f"gas_{name}:create_app()",
-        ]
+        # The same gunicorn configuration as the container image (gas_common.gunicorn_conf).
+        return [sys.executable, "-m", "gunicorn", "--config", "python:gas_common.gunicorn_conf",
+                f"gas_{name}:create_app()"]
 
     def url(self, name: str) -> str:
         s = self.settings
