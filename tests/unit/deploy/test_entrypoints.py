@@ -171,21 +171,19 @@ def test_dockerignore_keeps_only_what_the_build_copies() -> None:
         assert ignored(unwanted), unwanted
 
 
-def test_gunicorn_config_matches_what_gas_up_runs() -> None:
+def test_gas_up_runs_services_with_the_image_gunicorn_config() -> None:
     env = {"GAS_ENV": "local", "GAS_GUNICORN_WORKERS": "3", "GAS_GUNICORN_THREADS": "5",
-           "GAS_GUNICORN_TIMEOUT": "42"}
+           "GAS_GUNICORN_TIMEOUT": "42", "GAS_ARCHIVER_PORT": "9123"}
     settings = settings_from_env(env)
     for service in SERVICES:
         argv = Stack(env).command(service)
-        flags = {argv[i]: argv[i + 1] for i in range(len(argv) - 1) if argv[i].startswith("--")}
+        assert argv[argv.index("--config") + 1] == "python:gas_common.gunicorn_conf"
+        assert gunicorn_conf.service_of(["gunicorn", *argv[1:]]) == service
         options = gunicorn_conf.options(service, settings)
-        assert options["bind"] == [flags["--bind"]]
-        assert options["workers"] == int(flags["--workers"]) == 3
-        assert options["threads"] == int(flags["--threads"]) == 5
-        assert options["timeout"] == int(flags["--timeout"]) == 42
-        assert options["worker_class"] == flags["--worker-class"]
-        assert options["graceful_timeout"] == int(flags["--graceful-timeout"])
-        assert gunicorn_conf.service_of(["gunicorn", "-c", "x", argv[-1]]) == service
+        assert options["bind"] == [f"127.0.0.1:{settings.port_of(service)}"]
+        assert (options["workers"], options["threads"], options["timeout"]) == (3, 5, 42)
+        assert options["control_socket_disable"] is True
+    assert gunicorn_conf.options("archiver", settings)["bind"] == ["127.0.0.1:9123"]
     assert gunicorn_conf.service_of(["gunicorn", "gas_nothing:create_app()"]) is None
 
 
