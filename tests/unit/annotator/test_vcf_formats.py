@@ -254,3 +254,19 @@ def test_failed_run_leaves_no_partial_vcf(vcf, run, tmp_path) -> None:
     with pytest.raises(AnnotationError):
         run(vcf("chr1 100 . A G . . .", "chr1 x . A G . . ."))
     assert not (tmp_path / "out" / "in.annot.vcf").exists()
+
+
+def test_contig_lines_added_in_the_input_style(run, vcf) -> None:
+    r = run(vcf("1 1060 . C T . . ."))
+    assert "##contig=<ID=1,length=248956422>" in r.header
+    assert "##contig=<ID=MT,length=16569>" in r.header
+    r = run(vcf("chrM 3308 . A G . . ."))
+    assert "##contig=<ID=chr1,length=248956422>" in r.header
+    assert "##contig=<ID=chrM,length=16569>" in r.header
+    # the input's own contig lines are kept as they are, none added
+    r = run(vcf("chr1 1060 . C T . . .", header="##contig=<ID=chr1,length=248956422>\n"))
+    assert [h for h in r.header if h.startswith("##contig")] == [
+        "##contig=<ID=chr1,length=248956422>"]
+    # another build: nothing from the bundle is declared
+    r = run(vcf("1 1060 . C T . . .", header="##reference=GRCh37\n"))
+    assert not [h for h in r.header if h.startswith("##contig")]

@@ -78,7 +78,8 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
         stats.warnings.extend(build.warnings)
         with open(annot, "w", encoding="utf-8", errors="surrogateescape",
                   buffering=1 << 20) as out:
-            out.write(output_header(header, ref.describe(), []))
+            out.write(output_header(header, ref.describe(), _contig_lines(header, ref, build,
+                                                                          reader)))
             # No reference cycles are made here; the cyclic collector only costs time (~15%).
             was_enabled = gc.isenabled()
             gc.disable()
@@ -112,6 +113,27 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
             raise stopped
         raise AnnotationError(error, log_path=log_path)
     return AnnotationResult(annot, log_path, summary_path, summary, stats.total)
+
+
+def _contig_lines(header: Header, ref: Reference, build: BuildCheck,
+                  reader: VcfReader) -> list[str]:
+    """##contig lines from the bundle when the input has none (htslib wants them).
+
+    Named the way the input names its first contig (chr1 or 1); none when the input is
+    of another build.
+    """
+    if build.all_blocked or any(m.startswith("##contig=") for m in header.meta):
+        return []
+    first = reader.readline()
+    if first:
+        reader.push_back(first)
+    chr_style = first[:3].lower() == "chr"
+    out = []
+    for c, info in ref.contigs.items():
+        if info.get("length") and c not in build.blocked:
+            name = ("chrM" if c == "MT" else f"chr{c}") if chr_style else c
+            out.append(f"##contig=<ID={name},length={info['length']}>")
+    return out
 
 
 def _write_outputs(summary: dict, log_path: Path, summary_path: Path) -> None:
