@@ -33,6 +33,7 @@ MAX_SPAN_INTERVALS = 5_000  # a huge deletion is annotated from this many interv
 _INTERGENIC = SEVERITY["intergenic_region"]
 _I32 = 2**31 - 1
 _UPSTREAM = SEVERITY["upstream_gene_variant"]  # this term and the ones after take a Distance
+_POS, _REF = itemgetter(1), itemgetter(3)
 
 
 @dataclass
@@ -179,7 +180,7 @@ class _Annotator:
     def batch(self, lines: list[str], first: int) -> list[str]:
         """Annotated text of one batch of lines (first = line number of lines[0])."""
         rows = [ln.rstrip("\n").split("\t", 8) for ln in lines]
-        if any(len(r) < 8 for r in rows):
+        if rows and min(map(len, rows)) < 8:
             rows = self._check_rows(rows, first)
         out: list[str] = []
         for contig, group in groupby(rows, itemgetter(0)):
@@ -212,7 +213,7 @@ class _Annotator:
     def positions(self, recs: list[list[str]], rows: list[list[str]], first: int) -> np.ndarray:
         """POS column as int64, or a one-line error naming the bad line."""
         try:
-            pos = np.array([r[1] for r in recs], dtype=np.int64)
+            pos = np.array(list(map(_POS, recs)), dtype=np.int64)
         except (ValueError, OverflowError):
             pos = None
         if pos is None or (len(pos) and pos.min() < 0):
@@ -241,7 +242,7 @@ class _Annotator:
         ix = self.ref.views(canon)
         starts, tmpl, ianc, kpos = ix.starts, ix.tmpl, ix.anc, ix.known
         poslist = pos.tolist()
-        rl = np.fromiter(map(len, [r[3] for r in recs]), np.int64, len(recs))
+        rl = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
         # One base past REF too: an insertion after the last REF base touches it.
         last = pos + rl
         # int32 like the index, so that searchsorted does not convert the index each time
