@@ -179,7 +179,7 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
     args = ap.parse_args()
     bundle = ensure_bundle(args.reference)
-    work = Path(tempfile.mkdtemp(prefix="gas-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="gas-bench-engine-"))
     try:
         vcf = work / "bench.vcf"
         t0 = time.perf_counter()
