@@ -8,7 +8,6 @@ from flask import Flask
 from gas_common import sns
 from gas_common.app import check_table, create_service_app
 from gas_common.settings import Settings, get_settings
-from gas_common.workers import Loop
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,12 +22,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = create_service_app(
         "notifier", [check_table("jobs_table"), check_table("users_table")], s
     )
-    notifier = Notifier(s)
+    notifier = Notifier(s).start()
     app.extensions[handlers.NOTIFIER] = notifier
     sns.add_endpoint(app, "/sns/job-results", "job_results_topic", handlers.on_job_result,
                      acts_on={"job.completed", "job.failed", "job.restored"})
-    reconciler = Loop("notifier-reconciler", s.reconcile_interval_seconds,
-                      notifier.reconcile).start()
-    atexit.register(reconciler.stop)
     atexit.register(notifier.shutdown)
     return app

@@ -9,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, UserStore
-from gas_common.workers import BackgroundPool
+from gas_common.workers import BackgroundPool, Loop
 from prometheus_client import Counter
 
 from gas_notifier import record
@@ -35,13 +35,22 @@ class Notifier:
         self.sender = sender or make_sender(settings)
         self.pool = BackgroundPool(POOL_SIZE, "notifier")
         self._stop = threading.Event()
+        self._reconciler: Loop | None = None
+
+    def start(self) -> Notifier:
+        """Start the reconciler loop (every GAS_RECONCILE_INTERVAL_SECONDS)."""
+        self._reconciler = Loop("notifier-reconciler", self.settings.reconcile_interval_seconds,
+                                self.reconcile).start()
+        return self
 
     def submit(self, event: str, job_id: str, user_id: str, reason: str = "") -> None:
         """Queue the email for one event (returns at once)."""
         self.pool.submit(self.deliver, event, job_id, user_id, reason)
 
     def shutdown(self) -> None:
-        """Stop retry waits and the pool; unfinished claims go to the reconciler."""
+        """Stop the reconciler, retry waits and the pool; unfinished claims are re-driven later."""
+        if self._reconciler:
+            self._reconciler.stop()
         self._stop.set()
         self.pool.shutdown(wait=False)
 

@@ -107,6 +107,10 @@ class SmtpSender:
                 exc.smtp_error, bytes) else str(exc.smtp_error)
             raise SendError(f"SMTP {exc.smtp_code}: {reason}",
                             permanent=exc.smtp_code >= 500) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            # STARTTLS (or AUTH) configured but not offered: never fall back to clear text.
+            raise SendError(f"SMTP server lacks what is configured: {exc}",
+                            permanent=True) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise SendError(f"SMTP failed: {exc}") from None
 

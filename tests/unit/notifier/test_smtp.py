@@ -7,7 +7,7 @@ from gas_notifier.delivery import Notifier
 from gas_notifier.mail import Email, SendError, SmtpSender
 
 from tests.unit.notifier.fakes import EMAIL, JOB_ID, USER_ID, make_job, make_user
-from tests.unit.notifier.smtpd import Inbox, only, smtp_server
+from tests.unit.notifier.smtpd import Inbox, only, self_signed, smtp_server, tls_context
 
 MAIL = Email(to="ann@example.org", subject="GAS: results ready for a.vcf",
              text="plain body", html="<p>html body</p>")
@@ -76,3 +76,26 @@ def test_an_unreachable_server_is_a_transient_failure(settings):
     with pytest.raises(SendError) as failed:
         SmtpSender(s, timeout=2).send(MAIL)
     assert not failed.value.permanent
+
+
+def test_starttls_encrypts_and_verifies_the_server(settings, tmp_path, monkeypatch):
+    cert, key = self_signed(tmp_path)
+    inbox = Inbox()
+    options = {"tls_context": tls_context(cert, key), "require_starttls": True}
+    with smtp_server(inbox, **options) as server:
+        s = smtp_settings(settings, server, smtp_starttls=True)
+        with pytest.raises(SendError):  # a certificate nobody vouches for is refused
+            SmtpSender(s, timeout=5).send(MAIL)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now the test CA is trusted
+        SmtpSender(s, timeout=5).send(MAIL)
+    assert len(inbox.messages) == 1
+    assert inbox.envelopes[0].rcpt_tos == ["ann@example.org"]
+
+
+def test_starttls_required_but_not_offered_sends_nothing_in_clear(settings):
+    inbox = Inbox()
+    with smtp_server(inbox) as server:
+        with pytest.raises(SendError) as refused:
+            SmtpSender(smtp_settings(settings, server, smtp_starttls=True), timeout=5).send(MAIL)
+    assert refused.value.permanent
+    assert inbox.messages == []

@@ -1,0 +1,82 @@
+"""The notifier app: the SNS endpoint answers at once and the email goes out afterwards."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+
+import pytest
+from gas_common import aws
+from gas_common.messages import JobCompleted, dumps
+from gas_common.settings import get_settings
+from gas_notifier import create_app, handlers
+
+from tests.unit.notifier.fakes import EMAIL, JOB_ID, USER_ID, FakeSender, make_job, make_user
+
+SECRET = "unit-test-shared-secret"  # noqa: S105 - test value
+
+
+class BlockedSender(FakeSender):
+    """Sends only once released: stands for a slow mail server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def send(self, email):
+        assert self.release.wait(10)
+        super().send(email)
+
+
+@pytest.fixture
+def app(settings, monkeypatch):
+    # The SNS endpoint reads this process's settings: basic auth only, no signature.
+    monkeypatch.setenv("GAS_SNS_VERIFY_SIGNATURE", "false")
+    monkeypatch.setenv("GAS_SNS_SHARED_SECRET", SECRET)
+    get_settings.cache_clear()
+    app = create_app(get_settings())
+    yield app
+    app.extensions[handlers.NOTIFIER].shutdown()
+    get_settings.cache_clear()
+
+
+def deliver(client, message, secret=SECRET):
+    envelope = {"Type": "Notification", "MessageId": "m-1",
+                "TopicArn": aws.topic_arn("gas-job-results", get_settings()),
+                "Message": dumps(message), "Timestamp": "2026-01-01T00:00:00.000Z"}
+    auth = base64.b64encode(f"gas:{secret}".encode()).decode()
+    return client.post("/sns/job-results", data=json.dumps(envelope),
+                       content_type="text/plain; charset=UTF-8",
+                       headers={"Authorization": f"Basic {auth}"})
+
+
+MESSAGE = JobCompleted(job_id=JOB_ID, user_id=USER_ID, complete_time=1,
+                       s3_results_bucket="b", s3_key_result_file="r", s3_key_log_file="l")
+
+
+def test_endpoint_answers_before_the_email_is_sent(app, jobs, users):
+    make_job(jobs)
+    make_user(users)
+    sender = BlockedSender()
+    app.extensions[handlers.NOTIFIER].sender = sender
+    started = time.monotonic()
+    response = deliver(app.test_client(), MESSAGE)
+    assert response.status_code == 200 and response.json["status"] == "accepted"
+    assert time.monotonic() - started < 5 and sender.sent == []
+    sender.release.set()
+    deadline = time.monotonic() + 10
+    while not sender.sent and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [m.to for m in sender.sent] == [EMAIL]
+
+
+def test_endpoint_refuses_a_delivery_without_the_shared_secret(app, jobs, users):
+    make_job(jobs)
+    make_user(users)
+    sender = FakeSender()
+    app.extensions[handlers.NOTIFIER].sender = sender
+    assert deliver(app.test_client(), MESSAGE, secret="wrong").status_code == 403
+    time.sleep(0.2)
+    assert sender.sent == []
