@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from gas_common.stores import JobStore
 
 from gas_web.results import (
     ResultsUnavailable,
@@ -16,10 +15,16 @@ from gas_web.results import (
     summary_facts,
 )
 from gas_web.security import current_user, login_required, settings
+from gas_web.stores import JobStore
 
 bp = Blueprint("jobs", __name__)
 
 PAGE_SIZE = 20
+# What the list page shows (and results_state needs); summaries stay in the table.
+LIST_ATTRIBUTES = (
+    "job_id", "user_id", "submit_time", "input_file_name", "job_status", "progress_variants",
+    "complete_time", "archive_status", "results_file_archive_id", "s3_key_result_file",
+)
 MAX_POLL_IDS = 50
 
 
@@ -40,8 +45,8 @@ def index() -> Any:
     assert user is not None
     cursor = request.args.get("cursor") or None
     try:
-        jobs, next_cursor = JobStore(settings()).list_for_user(
-            user["user_id"], limit=PAGE_SIZE, cursor=cursor)
+        jobs, next_cursor = JobStore(settings()).list_page(
+            user["user_id"], LIST_ATTRIBUTES, limit=PAGE_SIZE, cursor=cursor)
     except ValueError:
         abort(400)
     return render_template("annotations.html", user=user, jobs=[public_view(j) for j in jobs],

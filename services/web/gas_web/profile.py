@@ -9,9 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from gas_common import retention
 from gas_common.messages import ThawRequested
 from gas_common.publish import publish
-from gas_common.stores import FREE, PREMIUM, TransitionRefused, UserStore, now
+from gas_common.stores import FREE, PREMIUM, TransitionRefused, now
 
 from gas_web.security import current_user, login_required, safe_next, settings
+from gas_web.stores import UserStore
 from gas_web.uploads import human_size
 
 log = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from gas_common.provision import provision
 from gas_common.settings import Settings, get_settings
 from gas_common.stores import COMPLETED, JobStore, UserStore, now
 from gas_web import create_app, globus
+from gas_web.stores import forget_tables
 from moto import mock_aws
 
 VCF = (b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -59,6 +60,7 @@ def app(moto_settings, web_overrides) -> Iterator:
     settings = moto_settings.model_copy(update=web_overrides)
     _empty(settings)
     globus.forget_cache()
+    forget_tables()
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
