@@ -123,19 +123,31 @@ def test_no_address_and_foreign_user_ids_send_nothing(stack):
     assert sent_mail(stack) == []
 
 
-@pytest.fixture
-def smtp_notifier(stack):
-    """The notifier switched to SMTP against a local server that refuses the first DATA."""
-    inbox = Inbox(refusals=1)
+@pytest.fixture(scope="module")
+def smtp_server_for_notifier(gas_stack):
+    """The notifier switched to SMTP against a local server, with a quick reconciler."""
+    inbox = Inbox()
     with smtp_server(inbox) as server:
-        stack.restart("notifier", mail_backend="smtp", smtp_host="127.0.0.1",
-                      smtp_port=str(server.port), smtp_starttls="false",
-                      notify_retry_seconds="0.2")
+        gas_stack.restart("notifier", mail_backend="smtp", smtp_host="127.0.0.1",
+                          smtp_port=str(server.port), smtp_starttls="false",
+                          notify_retry_seconds="0.2", notify_claim_seconds="2",
+                          reconcile_interval_seconds="1")
         try:
             yield inbox
         finally:
-            stack.restart("notifier", mail_backend="ses", smtp_host="localhost",
-                          smtp_port="587", smtp_starttls="true", notify_retry_seconds="2")
+            gas_stack.restart("notifier", mail_backend="ses", smtp_host="localhost",
+                              smtp_port="587", smtp_starttls="true", notify_retry_seconds="2",
+                              notify_claim_seconds="300", reconcile_interval_seconds="30")
+
+
+@pytest.fixture
+def smtp_notifier(stack, smtp_server_for_notifier):
+    """The SMTP inbox, emptied; it refuses the first DATA of the test."""
+    inbox = smtp_server_for_notifier
+    inbox.messages.clear()
+    inbox.envelopes.clear()
+    inbox.attempts, inbox.refusals = 0, 1
+    return inbox
 
 
 def test_smtp_retries_a_refused_first_attempt_and_delivers_once(stack, smtp_notifier):
@@ -155,3 +167,16 @@ def test_smtp_retries_a_refused_first_attempt_and_delivers_once(stack, smtp_noti
     publish_and_wait(stack, "failed", job, "duplicate")
     assert len(inbox.messages) == 1
     assert sent_mail(stack) == []  # nothing went through SES
+
+
+def test_a_claim_left_by_a_crash_mid_send_is_sent_after_the_timeout(stack, smtp_notifier):
+    inbox = smtp_notifier
+    inbox.refusals = 0
+    user = add_user(stack)
+    # what a notifier killed between claiming and recording leaves behind
+    claim = {"state": "sending", "at": int(time.time()) - 60, "of": None, "token": "dead"}
+    job = add_job(stack, user, notified={"completed": claim})
+    wait_for(lambda: inbox.messages, timeout=20, what="the reconciler to send the email")
+    wait_for(lambda: stack.jobs.get(job["job_id"])["notified"]["completed"]["state"] == "sent",
+             what="the email recorded as sent")
+    assert [m["To"] for m in inbox.messages] == [user["email"]]
