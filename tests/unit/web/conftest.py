@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -158,3 +159,29 @@ def completed_job(settings: Any, user_id: str, **extra: Any) -> dict[str, Any]:
     }
     JobStore(settings).create(job)
     return job
+
+
+@pytest.fixture
+def topic_queue(settings) -> Iterator:
+    """subscribe(topic_setting) -> a function returning the messages published since."""
+    sqs, sns = aws.client("sqs", settings), aws.client("sns", settings)
+    made: list[str] = []
+
+    def subscribe(topic_setting: str) -> Any:
+        url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        made.append(sns.subscribe(
+            TopicArn=aws.topic_arn(getattr(settings, topic_setting), settings),
+            Protocol="sqs", Endpoint=arn, ReturnSubscriptionArn=True,
+            Attributes={"RawMessageDelivery": "true"})["SubscriptionArn"])
+
+        def received() -> list[dict[str, Any]]:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            return [json.loads(m["Body"]) for m in got]
+
+        return received
+
+    yield subscribe
+    for arn in made:
+        sns.unsubscribe(SubscriptionArn=arn)

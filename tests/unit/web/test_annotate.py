@@ -16,23 +16,8 @@ from tests.unit.web.conftest import VCF, csrf_of, put_input
 
 
 @pytest.fixture
-def requests_queue(settings):
-    """An SQS queue subscribed to the job-requests topic, to see what was published."""
-    sqs, sns = aws.client("sqs", settings), aws.client("sns", settings)
-    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=aws.topic_arn(settings.job_requests_topic, settings),
-                  Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
-
-    def received() -> list[dict]:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        return [json.loads(m["Body"]) for m in got]
-
-    yield received
-    sns_subs = sns.list_subscriptions()["Subscriptions"]
-    for sub in sns_subs:
-        sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
+def requests_queue(topic_queue):
+    return topic_queue("job_requests_topic")
 
 
 def submit(client, key, bucket="gas-inputs"):

@@ -92,13 +92,15 @@ def test_profile_edit_saves_and_toggles_notifications(client, auth, settings):
     assert client.post("/profile/edit", data={"name": "", "csrf_token": token}).status_code == 400
 
 
-def test_upgrade_sets_premium_and_cancel_reschedules(client, auth, settings):
+def test_upgrade_sets_premium_and_cancel_reschedules(client, auth, settings, topic_queue):
+    thaw_requests = topic_queue("thaw_requests_topic")
     user_id = auth.login()
     job = completed_job(settings, user_id)
     token = csrf_of(client)
     page = client.post("/subscribe", data={"csrf_token": token})
     assert page.status_code == 200 and b"premium user" in page.data
     assert UserStore(settings).get(user_id)["role"] == PREMIUM
+    assert thaw_requests() == [{"type": "thaw.requested", "version": 1, "user_id": user_id}]
     assert b"Cancel premium" in client.get("/profile").data
     client.post("/subscribe/cancel", data={"csrf_token": token})
     assert UserStore(settings).get(user_id)["role"] == FREE
