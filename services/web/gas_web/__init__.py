@@ -46,10 +46,18 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"current_user": current_user, "csrf_token": generate_csrf,
+        return {"current_user": _user_or_none, "csrf_token": generate_csrf,
                 "local_mode": s.local}
 
     return app
+
+
+def _user_or_none() -> dict[str, Any] | None:
+    """The signed-in user for templates; None when the store is down (error pages still render)."""
+    try:
+        return current_user()
+    except Exception:  # noqa: BLE001 - an error page must not fail on the user lookup
+        return None
 
 
 def _when(epoch: Any) -> str:

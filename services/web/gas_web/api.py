@@ -98,7 +98,9 @@ def create_upload() -> Any:
         raise fail(400, "`filename` is required.")
     if size is not None and (not isinstance(size, int) or size < 0):
         raise fail(400, "`size` must be a whole number of bytes.")
-    redirect_to = url_for("annotate.job", _external=True) if data.get("redirect") else None
+    # The public URL, not the Host header: S3 sends the browser exactly here.
+    redirect_to = (settings().public_url.rstrip("/") + url_for("annotate.job")
+                   if data.get("redirect") else None)
     try:
         upload = presign_upload(g.api_user, filename, size, settings(), redirect_to)
     except UploadRefused as exc:

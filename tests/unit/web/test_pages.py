@@ -206,3 +206,22 @@ def test_secret_key_never_in_a_page(client, auth, settings):
 def test_static_assets_served(client):
     for name in ["vendor/bootstrap.min.css", "vendor/chart.umd.min.js", "js/upload.js"]:
         assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_unexpected_errors_are_a_friendly_page_even_when_aws_is_down(app, client, auth,
+                                                                     monkeypatch):
+    auth.login()
+    from gas_web import stores
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("dynamodb unreachable")
+
+    monkeypatch.setattr(stores.JobStore, "list_page", broken)
+    monkeypatch.setattr(stores.UserStore, "get", broken)
+    page = client.get("/annotations")
+    assert page.status_code == 500
+    assert b"Something went wrong on our side" in page.data and b"unreachable" not in page.data
+    answer = client.get("/api/v1/jobs")
+    assert answer.status_code == 500 and answer.get_json() == {
+        "error": "Something went wrong on our side. Please try again in a moment.",
+        "status": 500}
