@@ -52,7 +52,7 @@ class ColdStorage(Protocol):
     def tiers(self, archive_id: str) -> tuple[str, ...]:
         """Retrieval tiers to try, fastest first."""
 
-    def start_restore(self, archive_id: str, tier: str) -> str:
+    def start_restore(self, archive_id: str, tier: str, job_id: str = "") -> str:
         """Start a retrieval; return its restore job id. CapacityRefused for capacity."""
 
     def restore_status(self, archive_id: str, restore_job_id: str) -> RestoreState:
@@ -129,7 +129,7 @@ class S3Glacier:
             return (STANDARD,)
         return (EXPEDITED, STANDARD)
 
-    def start_restore(self, archive_id: str, tier: str) -> str:
+    def start_restore(self, archive_id: str, tier: str, job_id: str = "") -> str:
         try:
             single_try_client("s3", self.settings).restore_object(
                 Bucket=self.bucket, Key=archive_id,
@@ -199,9 +199,11 @@ class GlacierVault:
     def tiers(self, archive_id: str) -> tuple[str, ...]:
         return (EXPEDITED, STANDARD)
 
-    def start_restore(self, archive_id: str, tier: str) -> str:
+    def start_restore(self, archive_id: str, tier: str, job_id: str = "") -> str:
         params = {"Type": "archive-retrieval", "ArchiveId": archive_id, "Tier": tier,
                   "SNSTopic": aws.topic_arn(self.settings.restore_results_topic, self.settings)}
+        if job_id:
+            params["Description"] = job_id  # comes back as JobDescription in the notice
         try:
             response = single_try_client("glacier", self.settings).initiate_job(
                 vaultName=self.vault, jobParameters=params)

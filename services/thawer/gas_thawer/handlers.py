@@ -12,7 +12,14 @@ from gas_common.messages import ThawRequested
 from gas_common.settings import get_settings
 from gas_common.workers import BackgroundPool
 
-from gas_thawer.restore import check_restore, drive, jobs_for_notice, pending_work, thaw_user
+from gas_thawer.restore import (
+    check_restore,
+    drive,
+    jobs_for_notice,
+    jobs_to_thaw,
+    pending_work,
+    start_restore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +38,13 @@ def pool() -> BackgroundPool:
 
 def on_thaw_requested(message: ThawRequested) -> None:
     """Start restoring the user's archived jobs (in the background)."""
-    pool().submit(thaw_user, message.user_id, get_settings())
+    pool().submit(_thaw, message.user_id)
+
+
+def _thaw(user_id: str) -> None:
+    settings = get_settings()
+    for job_id in jobs_to_thaw(user_id, settings):
+        pool().submit(start_restore, job_id, settings)  # several retrievals at once
 
 
 def on_restore_notice(notice: Any) -> None:

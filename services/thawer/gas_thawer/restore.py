@@ -53,17 +53,22 @@ def publish_pending() -> ConditionBase:
 
 def thaw_user(user_id: str, settings: Settings) -> int:
     """Restore every archived job of a premium user and keep scheduled ones hot."""
+    return sum(start_restore(job_id, settings) for job_id in jobs_to_thaw(user_id, settings))
+
+
+def jobs_to_thaw(user_id: str, settings: Settings) -> list[str]:
+    """Un-schedule a premium user's scheduled jobs; return the archived ones to restore."""
     if UserStore(settings).role(user_id) != PREMIUM:
         log.info("thaw ignored: user %s is not premium", user_id)
-        return 0
-    started = 0
+        return []
+    archived = []
     for job in JobStore(settings).all_for_user(user_id):
         status = job.get("archive_status")
         if status == SCHEDULED:
             unschedule_job(job["job_id"], settings)
         elif status == ARCHIVED:
-            started += start_restore(job["job_id"], settings)
-    return started
+            archived.append(job["job_id"])
+    return archived
 
 
 def start_restore(job_id: str, settings: Settings) -> bool:
@@ -81,7 +86,7 @@ def start_restore(job_id: str, settings: Settings) -> bool:
     archive_id = job["results_file_archive_id"]
     for tier in storage.tiers(archive_id):
         try:
-            restore_job_id = storage.start_restore(archive_id, tier)
+            restore_job_id = storage.start_restore(archive_id, tier, job_id)
         except CapacityRefused as exc:
             log.warning("%s; trying the next tier", exc, extra={"job_id": job_id})
             RESTORES.labels("start", f"refused-{tier}").inc()
@@ -185,14 +190,26 @@ def jobs_for_notice(notice: Any, settings: Settings) -> list[dict[str, Any]]:
     """The restoring jobs an S3 restore event or a Glacier job notice is about."""
     if not isinstance(notice, dict):
         return []
+    jobs = JobStore(settings)
     if notice.get("JobId"):  # Glacier job-completion message
-        match = Attr("restore_job_id").eq(str(notice["JobId"]))
-    else:
-        keys = s3_restored_keys(notice, settings)
-        if not keys:
-            return []
-        match = Attr("results_file_archive_id").is_in(keys)
-    return list(JobStore(settings).scan(Attr("archive_status").eq(RESTORING) & match))
+        restore_job_id = str(notice["JobId"])
+        # We name the job in the retrieval's description: one read instead of a scan.
+        job = jobs.get(str(notice.get("JobDescription") or "")) if notice.get(
+            "JobDescription") else None
+        if job and job.get("restore_job_id") == restore_job_id:
+            return [job] if job.get("archive_status") == RESTORING else []
+        return list(jobs.scan(Attr("archive_status").eq(RESTORING)
+                              & Attr("restore_job_id").eq(restore_job_id)))
+    found = []
+    for key in s3_restored_keys(notice, settings):
+        # Archive keys are results keys, `<prefix><user_id>/<job_id>~<name>`.
+        job = jobs.get(key.rpartition("/")[2].partition("~")[0] or "-")
+        if not (job and job.get("results_file_archive_id") == key):
+            matches = list(jobs.scan(Attr("results_file_archive_id").eq(key)))
+            job = matches[0] if matches else None
+        if job and job.get("archive_status") == RESTORING:
+            found.append(job)
+    return found
 
 
 def s3_restored_keys(notice: dict[str, Any], settings: Settings) -> list[str]:

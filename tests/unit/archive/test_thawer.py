@@ -154,5 +154,9 @@ def test_restore_notices_name_the_jobs_they_are_about(settings, published):
     glacier = {"Action": "ArchiveRetrieval", "JobId": stored["restore_job_id"],
                "StatusCode": "Succeeded"}
     assert [j["job_id"] for j in restore.jobs_for_notice(glacier, settings)] == ["j 1"]
+    named = dict(glacier, JobDescription="j 1")
+    assert [j["job_id"] for j in restore.jobs_for_notice(named, settings)] == ["j 1"]
+    stale = dict(glacier, JobId="another-retrieval", JobDescription="j 1")
+    assert restore.jobs_for_notice(stale, settings) == []
     assert restore.jobs_for_notice(json.dumps(event), settings) == []
     assert job
