@@ -32,6 +32,7 @@ def test_sends_multipart_alternative_with_both_bodies(settings):
     assert inbox.envelopes[0].rcpt_tos == ["ann@example.org"]
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # test server only
 def test_logs_in_with_the_configured_credentials(settings):
     inbox = Inbox()
     auth = {"authenticator": only("gas", "s3cret"), "auth_require_tls": False,
