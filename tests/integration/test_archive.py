@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
+import re
 import signal
 import threading
 import time
@@ -20,6 +21,7 @@ import requests
 from gas_common.messages import JobCompleted, ThawRequested
 from gas_common.provision import provision
 from gas_common.stores import COMPLETED, FAILED, PREMIUM, now
+from gas_web.auth import local_user_id
 
 from tests.harness import wait_for
 
@@ -168,7 +170,7 @@ def gas(stack, backend) -> Any:
 
 
 def add_user(gas, user_id: str, role: str = "free_user") -> None:
-    gas.users.create(user_id, user_id.title(), f"{user_id}@example.org")
+    gas.users.create(user_id, user_id.title(), f"{user_id}@example.org", "GAS tests")
     if role == PREMIUM:
         gas.users.set_role(user_id, PREMIUM)
 
@@ -191,6 +193,25 @@ def complete_job(gas, job_id: str, user_id: str, body: bytes, status: str = COMP
                                  s3_key_result_file=key, s3_key_log_file="log"),
                     "job_results_topic")
     return key
+
+
+def signed_in(gas, user_id: str) -> requests.Session:
+    """A browser session of the web service, signed in (local sign-in) as `user_id`'s
+    email; the user must have been created with `web_user_id(email)`."""
+    browser = requests.Session()
+    form = browser.get(gas.url("web") + "/auth/login", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    assert token, "no CSRF token on the sign-in form"
+    answer = browser.post(gas.url("web") + "/auth/local", timeout=10, allow_redirects=False,
+                          data={"name": "Test", "email": f"{user_id}@example.org",
+                                "csrf_token": token.group(1)})
+    assert answer.status_code == 302, answer.text[:200]
+    return browser
+
+
+def web_user_id(name: str) -> str:
+    """The id the web service's local sign-in gives `<name>@example.org`."""
+    return local_user_id(f"{name}@example.org")
 
 
 def hot(gas, job_id: str) -> bytes | None:
@@ -268,10 +289,11 @@ def restored_ids(messages: list[dict]) -> list[str]:
 
 
 def test_free_results_archived_after_the_window_premium_and_upgraded_kept_hot(gas):
-    for user, role in (("free", "free_user"), ("prem", PREMIUM), ("upgrader", "free_user")):
+    free = web_user_id("free")
+    for user, role in ((free, "free_user"), ("prem", PREMIUM), ("upgrader", "free_user")):
         add_user(gas, user, role)
-    complete_job(gas, "j-free", "free", b"##free\n")
-    complete_job(gas, "j-failed", "free", b"##failed\n", status=FAILED)
+    complete_job(gas, "j-free", free, b"##free\n")
+    complete_job(gas, "j-failed", free, b"##failed\n", status=FAILED)
     complete_job(gas, "j-prem", "prem", b"##prem\n")
     complete_job(gas, "j-up", "upgrader", b"##up\n")
     wait_for(lambda: status(gas, "j-up") == "SCHEDULED", what="j-up scheduled")
@@ -286,6 +308,9 @@ def test_free_results_archived_after_the_window_premium_and_upgraded_kept_hot(ga
         head = gas.client("s3").head_object(Bucket=gas.settings.archive_bucket,
                                             Key=job["results_file_archive_id"])
         assert head["StorageClass"] == "GLACIER"
+    page = signed_in(gas, "free").get(gas.url("web") + "/annotations/j-free", timeout=10)
+    assert page.status_code == 200 and "Archived" in page.text
+    assert 'id="download-results"' not in page.text
 
     time.sleep(3)  # well past the window and a few scheduler passes
     for job_id, body in (("j-prem", b"##prem\n"), ("j-up", b"##up\n"),
@@ -297,18 +322,19 @@ def test_free_results_archived_after_the_window_premium_and_upgraded_kept_hot(ga
 
 def test_upgrade_after_archive_restores_every_job_and_identical_files_stay_apart(gas):
     same = b"##fileformat=VCFv4.2\n#identical results\n"
-    add_user(gas, "ann")
+    ann = web_user_id("ann")
+    add_user(gas, ann)
     add_user(gas, "bob")
-    complete_job(gas, "a-1", "ann", same)
-    complete_job(gas, "a-2", "ann", b"##other\n")
+    complete_job(gas, "a-1", ann, same)
+    complete_job(gas, "a-2", ann, b"##other\n")
     complete_job(gas, "b-1", "bob", same)
     wait_status(gas, ["a-1", "a-2", "b-1"], "ARCHIVED")
     ids = {j: gas.jobs.get(j)["results_file_archive_id"] for j in ("a-1", "a-2", "b-1")}
     assert len(set(ids.values())) == 3  # identical files, distinct archives
 
     with captured(gas, "job_results_topic") as messages:
-        upgrade(gas, "ann")
-        gas.publish(ThawRequested(user_id="ann"), "thaw_requests_topic")  # a repeated request
+        upgrade(gas, ann)
+        gas.publish(ThawRequested(user_id=ann), "thaw_requests_topic")  # a repeated request
         wait_for(lambda: gas.jobs.get("a-1").get("restore_tier"), what="a-1 retrieval")
         assert gas.jobs.get("a-1")["restore_tier"] == "Expedited"
         wait_status(gas, ["a-1", "a-2"], None, timeout=40)
@@ -326,10 +352,11 @@ def test_upgrade_after_archive_restores_every_job_and_identical_files_stay_apart
         job = gas.jobs.get(job_id)
         assert job["restored_time"] and "results_file_archive_id" not in job
         assert "restore_job_id" not in job
-    # downloadable: a presigned URL works, the way the web service hands it out
-    url = gas.client("s3").generate_presigned_url("get_object", Params={
-        "Bucket": gas.settings.results_bucket, "Key": gas.jobs.get("b-1")["s3_key_result_file"]})
-    assert requests.get(url, timeout=10).content == same
+    # downloadable through the web service: its page offers it, its link serves it
+    browser = signed_in(gas, "ann")
+    page = browser.get(gas.url("web") + "/annotations/a-1", timeout=10).text
+    assert 'id="download-results"' in page
+    assert browser.get(gas.url("web") + "/annotations/a-1/results", timeout=10).content == same
     if gas.backend == "s3-glacier":
         assert cold_copies(gas) == 0
 
