@@ -257,12 +257,11 @@ class _Annotator:
             fast &= pos <= length
         if self.general_only:
             fast[:] = False
-        # The first two entries of each record's interval, as numbers; int keys per
-        # (term, feature) find the cached ANN text up to the Rank field.
+        # The first two entries of each record's interval, as numbers.
         t1 = ix.term[iv_s]
         t2 = ix.term2[iv_s]
-        hkeys = ((t1.astype(np.int64) << 32) | ix.feat[iv_s]).tolist()
-        hkeys2 = ((t2.astype(np.int64) << 32) | ix.feat2[iv_s]).tolist()
+        hkeys = ix.feat[iv_s].tolist()  # feature numbers
+        hkeys2 = ix.feat2[iv_s].tolist()
         off = ianc[iv_s]  # -1 (the spare -1 anchor) when the interval has none
         anchors = self.ref.anchors
         a1 = anchors[off]
@@ -275,7 +274,8 @@ class _Annotator:
 
         stats = self.stats
         by_class = stats.by_class
-        heads = self.ref.heads
+        features, feature = self.ref.features, self.ref.feature
+        term_heads = self.ref.term_heads
         # locals: the loop runs once per record
         bases, upstream, classify = BASES, _UPSTREAM, allele_class
         region_n = [0] * len(TERMS)  # records per most severe term (index = term code)
@@ -307,12 +307,13 @@ class _Annotator:
                 vc = classify(ref_a, alt)
                 by_class[vc] += 1
             if t >= 0:  # one or two entries: format them from the interval's columns
-                sfx = (heads.get(hk) or self.ref.head(hk)) + tails[rk] + (
-                    f"{abs(p - a)}|" if t >= upstream and a >= 0 else "|")
+                sfx = (term_heads[t] + (features.get(hk) or feature(hk)) + tails[rk]
+                       + (f"{abs(p - a)}|" if t >= upstream and a >= 0 else "|"))
                 if t2 >= 0:
                     hk2, a = hkeys2[i], a2[i]
-                    sfx2 = (heads.get(hk2) or self.ref.head(hk2)) + tails[ranks2[i]] + (
-                        f"{abs(p - a)}|" if t2 >= upstream and a >= 0 else "|")
+                    sfx2 = (term_heads[t2] + (features.get(hk2) or feature(hk2))
+                            + tails[ranks2[i]]
+                            + (f"{abs(p - a)}|" if t2 >= upstream and a >= 0 else "|"))
                     if not multi:
                         ann = f"{alt}{sfx},{alt}{sfx2}"
                     else:

@@ -17,10 +17,9 @@ import numpy as np
 
 from .contigs import canonical_contig
 from .index_builder import TemplateTable, contig_intervals, entry_prefix
-from .model import Transcript
+from .model import TERMS, Transcript
 
 FORMAT_VERSION = 3
-HEADS_LIMIT = 50_000
 MANIFEST = "manifest.json"
 _COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
 _COLUMN_TYPES = (np.int8, np.int32, np.uint16, np.int8, np.int32, np.uint16)
@@ -221,9 +220,13 @@ class Reference:
         self._kn_off = self.arrays["kn_off"]
         self._feat_off = self.arrays["feat_off"]
         self._feat_blob = self.arrays["feat_blob"]
-        self.heads: dict[int, str] = {}  # term << 32 | feature -> ANN text up to Rank
-        # rank number -> 'n/total' plus the empty HGVS..AA fields that follow it
-        self.rank_tails = [r + "||||||" for r in
+        # Decoded feature texts, filled as used: bounded by the bundle's feature count
+        # (about 120,000 for GRCh38, ~20 MB at most), not by the input's size.
+        self.features: dict[int, str] = {}
+        # term code -> '|Annotation|Impact|'
+        self.term_heads = [entry_prefix(t, "", None)[:-1] for t in range(len(TERMS))]
+        # rank number -> '|n/total' plus the empty HGVS..AA fields that follow it
+        self.rank_tails = ["|" + r + "||||||" for r in
                            self.arrays["ranks"].tobytes().decode().split("\n")]
         self._kn_blob = self.arrays["kn_blob"]
 
@@ -268,33 +271,23 @@ class Reference:
         return self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
 
     def feature(self, i: int) -> str:
-        """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType)."""
+        """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""
         off = self._feat_off
-        return self._feat_blob[off[i]:off[i + 1]].tobytes().decode()
-
-    def head(self, key: int) -> str:
-        """ANN text from '|Annotation' to the '|' before Rank for key = term << 32 | feature.
-
-        Cached in self.heads, which is emptied when it grows past HEADS_LIMIT entries.
-        """
-        if len(self.heads) >= HEADS_LIMIT:
-            self.heads.clear()
-        h = self.heads[key] = entry_prefix(key >> 32, self.feature(key & 0xFFFFFFFF), None)
-        return h
+        f = self.features[i] = self._feat_blob[off[i]:off[i + 1]].tobytes().decode()
+        return f
 
     def template(self, i: int) -> tuple[tuple[tuple[str, bool], ...], int]:
         """Template i as (ANN prefix, takes a distance) entries, and its most severe term."""
         off = self._tmpl_off
         text = self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
-        heads = self.heads
+        features = self.features
         out = []
         top = 99
         for line in text.split("\n"):
             p = line.split("\t")
-            term = int(p[0])
-            key = term << 32 | int(p[1])
-            head = heads.get(key) or self.head(key)
-            out.append((head + p[2] + "||||||", len(p) > 3))
+            term, f = int(p[0]), int(p[1])
+            feat = features.get(f) or self.feature(f)
+            out.append((f"{self.term_heads[term]}{feat}|{p[2]}||||||", len(p) > 3))
             if term < top:
                 top = term
         return tuple(out), top
