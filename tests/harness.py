@@ -95,12 +95,12 @@ class GasStack:
         return dict(requests.get(self.url("emulator") + "/moto-api/data.json", timeout=10).json())
 
     def sent_mail(self) -> list[dict[str, Any]]:
-        """Every email the emulator's SES has accepted, oldest first."""
-        sent = self.moto_data().get("ses", {}).get("SESBackend", [])
-        messages: list[dict[str, Any]] = []
-        for backend in sent if isinstance(sent, list) else [sent]:
-            messages.extend(backend.get("sent_messages", []))
-        return messages
+        """Every email the emulator's SES accepted, oldest first.
+
+        moto 5.2 lists them under ses -> Message, each with `destinations`, `source`,
+        `subject` and `body` (the Html part when there is one).
+        """
+        return list(self.moto_data().get("ses", {}).get("Message", []))
 
     def metric(self, service: str, name: str, **labels: str) -> float:
         """The value of one Prometheus sample a service exposes (0 when absent)."""

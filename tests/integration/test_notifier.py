@@ -18,18 +18,8 @@ TOPIC = "job_results_topic"
 REASON = "line 12: not a VCF record (expected at least 8 tab-separated columns)"
 
 
-def sent_mail(stack: Any) -> list[dict[str, Any]]:
-    """Emails moto's SES accepted.
-
-    moto 5.2's /moto-api/data.json lists them under ses -> Message, each with
-    `destinations`, `source`, `subject` and `body` (the Html part when there is
-    one); the harness helper's `SESBackend.sent_messages` does not exist there.
-    """
-    return list(stack.moto_data().get("ses", {}).get("Message", []))
-
-
 def mail_to(stack: Any, address: str) -> list[dict[str, Any]]:
-    return [m for m in sent_mail(stack) if address in m["destinations"].get("ToAddresses", [])]
+    return [m for m in stack.sent_mail() if address in m["destinations"].get("ToAddresses", [])]
 
 
 def emails_counted(stack: Any, event: str, outcome: str) -> float:
@@ -98,7 +88,7 @@ def test_each_event_emails_the_owner_once_with_the_job_link(stack, event):
 
     publish_and_wait(stack, event, job, "duplicate")  # SNS may deliver twice
     assert len(mail_to(stack, user["email"])) == 1
-    assert len(sent_mail(stack)) == 1
+    assert len(stack.sent_mail()) == 1
 
 
 def test_completion_emails_respect_the_profile_but_failures_still_go_out(stack):
@@ -120,7 +110,7 @@ def test_no_address_and_foreign_user_ids_send_nothing(stack):
     mallory = add_user(stack)
     publish_and_wait(stack, "failed", add_job(stack, owner, status="FAILED"), "wrong-owner",
                      user_id=mallory["user_id"])
-    assert sent_mail(stack) == []
+    assert stack.sent_mail() == []
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +156,7 @@ def test_smtp_retries_a_refused_first_attempt_and_delivers_once(stack, smtp_noti
 
     publish_and_wait(stack, "failed", job, "duplicate")
     assert len(inbox.messages) == 1
-    assert sent_mail(stack) == []  # nothing went through SES
+    assert stack.sent_mail() == []  # nothing went through SES
 
 
 def test_a_claim_left_by_a_crash_mid_send_is_sent_after_the_timeout(stack, smtp_notifier):
