@@ -90,6 +90,14 @@ def test_researcher_journey(stack, page, shots, tmp_path):
     assert page.locator("#log").inner_text().strip()
     shots("08-log")
 
+    # The job page on a phone: one column, charts still drawn.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{web}/annotations/{job_id}")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-known')")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    shots("08b-job-mobile")
+    page.set_viewport_size({"width": 1280, "height": 860})
+
     # The list shows the job as completed.
     page.goto(web + "/annotations")
     row = page.locator(f"tr[data-job-id='{job_id}']")

@@ -225,3 +225,27 @@ def test_unexpected_errors_are_a_friendly_page_even_when_aws_is_down(app, client
     assert answer.status_code == 500 and answer.get_json() == {
         "error": "Something went wrong on our side. Please try again in a moment.",
         "status": 500}
+
+
+PUBLIC = {"/", "/auth/login", "/auth/callback", "/auth/globus", "/auth/local", "/auth/logout",
+          "/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/static/<path:filename>"}
+
+
+def test_every_route_but_the_public_ones_needs_a_signed_in_user(app, client):
+    """A guard for new routes: signed out, each one sends you to sign in (or 401 for the API)."""
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.rule in PUBLIC:
+            continue
+        path = rule.rule.replace("<job_id>", "some-job")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            token = csrf_of(client)
+            answer = client.open(path, method=method, data={"csrf_token": token},
+                                 headers={"X-CSRFToken": token})
+            if path.startswith("/api/"):
+                assert answer.status_code == 401, (method, path)
+            else:
+                assert answer.status_code == 302, (method, path)
+                assert answer.headers["Location"].startswith("/auth/login"), (method, path)
+            checked += 1
+    assert checked >= 20

@@ -37,6 +37,7 @@
           label: "variants",
           data: entries.map((e) => e[1]),
           backgroundColor: many ? PALETTE : PALETTE[0],
+          borderWidth: many && entries.length === 1 ? 0 : undefined,
         }],
       },
       options: {
