@@ -144,6 +144,9 @@ def backend(request, gas_stack) -> Iterator[str]:
     emulator through a proxy that can refuse Expedited retrievals."""
     proxy = RefusingProxy(gas_stack.url("emulator"))
     gas_stack.proxy = proxy
+    # the services are ready only when their cold storage answers
+    provision(gas_stack.settings.model_copy(update={"cold_storage": request.param}),
+              echo=lambda line: None)
     try:
         with configured(gas_stack, SERVICES, cold_storage=request.param,
                         aws_endpoint_url=proxy.url, **FAST):

@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any, Final, Literal, Protocol
 
 from botocore.exceptions import ClientError
 
 from gas_common import aws
 from gas_common.settings import Settings, get_settings
 
-IN_PROGRESS, READY, GONE = "IN_PROGRESS", "READY", "GONE"
 RestoreState = Literal["IN_PROGRESS", "READY", "GONE"]
+IN_PROGRESS: Final = "IN_PROGRESS"
+READY: Final = "READY"
+GONE: Final = "GONE"
 EXPEDITED, STANDARD = "Expedited", "Standard"
 
 # What AWS answers when it has no Expedited capacity (S3, Glacier, a vault policy).
@@ -270,6 +272,17 @@ def cold_storage(name: str | None = None, settings: Settings | None = None) -> C
     if backend is None:
         raise ValueError(f"unknown cold storage back end {name!r}")
     return backend(s)
+
+
+def ready_check(s: Settings) -> None:
+    """A readiness check: the configured cold storage answers (raises when it does not)."""
+    if s.cold_storage == S3Glacier.name:
+        aws.client("s3", s).head_bucket(Bucket=s.archive_bucket)
+    else:
+        aws.client("glacier", s).describe_vault(vaultName=s.glacier_vault)
+
+
+ready_check.__name__ = "cold_storage"
 
 
 def storage_of(job: dict[str, Any], settings: Settings | None = None) -> ColdStorage:

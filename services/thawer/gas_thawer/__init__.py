@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from gas_common import sns
+from gas_common import cold_storage, sns
 from gas_common.app import check_bucket, check_table, create_service_app
 from gas_common.settings import Settings, get_settings
 from gas_common.workers import Loop
@@ -17,8 +17,7 @@ def create_app(settings: Settings | None = None, loops: bool = True) -> Flask:
     s.require_sns_auth()
     checks = [check_table("jobs_table"), check_table("users_table"),
               check_bucket("results_bucket")]
-    if s.cold_storage == "s3-glacier":
-        checks.append(check_bucket("archive_bucket"))
+    checks.append(cold_storage.ready_check)
     app = create_service_app("thawer", checks, s)
     sns.add_endpoint(app, "/sns/thaw-requests", "thaw_requests_topic",
                      handlers.on_thaw_requested, acts_on={"thaw.requested"})
