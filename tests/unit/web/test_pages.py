@@ -249,3 +249,26 @@ def test_every_route_but_the_public_ones_needs_a_signed_in_user(app, client):
                 assert answer.headers["Location"].startswith("/auth/login"), (method, path)
             checked += 1
     assert checked >= 20
+
+
+def test_running_failed_and_pending_job_pages(client, auth, settings):
+    user_id = auth.login()
+    jobs = JobStore(settings)
+    jobs.create({"job_id": "run", "user_id": user_id, "submit_time": 3, "job_status": RUNNING,
+                 "input_file_name": "r.vcf", "progress_variants": 12345})
+    jobs.create({"job_id": "pend", "user_id": user_id, "submit_time": 2, "job_status": PENDING,
+                 "input_file_name": "p.vcf"})
+    jobs.create({"job_id": "fail", "user_id": user_id, "submit_time": 1, "job_status": "FAILED",
+                 "input_file_name": "f.vcf", "error": "line 5: POS is not a number",
+                 "s3_key_log_file": f"{user_id}/fail~f.vcf.count.log",
+                 "s3_results_bucket": settings.results_bucket})
+    listing = client.get("/annotations").get_data(as_text=True)
+    assert "12345 variants" in listing and "Running" in listing and "Failed" in listing
+    running = client.get("/annotations/run").get_data(as_text=True)
+    assert "this page updates by itself" in running and "Not ready yet" in running
+    assert "View log" not in running
+    failed = client.get("/annotations/fail").get_data(as_text=True)
+    assert "line 5: POS is not a number" in failed and "the job failed" in failed
+    assert b"There is no log yet" in client.get("/annotations/fail/log").data
+    answer = client.get("/annotations/pend/results", follow_redirects=True)
+    assert b"no results yet" in answer.data
