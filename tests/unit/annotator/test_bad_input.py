@@ -160,3 +160,9 @@ def test_missing_reference_tells_how_to_install(vcf, tmp_path: Path, monkeypatch
 def test_huge_pos_names_the_line(vcf, run) -> None:
     _fails(run, vcf("chr1 100 . A G . . .", "chr1 99999999999999999999 . A G . . ."),
            match=r"^line 4: POS '99999999999999999999' is not a non-negative integer$")
+
+
+def test_byte_order_mark_is_ignored(run, vcf) -> None:
+    r = run(b"\xef\xbb\xbf" + vcf("chr1 1060 . C A . . .").encode())
+    assert r.header[0] == "##fileformat=VCFv4.2"
+    assert r.ann(0)[0][1] == "coding_sequence_variant"

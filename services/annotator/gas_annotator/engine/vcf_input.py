@@ -26,7 +26,8 @@ class VcfReader:
         stream = gzip.GzipFile(fileobj=raw, mode="rb") if self.compressed else raw
         self._raw = raw
         # surrogateescape: odd bytes pass through to the output instead of failing.
-        self._text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape",
+        # utf-8-sig: a byte-order mark (spreadsheet exports) is dropped, not an error.
+        self._text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape",
                                       newline=None)
         self._pushed: list[str] = []
 
