@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from gas_common import retention
 from gas_common.messages import JobCompleted, ThawRequested
 from gas_common.provision import provision
 from gas_common.stores import COMPLETED, FAILED, PREMIUM, now
@@ -161,15 +162,21 @@ def gas(stack, backend) -> Any:
     settings = stack.settings.model_copy(update={"cold_storage": backend,
                                                  "cold_storage_class": "GLACIER"})
     provision(settings, echo=lambda line: None)
-    requests.post(stack.url("emulator") + "/moto-api/state-manager/set-transition", timeout=10,
-                  json={"model_name": "s3::keyrestore",
-                        "transition": {"progression": "time", "seconds": 2}}).raise_for_status()
+    s3_restore_takes(stack, 2)
     stack.backend = backend
     stack.proxy.refused = 0
     return stack
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def s3_restore_takes(gas, seconds: int) -> None:
+    """How long the emulator takes to restore an S3 Glacier object."""
+    requests.post(gas.url("emulator") + "/moto-api/state-manager/set-transition", timeout=10,
+                  json={"model_name": "s3::keyrestore",
+                        "transition": {"progression": "time", "seconds": seconds}},
+                  ).raise_for_status()
 
 
 def add_user(gas, user_id: str, role: str = "free_user") -> None:
@@ -368,6 +375,7 @@ def test_expedited_refused_falls_back_to_standard_and_records_it(gas):
     add_user(gas, "cat")
     complete_job(gas, "c-1", "cat", b"##cat\n")
     wait_status(gas, ["c-1"], "ARCHIVED")
+    s3_restore_takes(gas, 5)  # as long as a Standard vault retrieval: time to cancel
     gas.proxy.refusing = True
     try:
         upgrade(gas, "cat")
@@ -376,8 +384,17 @@ def test_expedited_refused_falls_back_to_standard_and_records_it(gas):
         gas.proxy.refusing = False
     assert gas.jobs.get("c-1")["restore_tier"] == "Standard"
     assert gas.proxy.refused == 1  # asked once, not retried: straight to Standard
-    wait_status(gas, ["c-1"], None, timeout=40)  # Standard: 5 s in the vault
-    assert hot(gas, "c-1") == b"##cat\n"
+
+    # The user cancels premium while the file is on its way back (what the web does).
+    assert status(gas, "c-1") == "RESTORING"
+    gas.users.set_role("cat", "free_user")
+    assert retention.schedule_user("cat", gas.settings) == 0  # restoring: left alone
+    job = wait_for(lambda: (lambda j: j if j.get("restored_time") and j.get("archive_status")
+                            else None)(gas.jobs.get("c-1")),
+                   timeout=40, what="restored, then scheduled again")  # Standard: 5 s in a vault
+    assert job["archive_due_at"] >= job["restored_time"] + 2  # the window starts again
+    wait_status(gas, ["c-1"], "ARCHIVED")  # and it is archived again when due
+    assert hot(gas, "c-1") is None
 
 
 def test_archiver_killed_mid_work_loses_nothing_and_archives_once(gas, gas_stack):
