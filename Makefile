@@ -51,7 +51,7 @@ lint: $(STAMP)
 bench: $(STAMP) reference  ## Benchmarks print their numbers; bcftools is compared where installed
 	@command -v bcftools >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -qq bcftools >/dev/null 2>&1 || echo "bcftools not installed: skipping that comparison"; }
+	  $$SUDO apt-get install -y -qq bcftools tabix >/dev/null 2>&1 || echo "bcftools not installed: skipping that comparison"; }
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 docs: $(STAMP)  ## Regenerate the README configuration table from the settings module

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask
-from gas_common import sns
-from gas_common.app import check_bucket, check_table, create_service_app
-from gas_common.settings import Settings, get_settings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the service's imports stay out of `gas annotate`'s start-up
+    from flask import Flask
+    from gas_common.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the annotator service: the SNS endpoint, the job runner and the reconciler."""
+    from gas_common import sns
+    from gas_common.app import check_bucket, check_table, create_service_app
+    from gas_common.settings import get_settings
+
     from gas_annotator import handlers, lifecycle, reconciler
     from gas_annotator.refdata import check_reference
     from gas_annotator.runner import JobRunner
