@@ -185,10 +185,12 @@ def add_user(gas, user_id: str, role: str = "free_user") -> None:
         gas.users.set_role(user_id, PREMIUM)
 
 
-def complete_job(gas, job_id: str, user_id: str, body: bytes, status: str = COMPLETED) -> str:
-    """A finished job as the annotator leaves it, announced with job.completed."""
+def complete_job(gas, job_id: str, user_id: str, body: bytes, status: str = COMPLETED,
+                 later: int = 0) -> str:
+    """A finished job as the annotator leaves it, announced with job.completed
+    (`later`: its complete_time that many seconds from now, to widen its window)."""
     key = f"{user_id}/{job_id}~sample.annot.vcf"
-    done = now()
+    done = now() + later
     gas.client("s3").put_object(Bucket=gas.settings.results_bucket, Key=key, Body=body)
     gas.jobs.create({
         "job_id": job_id, "user_id": user_id, "input_file_name": "sample.vcf",
@@ -305,7 +307,7 @@ def test_free_results_archived_after_the_window_premium_and_upgraded_kept_hot(ga
     complete_job(gas, "j-free", free, b"##free\n")
     complete_job(gas, "j-failed", free, b"##failed\n", status=FAILED)
     complete_job(gas, "j-prem", "prem", b"##prem\n")
-    complete_job(gas, "j-up", "upgrader", b"##up\n")
+    complete_job(gas, "j-up", "upgrader", b"##up\n", later=2)  # due in 4 s: time to upgrade
     wait_for(lambda: status(gas, "j-up") == "SCHEDULED", what="j-up scheduled")
     upgrade(gas, "upgrader")  # inside the 2 s window
 
@@ -322,7 +324,8 @@ def test_free_results_archived_after_the_window_premium_and_upgraded_kept_hot(ga
     assert page.status_code == 200 and "Archived" in page.text
     assert 'id="download-results"' not in page.text
 
-    time.sleep(3)  # well past the window and a few scheduler passes
+    wait_for(lambda: time.time() > gas.jobs.get("j-prem")["complete_time"] + 6,
+             what="well past every window")  # and a few scheduler passes
     for job_id, body in (("j-prem", b"##prem\n"), ("j-up", b"##up\n"),
                          ("j-failed", b"##failed\n")):
         assert status(gas, job_id) is None, job_id
