@@ -5,11 +5,15 @@ It starts them through gas_common.stack, the same code as `gas up`.
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import json
 import os
 import signal
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +95,32 @@ class GasStack:
         return str(self.client("sns").publish(
             TopicArn=self.topic_arn(topic_setting), Message=body)["MessageId"])
 
+    @contextlib.contextmanager
+    def capture(self, topic_setting: str) -> Iterator[list[dict[str, Any]]]:
+        """Every SNS envelope delivered to a topic while inside, via a subscriber of our own."""
+        envelopes: list[dict[str, Any]] = []
+
+        class Capture(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server hook name
+                envelopes.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        sns = self.client("sns")
+        sub = sns.subscribe(TopicArn=self.topic_arn(topic_setting), Protocol="http",
+                            Endpoint=f"http://127.0.0.1:{server.server_port}/",
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+        try:
+            yield envelopes
+        finally:
+            sns.unsubscribe(SubscriptionArn=sub)
+            server.shutdown()
+
     def moto_data(self) -> dict[str, Any]:
         return dict(requests.get(self.url("emulator") + "/moto-api/data.json", timeout=10).json())
 
@@ -114,6 +144,11 @@ class GasStack:
             if sorted(got.split(",")) == sorted(want.split(",")) if want else got == "":
                 return float(value)
         return 0.0
+
+
+def messages_in(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The GAS messages carried by captured SNS notifications."""
+    return [json.loads(e["Message"]) for e in envelopes if e.get("Type") == "Notification"]
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float = 0.2,

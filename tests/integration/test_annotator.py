@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import signal
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,7 +13,7 @@ import pytest
 from gas_common.messages import JobRequested
 from gas_common.stores import COMPLETED, FAILED, PENDING, RUNNING
 
-from tests.harness import wait_for
+from tests.harness import messages_in, wait_for
 
 pytestmark = pytest.mark.xdist_group("annotator")
 
@@ -41,8 +39,12 @@ def many_variants(n: int) -> str:
 class Feed:
     """Every message published to the job-results topic, as seen by a subscriber of our own."""
 
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
+    def __init__(self, envelopes: list[dict[str, Any]]) -> None:
+        self.envelopes = envelopes
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return messages_in(self.envelopes)
 
     def of(self, job_id: str, kind: str | None = None) -> list[dict[str, Any]]:
         return [m for m in self.messages
@@ -52,28 +54,8 @@ class Feed:
 @pytest.fixture
 def feed(stack) -> Iterator[Feed]:
     """Subscribe a local HTTP server to the results topic for the test's duration."""
-    got = Feed()
-
-    class Capture(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            envelope = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            if envelope.get("Type") == "Notification":
-                got.messages.append(json.loads(envelope["Message"]))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sns = stack.client("sns")
-    sub = sns.subscribe(TopicArn=stack.topic_arn("job_results_topic"), Protocol="http",
-                        Endpoint=f"http://127.0.0.1:{server.server_port}/",
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
-    yield got
-    sns.unsubscribe(SubscriptionArn=sub)
-    server.shutdown()
+    with stack.capture("job_results_topic") as envelopes:
+        yield Feed(envelopes)
 
 
 def submit(stack, body: str | bytes, name: str = "sample.vcf", publish: bool = True

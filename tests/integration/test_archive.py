@@ -24,7 +24,7 @@ from gas_common.provision import provision
 from gas_common.stores import COMPLETED, FAILED, PREMIUM, now
 from gas_web.auth import local_user_id
 
-from tests.harness import wait_for
+from tests.harness import messages_in, wait_for
 
 pytestmark = pytest.mark.xdist_group("archive")
 
@@ -265,36 +265,9 @@ def cold_copies(gas) -> int:
     return len(json.loads(output)["ArchiveList"])
 
 
-@contextlib.contextmanager
-def captured(gas, topic_setting: str) -> Iterator[list[dict]]:
-    """Every message published to a topic while inside, via our own HTTP subscription."""
-    messages: list[dict] = []
-
-    class Capture(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            envelope = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            messages.append(json.loads(envelope["Message"]))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sns = gas.client("sns")
-    sub = sns.subscribe(TopicArn=gas.topic_arn(topic_setting), Protocol="http",
-                        Endpoint=f"http://127.0.0.1:{server.server_port}/",
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
-    try:
-        yield messages
-    finally:
-        sns.unsubscribe(SubscriptionArn=sub)
-        server.shutdown()
-
-
-def restored_ids(messages: list[dict]) -> list[str]:
-    return sorted(m["job_id"] for m in messages if m.get("type") == "job.restored")
+def restored_ids(envelopes: list[dict]) -> list[str]:
+    """Job ids of the job.restored messages among captured SNS deliveries."""
+    return sorted(m["job_id"] for m in messages_in(envelopes) if m.get("type") == "job.restored")
 
 
 # --- scenarios ----------------------------------------------------------------------------
@@ -345,7 +318,7 @@ def test_upgrade_after_archive_restores_every_job_and_identical_files_stay_apart
     ids = {j: gas.jobs.get(j)["results_file_archive_id"] for j in ("a-1", "a-2", "b-1")}
     assert len(set(ids.values())) == 3  # identical files, distinct archives
 
-    with captured(gas, "job_results_topic") as messages:
+    with gas.capture("job_results_topic") as messages:
         upgrade(gas, ann)
         gas.publish(ThawRequested(user_id=ann), "thaw_requests_topic")  # a repeated request
         wait_for(lambda: gas.jobs.get("a-1").get("restore_tier"), what="a-1 retrieval")
@@ -416,7 +389,7 @@ def test_archiver_killed_mid_work_loses_nothing_and_archives_once(gas, gas_stack
     assert all(hot(gas, j) is None for j in bodies)
     assert cold_copies(gas) == count  # one cold copy per job, none twice
 
-    with captured(gas, "job_results_topic") as messages:
+    with gas.capture("job_results_topic") as messages:
         upgrade(gas, "dan")
         wait_for(lambda: any(status(gas, j) == "RESTORING" for j in bodies), interval=0.02,
                  what="the first restore claim")

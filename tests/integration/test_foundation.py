@@ -62,34 +62,11 @@ def _auth(secret: str) -> str:
 
 
 def _genuine_envelope(stack) -> dict:
-    """A real signed delivery, captured by subscribing a throwaway local HTTP server."""
-    import http.server
-    import threading
-
-    captured: list[bytes] = []
-
-    class Capture(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            captured.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Capture)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sns = stack.client("sns")
-    sub = sns.subscribe(TopicArn=stack.topic_arn("job_requests_topic"), Protocol="http",
-                        Endpoint=f"http://127.0.0.1:{server.server_port}/",
-                        ReturnSubscriptionArn=True)["SubscriptionArn"]
-    try:
+    """A real signed delivery, captured by a subscriber of our own."""
+    with stack.capture("job_requests_topic") as envelopes:
         stack.publish(REQUEST, "job_requests_topic")
-        wait_for(lambda: captured, what="a captured delivery")
-    finally:
-        sns.unsubscribe(SubscriptionArn=sub)
-        server.shutdown()
-    return json.loads(captured[0])
+        wait_for(lambda: envelopes, what="a captured delivery")
+    return envelopes[0]
 
 
 def test_forged_deliveries_are_refused_and_change_nothing(stack):
