@@ -167,6 +167,10 @@ class Settings(BaseSettings):
     notify_claim_seconds: int = Field(
         300, description="An email claimed but not marked sent in this long may be sent again"
     )
+    notify_catchup_seconds: int = Field(
+        86400, description="Jobs finished or restored this recently whose message never "
+        "reached the notifier are emailed by its reconciler (0 = off)"
+    )
 
     def require(self, *names: str) -> None:
         """Fail fast when a setting this process needs is missing or a placeholder secret.

@@ -8,7 +8,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 from gas_common.settings import Settings
-from gas_common.stores import JobStore, UserStore
+from gas_common.stores import COMPLETED, FAILED, JobStore, UserStore, now
 from gas_common.workers import BackgroundPool, Loop
 from prometheus_client import Counter
 
@@ -23,6 +23,9 @@ EMAILS = Counter("gas_notifier_emails_total", "Job emails by event and outcome",
 SEND_ATTEMPTS = Counter("gas_notifier_send_attempts_total", "Send attempts by outcome",
                         ["outcome"])
 POOL_SIZE = 4
+# A message normally arrives within the publisher's Publish call; after this long
+# without a record, the event's message is taken as lost.
+CATCH_UP_GRACE_SECONDS = 60
 
 
 class Notifier:
@@ -128,6 +131,42 @@ class Notifier:
     # --- reconciler -------------------------------------------------------------------
 
     def reconcile(self) -> int:
+        """Re-drive stale claims (a crash mid-send) and events whose message was lost."""
+        return self.redrive_stale_claims() + self.catch_up()
+
+    def catch_up(self) -> int:
+        """Email recent finished/restored jobs that have no record: their message was lost."""
+        window = self.settings.notify_catchup_seconds
+        if window <= 0:
+            return 0
+        newest = now() - CATCH_UP_GRACE_SECONDS
+        oldest = newest - window
+        recent = (Attr("complete_time").between(oldest, newest)
+                  & Attr("job_status").is_in([COMPLETED, FAILED])) | Attr(
+                      "restored_time").between(oldest, newest)
+        count = 0
+        for job in self.jobs.scan(recent):
+            for event, occurrence in self._events_of(job, oldest, newest):
+                entry = record.entry_of(job, event)
+                if entry is None or entry.get("of") != occurrence:
+                    log.info("job.%s message never arrived; sending its email", event,
+                             extra={"job_id": job["job_id"]})
+                    self.submit(event, job["job_id"], job["user_id"])
+                    count += 1
+        return count
+
+    @staticmethod
+    def _events_of(job: dict[str, Any], oldest: int, newest: int) -> list[tuple[str, Any]]:
+        """The (event, occurrence) pairs a job's item says happened inside the window."""
+        events: list[tuple[str, Any]] = []
+        if oldest <= int(job.get("complete_time") or 0) <= newest:
+            events.append(("completed" if job["job_status"] == COMPLETED else "failed", None))
+        restored = job.get("restored_time")
+        if restored is not None and oldest <= int(restored) <= newest:
+            events.append(("restored", restored))
+        return events
+
+    def redrive_stale_claims(self) -> int:
         """Re-drive emails whose claim outlived GAS_NOTIFY_CLAIM_SECONDS (a crash mid-send)."""
         count = 0
         sending = Attr(f"notified.{EVENTS[0]}.state").eq(record.SENDING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from gas_common.stores import now
 from gas_notifier import record
 from gas_notifier.delivery import Notifier
 from gas_notifier.mail import SesSender
@@ -128,3 +129,52 @@ def test_ses_sender_sends_text_and_html(settings, jobs, users):
     assert sent[0].destinations["ToAddresses"] == [EMAIL]
     assert sent[0].source == settings.mail_sender
     assert f"/annotations/{JOB_ID}" in sent[0].body
+
+
+def _caught_up(settings, sender) -> int:
+    notifier = Notifier(settings, sender=sender)
+    count = notifier.catch_up()
+    notifier.pool.shutdown(wait=True)
+    return count
+
+
+def test_catch_up_emails_a_recent_job_whose_message_was_lost(settings, jobs, users):
+    make_user(users)
+    make_job(jobs, complete_time=now() - 300)
+    sender = FakeSender()
+    assert _caught_up(settings, sender) == 1
+    assert len(sender.sent) == 1 and state(jobs, "completed") == record.SENT
+    assert _caught_up(settings, sender) == 0  # recorded now: never twice
+    assert len(sender.sent) == 1
+
+
+@pytest.mark.parametrize("age", [10, 3 * 86400])
+def test_catch_up_leaves_jobs_in_flight_and_old_jobs_alone(settings, jobs, users, age):
+    make_user(users)
+    make_job(jobs, complete_time=now() - age)
+    sender = FakeSender()
+    assert _caught_up(settings, sender) == 0
+    assert sender.sent == []
+
+
+def test_catch_up_emails_a_lost_restore_and_a_lost_failure(settings, jobs, users):
+    make_user(users)
+    restored = now() - 120
+    make_job(jobs, job_id="r1", restored_time=restored,
+             notified={"completed": {"state": "sent", "at": 1, "of": None}})
+    make_job(jobs, job_id="f1", job_status="FAILED", error="line 3: bad POS",
+             complete_time=now() - 120)
+    sender = FakeSender()
+    assert _caught_up(settings, sender) == 2
+    assert len(sender.sent) == 2
+    assert {entry["state"] for entry in [
+        jobs.get("r1")["notified"]["restored"], jobs.get("f1")["notified"]["failed"]]} == {
+            record.SENT}
+    assert jobs.get("r1")["notified"]["restored"]["of"] == restored
+
+
+def test_catch_up_can_be_turned_off(settings, jobs, users):
+    make_user(users)
+    make_job(jobs, complete_time=now() - 300)
+    sender = FakeSender()
+    assert _caught_up(settings.model_copy(update={"notify_catchup_seconds": 0}), sender) == 0
