@@ -26,7 +26,7 @@ def stop_with_process(runner: JobRunner) -> None:
         return  # no server handler to chain to: atexit alone covers a normal exit
 
     def on_term(signum: int, frame: FrameType | None) -> None:
-        runner.begin_stop()
+        runner.request_stop()
         previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_term)

@@ -38,6 +38,7 @@ class JobRunner:
         self._held: dict[str, Held] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._stop_requested = False  # set from a signal handler: no locks there
         self._drain: threading.Thread | None = None
         self._loops: list[Loop] = [Loop("lease-keeper", settings.job_progress_seconds,
                                         self.renew_leases)]
@@ -50,7 +51,21 @@ class JobRunner:
     def start(self) -> JobRunner:
         for loop in self._loops:
             loop.start()
+        threading.Thread(target=self._watch_for_stop, name="gas-stop-watch", daemon=True).start()
         return self
+
+    def request_stop(self) -> None:
+        """Ask for a stop; safe in a signal handler (takes no lock, starts no thread).
+
+        Two SIGTERMs arrive close together (the server's own and the process group's):
+        a handler that locked or started a thread could deadlock against itself.
+        """
+        self._stop_requested = True
+
+    def _watch_for_stop(self) -> None:
+        while not self._stop_requested:
+            time.sleep(0.1)
+        self.begin_stop()
 
     @property
     def stopping(self) -> bool:

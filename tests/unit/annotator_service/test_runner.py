@@ -188,3 +188,41 @@ def published(monkeypatch):
     sent: list = []
     monkeypatch.setattr("gas_annotator.job.publish", lambda m, s=None: sent.append(m))
     return sent
+
+
+def test_the_sigterm_handler_takes_no_lock(aws_mock):
+    """Two SIGTERMs arrive together (the server's and the process group's): a handler that
+    waited for a lock the interrupted code holds would deadlock the process."""
+    import signal
+    import threading
+
+    from gas_annotator import lifecycle
+
+    settings = settings_with(aws_mock, annotator_workers=1, job_drain_seconds=0.5)
+    running, runner = run_one(settings, targets.hang)
+    wait_for(lambda: JobStore(settings).get(running["job_id"]).get("progress_variants") == 42
+             or None, what="the job to run")
+    server_calls: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: server_calls.append(signum))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_runner_lock():
+        with runner._lock:
+            holding.set()
+            release.wait(3)
+
+    try:
+        lifecycle.stop_with_process(runner)
+        threading.Thread(target=hold_the_runner_lock, daemon=True).start()
+        holding.wait(5)
+        started = time.monotonic()
+        signal.raise_signal(signal.SIGTERM)  # the handler runs here, in this thread
+        blocked_for = time.monotonic() - started
+        release.set()
+        assert blocked_for < 1, f"the SIGTERM handler waited {blocked_for:.1f} s for a lock"
+        assert server_calls == [signal.SIGTERM]  # the server's own handler still runs
+        wait_for(lambda: JobStore(settings).get(running["job_id"])["job_status"] == PENDING,
+                 timeout=15, what="the held job to be released")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        runner.stop()
