@@ -40,12 +40,18 @@ def gas_stack(test_reference: Path, worker_id: str) -> Iterator:
     """The whole embedded stack (moto + five services) for this test process."""
     from tests.harness import GasStack
 
-    stack = GasStack(OUTPUT / "logs" / worker_id, extra_env={"GAS_REFERENCE": str(test_reference)})
-    try:
-        stack.start()
-    except Exception:
-        stack.stop()
-        raise
+    for attempt in (1, 2):
+        # Free ports are picked by binding to port 0 and letting go: another process can
+        # take one before our service binds it, so a failed start is tried once more.
+        stack = GasStack(OUTPUT / "logs" / worker_id,
+                         extra_env={"GAS_REFERENCE": str(test_reference)})
+        try:
+            stack.start()
+            break
+        except Exception:
+            stack.stop()
+            if attempt == 2:
+                raise
     yield stack
     stack.stop()
 
