@@ -84,7 +84,9 @@ def test_key_outside_users_prefix_is_refused(client, auth, settings):
     aws.client("s3", settings).head_object(Bucket=settings.inputs_bucket, Key=key)
 
 
-@pytest.mark.parametrize("body", [b"%PDF-1.7 not a vcf", gzip.compress(b"hello"), b"\x1f\x8bjunk"])
+# ids, and mtime=0: parameters must be the same in every xdist worker's collection.
+@pytest.mark.parametrize("body", [b"%PDF-1.7 not a vcf", gzip.compress(b"hello", mtime=0),
+                                  b"\x1f\x8bjunk"], ids=["pdf", "gzip-not-vcf", "bad-gzip"])
 def test_non_vcf_upload_is_refused_and_deleted(client, auth, settings, body):
     user_id = auth.login()
     key = put_input(settings, user_id, body)
