@@ -8,7 +8,7 @@ TEST_WORKERS ?= 2
 
 REFERENCE ?= grch38
 
-.PHONY: install up test unit integration e2e lint bench docs browser reference clean
+.PHONY: install up test unit integration e2e containers images lock lint bench docs browser reference clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ reference: $(STAMP)
 up: $(STAMP) reference  ## The embedded stack: moto on 127.0.0.1 and the five services
 	$(BIN)/gas up
 
-test: $(STAMP) browser  ## The whole suite: unit, integration, e2e
+test: $(STAMP) browser images  ## The whole suite: unit, integration, e2e, containers
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 unit: $(STAMP)
@@ -43,6 +43,23 @@ integration: $(STAMP)
 
 e2e: $(STAMP) browser
 	$(BIN)/pytest tests/e2e
+
+# The GAS image and the moto emulator image, with docker or podman (installed from Debian
+# when there is neither and we are root); prints their sizes and package lists.
+images:
+	sh deploy/images.sh
+
+# The images run by a real engine: hardening, compose, kube play, restarts.
+containers: $(STAMP) images
+	$(BIN)/pytest tests/containers
+
+# Pinned, hashed dependencies for the images, from pyproject.toml and deploy/moto.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(foreach e,web annotator archiver thawer notifier,--extra $(e)) \
+	  --python-version 3.11 --python-platform linux --generate-hashes --no-header \
+	  --annotation-style line -q -o requirements.lock
+	$(BIN)/uv pip compile deploy/moto/requirements.in --python-version 3.11 --python-platform linux \
+	  --generate-hashes --no-header --annotation-style line -q -o deploy/moto/requirements.lock
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
