@@ -104,7 +104,8 @@ def gas_container(network: Network, name: str, command: list[str],
     container = (DockerContainer(GAS_IMAGE)
                  .with_name(f"gas-test-{name}-{uuid.uuid4().hex[:8]}")
                  .with_network(network).with_network_aliases(name)
-                 .with_command(command).with_kwargs(**HARDENING))
+                 .with_command(command).with_kwargs(**HARDENING)
+                 .with_tmpfs_mount("/tmp"))
     for key, value in service_env(**env).items():
         container.with_env(key, value)
     if reference_dir is not None:
@@ -124,7 +125,7 @@ def moto(network: Network) -> Iterator[DockerContainer]:
     container = (DockerContainer(EMULATOR_IMAGE).with_network(network)
                  .with_name(f"gas-test-moto-{uuid.uuid4().hex[:8]}")
                  .with_network_aliases("moto").with_exposed_ports(4566)
-                 .with_kwargs(**HARDENING))
+                 .with_kwargs(**HARDENING).with_tmpfs_mount("/tmp"))
     container.start()
     try:
         url = moto_url(container)

@@ -24,10 +24,9 @@ PODMAN_CONF = ROOT / "deploy" / "podman" / "containers.conf"
 GAS_IMAGE = os.environ.get("GAS_IMAGE", "gas:0.1.0")
 EMULATOR_IMAGE = os.environ.get("GAS_EMULATOR_IMAGE", "gas-moto:5.2.5")
 
-# The compose/Kubernetes hardening, as docker SDK run() arguments.
+# The compose/Kubernetes hardening, as docker SDK run() arguments (and a private /tmp).
 HARDENING: dict[str, Any] = {
     "read_only": True,
-    "tmpfs": {"/tmp": "rw,size=512m"},
     "cap_drop": ["ALL"],
     "security_opt": ["no-new-privileges"],
 }
