@@ -4,7 +4,9 @@ driven over HTTP through the published ports only: nothing but the containers ru
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -133,16 +135,29 @@ def mail_to(stack: ComposeStack, email: str, subject: str) -> list[dict[str, Any
             and m.get("subject", "").startswith(subject)]
 
 
+def container_of(engine: Engine, stack: ComposeStack, service: str) -> Any:
+    return [c for c in engine.client.containers.list(
+        filters={"label": f"com.docker.compose.project={stack.project}"})
+        if c.labels.get("com.docker.compose.service") == service][0]
+
+
+def upload_and_submit(user: Browser, name: str, vcf: str) -> str:
+    upload = user.api("POST", "/uploads", json={"filename": name})
+    assert upload.status_code == 201, upload.text
+    form = upload.json()
+    posted = user.s3("POST", form["url"], data=form["fields"], files={"file": (name, vcf)})
+    assert posted.status_code == 201, posted.text
+    assert user.api("POST", "/jobs", json={"key": form["key"]}).status_code == 201
+    return str(form["job_id"])
+
+
 def test_compose_stack_is_healthy_and_hardened(stack: ComposeStack, engine: Engine) -> None:
     listed = stack.run("ps", "--all", "--format", "{{.Service}} {{.State}} {{.Health}}")
     states = dict(line.split(" ", 1) for line in listed.stdout.splitlines() if line)
     for name in ("web", "annotator", "archiver", "thawer", "notifier", "moto"):
         assert states.get(name, "").startswith("running") and "healthy" in states[name], states
     assert states["provision"].startswith("exited")
-    web = [c for c in engine.client.containers.list(
-        filters={"label": f"com.docker.compose.project={stack.project}"})
-        if c.labels.get("com.docker.compose.service") == "web"][0]
-    host = web.attrs["HostConfig"]
+    host = container_of(engine, stack, "web").attrs["HostConfig"]
     assert host["ReadonlyRootfs"] is True
     assert http_status(stack.web + "/readyz") == 200
 
@@ -152,14 +167,7 @@ def test_the_whole_story_through_the_containers(stack: ComposeStack) -> None:
     user = Browser(stack, email)
 
     # Upload straight to S3 with the presigned form, then submit.
-    upload = user.api("POST", "/uploads", json={"filename": "story.vcf"})
-    assert upload.status_code == 201, upload.text
-    upload_json = upload.json()
-    posted = user.s3("POST", upload_json["url"], data=upload_json["fields"],
-                     files={"file": ("story.vcf", VCF)})
-    assert posted.status_code == 201, posted.text
-    assert user.api("POST", "/jobs", json={"key": upload_json["key"]}).status_code == 201
-    job_id = upload_json["job_id"]
+    job_id = upload_and_submit(user, "story.vcf", VCF)
 
     # The annotator container runs it; the notifier emails the user through SES (moto).
     wait_for(lambda: user.job(job_id)["job_status"] == COMPLETED, timeout=120, interval=1,
@@ -188,3 +196,36 @@ def test_the_whole_story_through_the_containers(stack: ComposeStack) -> None:
              what="the restore email")
     assert len(mail_to(stack, email, "GAS: results ready")) == 1
     assert re.search(job_id, mail_to(stack, email, "GAS: results restored")[0]["body"])
+
+
+def test_a_killed_annotator_container_is_restarted_and_the_job_completes_once(
+        stack: ComposeStack, engine: Engine) -> None:
+    email = "crash-user@example.org"
+    user = Browser(stack, email)
+    assert "premium user" in user.form("/subscribe").text  # a premium upload limit
+    variants = 20_000  # 0.5 s per 1,000 (compose.test.yaml): about 10 s of work
+    vcf = VCF.split("chr1")[0] + "".join(f"chr1\t{1000 + 7 * i}\t.\tA\tG\t50\tPASS\t.\n"
+                                          for i in range(variants))
+    job_id = upload_and_submit(user, "crash.vcf", vcf)
+    wait_for(lambda: user.job(job_id).get("progress_variants", 0) >= 1000, timeout=60,
+             interval=0.3, what="the job running with progress")
+    assert user.job(job_id)["job_status"] != COMPLETED
+
+    # A crash, not a stop: SIGKILL to the container's main process (as the OOM killer
+    # would). The engine's restart policy (unless-stopped) must bring it back.
+    annotator = container_of(engine, stack, "annotator")
+    started = annotator.attrs["State"]["StartedAt"]
+    os.kill(annotator.attrs["State"]["Pid"], signal.SIGKILL)
+
+    def restarted() -> bool:
+        annotator.reload()
+        state = annotator.attrs["State"]
+        return state["Running"] and state["StartedAt"] != started
+
+    wait_for(restarted, timeout=60, interval=0.5, what="the annotator container restarted")
+    job = wait_for(lambda: (lambda j: j if j["job_status"] == COMPLETED else None)(
+        user.job(job_id)), timeout=120, interval=1, what=f"job COMPLETED\n{stack.logs()}")
+    assert job["summary"]["total"] == variants and job["progress_variants"] == variants
+    wait_for(lambda: mail_to(stack, email, "GAS: results ready"), timeout=60, interval=1,
+             what="the completion email")
+    assert len(mail_to(stack, email, "GAS: results ready")) == 1
