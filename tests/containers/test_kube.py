@@ -30,8 +30,8 @@ import pytest
 import yaml
 from gas_common.settings import SERVICES, Settings
 
-from tests.containers.conftest import REFERENCE
 from tests.containers.engine import EMULATOR_IMAGE, GAS_IMAGE, ROOT, Engine
+from tests.containers.gas import REFERENCE
 from tests.harness import wait_for
 from tests.unit.deploy.conftest import kubectl
 

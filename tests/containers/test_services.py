@@ -6,10 +6,9 @@ import json
 
 import pytest
 from gas_common.settings import SERVICES, Settings
-from testcontainers.core.container import DockerContainer
 
-from tests.containers.conftest import gas_container, service_command
 from tests.containers.engine import http_status
+from tests.containers.gas import DockerContainer, gas_container, service_command
 from tests.harness import wait_for
 
 PORTS = {name: Settings().port_of(name) for name in SERVICES}
