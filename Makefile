@@ -65,7 +65,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy services/common
 
-bench: $(STAMP) reference  ## Benchmarks print their numbers; bcftools is compared where installed
+bench: $(STAMP) reference images  ## Benchmarks print their numbers; bcftools is compared where installed
 	@command -v bcftools >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -qq bcftools tabix >/dev/null 2>&1 || echo "bcftools not installed: skipping that comparison"; }

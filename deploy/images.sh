@@ -24,9 +24,11 @@ if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
 elif command -v podman >/dev/null 2>&1; then
     ENGINE=podman
 elif command -v apt-get >/dev/null 2>&1 && can_install; then
-    say "no container engine: installing podman and runc from Debian"
+    # netavark + aardvark-dns: DNS between the containers of a network.
+    say "no container engine: installing podman, runc, netavark and aardvark-dns from Debian"
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        podman runc netavark aardvark-dns >/dev/null
     ENGINE=podman
 else
     say "no container engine found, and no root to install one."
