@@ -45,21 +45,21 @@ class Engine:
     def __init__(self) -> None:
         self._service: subprocess.Popen[bytes] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self.podman = False
         host = os.environ.get("DOCKER_HOST")
         if host and _answers(host):
-            self.podman = "podman" in host
+            pass
         elif _answers("unix:///var/run/docker.sock"):
             host = "unix:///var/run/docker.sock"
         elif shutil.which("podman"):
             host = self._start_podman_service()
-            self.podman = True
         else:
             raise RuntimeError("no container engine: install docker or podman (make images "
                                "installs podman on Debian as root)")
         self.host = host
         os.environ["DOCKER_HOST"] = host
         self.client = docker.DockerClient(base_url=host, timeout=120)
+        components = self.client.version().get("Components", [])
+        self.podman = any("Podman" in c.get("Name", "") for c in components)
 
     def _start_podman_service(self) -> str:
         self._tmp = tempfile.TemporaryDirectory(prefix="gas-podman-")
