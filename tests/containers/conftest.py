@@ -17,12 +17,11 @@ from tests.containers.engine import EMULATOR_IMAGE, GAS_IMAGE, Engine
 from tests.containers.gas import DockerContainer, Network
 
 
+# Each module also says `pytestmark = CONTAINERS`: xdist reads the group before this hook.
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One worker runs them all, one after another: they share the engine and the machine.
     for item in items:
         if "tests/containers" in str(item.path):
             item.add_marker(pytest.mark.containers)
-            item.add_marker(pytest.mark.xdist_group("containers"))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from tests.containers.engine import (
@@ -36,6 +37,9 @@ os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
 from testcontainers.core.container import DockerContainer  # noqa: E402
 from testcontainers.core.network import Network  # noqa: E402
 
+# One xdist worker runs every container test, one after another: they share the engine
+# (one `podman system service`) and load the machine enough on their own.
+CONTAINERS = pytest.mark.xdist_group("containers")
 SNS_SECRET = "container-test-sns-secret"  # noqa: S105 - a test value, not a credential
 REFERENCE = "gas-test"  # the small bundle built from tests/data (reference_bundle)
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "compose.host-reference.yaml",

@@ -16,10 +16,11 @@ import requests
 from gas_common.stores import COMPLETED
 
 from tests.containers.engine import Engine, http_status
-from tests.containers.gas import ComposeStack
+from tests.containers.gas import CONTAINERS, ComposeStack
 from tests.e2e.test_http_flow import VCF, csrf
 from tests.harness import wait_for
 
+pytestmark = CONTAINERS
 S3_HOST = "moto:4566"  # the endpoint the web service presigns for, as browsers see it
 
 

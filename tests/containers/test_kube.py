@@ -31,10 +31,11 @@ import yaml
 from gas_common.settings import SERVICES, Settings
 
 from tests.containers.engine import EMULATOR_IMAGE, GAS_IMAGE, ROOT, Engine
-from tests.containers.gas import REFERENCE
+from tests.containers.gas import CONTAINERS, REFERENCE
 from tests.harness import wait_for
 from tests.unit.deploy.conftest import kubectl
 
+pytestmark = CONTAINERS
 SECRETS = {"secret-key": "kube-test-secret-key", "sns-shared-secret": "kube-test-sns-secret",
            "globus-client-secret": "unused-locally"}
 

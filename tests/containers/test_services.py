@@ -8,9 +8,10 @@ import pytest
 from gas_common.settings import SERVICES, Settings
 
 from tests.containers.engine import http_status
-from tests.containers.gas import DockerContainer, gas_container, service_command
+from tests.containers.gas import CONTAINERS, DockerContainer, gas_container, service_command
 from tests.harness import wait_for
 
+pytestmark = CONTAINERS
 PORTS = {name: Settings().port_of(name) for name in SERVICES}
 
 # Run inside the container: who it runs as, its capabilities, whether / is writable.
