@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import requests
-from gas_common.stores import COMPLETED
+from gas_common.jobstates import COMPLETED
 
 from tests.containers.engine import Engine, http_status
 from tests.containers.gas import CONTAINERS, ComposeStack
