@@ -32,8 +32,9 @@ reference: $(STAMP)
 up: $(STAMP) reference  ## The embedded stack: moto on 127.0.0.1 and the five services
 	$(BIN)/gas up
 
-test: $(STAMP) browser images  ## The whole suite: unit, integration, e2e, containers
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+test: $(STAMP) browser images  ## The whole suite: unit, integration, e2e, then containers
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/containers
+	$(BIN)/pytest tests/containers
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -n $(TEST_WORKERS)

@@ -1,6 +1,8 @@
 """Fixtures for the container tests: the engine, the built images, a network, moto.
 
-`make images` builds the images first (`make test` and `make containers` do). Every
+`make images` builds the images first (`make test` and `make containers` do). `make test`
+runs them in a pytest process of their own after the rest, one after another: they share
+the engine (one `podman system service`) and load the machine enough on their own. Every
 container these fixtures start is removed by them: testcontainers' reaper (Ryuk) is off,
 since its image cannot be pulled without a registry.
 """
@@ -17,7 +19,6 @@ from tests.containers.engine import EMULATOR_IMAGE, GAS_IMAGE, Engine
 from tests.containers.gas import DockerContainer, Network
 
 
-# Each module also says `pytestmark = CONTAINERS`: xdist reads the group before this hook.
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/containers" in str(item.path):

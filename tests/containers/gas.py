@@ -37,9 +37,9 @@ os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
 from testcontainers.core.container import DockerContainer  # noqa: E402
 from testcontainers.core.network import Network  # noqa: E402
 
-# One xdist worker runs every container test, one after another: they share the engine
-# (one `podman system service`) and load the machine enough on their own.
-CONTAINERS = pytest.mark.xdist_group("containers")
+# A story through compose or kube play waits longer than pytest's default 300 s allows on
+# a busy machine (the timeout counts the module's setup too): each wait_for has its own.
+CONTAINERS = pytest.mark.timeout(900)
 SNS_SECRET = "container-test-sns-secret"  # noqa: S105 - a test value, not a credential
 REFERENCE = "gas-test"  # the small bundle built from tests/data (reference_bundle)
 COMPOSE_FILES = [ROOT / "compose.yaml", ROOT / "compose.host-reference.yaml",
