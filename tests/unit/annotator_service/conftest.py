@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from gas_common import aws
-from gas_common.provision import provision
 from gas_common.settings import Settings
 from gas_common.stores import PENDING, JobStore
+from gas_tools.provision import provision
 from moto import mock_aws
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from gas_common import aws
-from gas_common.provision import provision
+from gas_tools.provision import provision
 from moto import mock_aws
 
 

@@ -8,8 +8,8 @@ from importlib.metadata import version
 from typing import Any
 
 from gas_common.app import create_service_app
-from gas_common.provision import SUBSCRIPTIONS
 from gas_common.settings import SERVICES, Settings, env_names
+from gas_tools.provision import SUBSCRIPTIONS
 
 from tests.unit.deploy.conftest import COMPOSE, COMPOSE_AWS, DOCKERFILE, K8S, ROOT, objects
 

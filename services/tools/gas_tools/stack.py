@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
-
 from gas_common.settings import SERVICES, Settings
 
 # Dummy credentials: the emulator accepts any, and real ones must never reach it.
