@@ -265,11 +265,6 @@ class Reference:
         """Index of a contig's first known variant in the global known arrays."""
         return self.contigs[contig]["known"][0]
 
-    def template_text(self, i: int) -> str:
-        """The encoded template i."""
-        off = self._tmpl_off
-        return self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
-
     def feature(self, i: int) -> str:
         """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""
         off = self._feat_off

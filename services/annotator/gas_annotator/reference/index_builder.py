@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterable
 
 from .model import IMPACTS, INTERGENIC, TERMS, Transcript, segments
 
@@ -182,11 +181,3 @@ def _template(active: dict[int, tuple], models: list[Transcript]) -> tuple:
         feat = feature_text(tx.gene_name, tx.gene_id, "transcript", tx.transcript_id, tx.biotype)
         entries.append((seg[2], feat, seg[4], seg[3]))
     return tuple(entries)
-
-
-def group_by_contig(models: Iterable[Transcript]) -> dict[str, list[Transcript]]:
-    """Models per contig."""
-    out: dict[str, list[Transcript]] = {}
-    for m in models:
-        out.setdefault(m.contig, []).append(m)
-    return out
