@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gas_common import aws  # noqa: E402
+from gas_common.jobstates import COMPLETED, PREMIUM  # noqa: E402
 from gas_common.messages import ThawRequested, dumps  # noqa: E402
 from gas_common.retention import schedule_job  # noqa: E402
-from gas_common.stores import COMPLETED, PREMIUM, JobStore, UserStore, now  # noqa: E402
+from gas_common.stores import JobStore, UserStore, now  # noqa: E402
 from gas_tools.provision import provision  # noqa: E402
 from gas_tools.stack import (  # noqa: E402
     EMULATOR_AWS_ENV,
