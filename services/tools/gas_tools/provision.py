@@ -52,26 +52,19 @@ def _bind(fn: Callable[..., Any], **kwargs: Any) -> Callable[[], Any]:
     return lambda: fn(**kwargs)
 
 
-def _answer(call: Callable[[], Any], *missing: str) -> Any | None:
-    """What `call` answers, or None when AWS says (with one of `missing`) it is not there."""
+def _answer(call: Callable[[], Any]) -> Any | None:
+    """What `call` answers, or None when AWS says its resource is not there."""
     try:
         return call()
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in missing:
+        if aws.is_not_found(exc):
             return None
         raise
 
 
-def _answers(call: Callable[[], Any], *missing: str) -> Callable[[], bool]:
+def _answers(call: Callable[[], Any]) -> Callable[[], bool]:
     """A presence check: does `call` find its resource?"""
-    return lambda: _answer(call, *missing) is not None
-
-
-NO_BUCKET = ("404", "NoSuchBucket", "NotFound")
-NO_TABLE = ("ResourceNotFoundException",)
-NO_TOPIC = ("NotFound", "NotFoundException")
-# the emulator answers VaultNotFound where AWS says ResourceNotFoundException
-NO_VAULT = ("ResourceNotFoundException", "VaultNotFound")
+    return lambda: _answer(call) is not None
 
 
 def plan(settings: Settings | None = None) -> list[Step]:
@@ -108,7 +101,7 @@ def bucket_steps(s: Settings) -> list[Step]:
     buckets = [(s.inputs_bucket, True), (s.results_bucket, False)]
     if s.cold_storage == "s3-glacier":
         buckets.append((s.archive_bucket, False))
-    return [Step(f"bucket {name}", _answers(_bind(s3.head_bucket, Bucket=name), *NO_BUCKET),
+    return [Step(f"bucket {name}", _answers(_bind(s3.head_bucket, Bucket=name)),
                  _bind(make_bucket, name=name, cors=cors))
             for name, cors in buckets]
 
@@ -143,7 +136,7 @@ def table_steps(s: Settings) -> list[Step]:
     )
 
     def table_exists(name: str) -> Callable[[], bool]:
-        return _answers(_bind(ddb.describe_table, TableName=name), *NO_TABLE)
+        return _answers(_bind(ddb.describe_table, TableName=name))
 
     return [Step(f"table {s.jobs_table} (+ {USER_INDEX})", table_exists(s.jobs_table), jobs),
             Step(f"table {s.users_table}", table_exists(s.users_table), users)]
@@ -155,8 +148,7 @@ def topic_steps(s: Settings) -> list[Step]:
     steps = []
     for setting in TOPICS:
         name = getattr(s, setting)
-        present = _answers(_bind(sns.get_topic_attributes, TopicArn=aws.topic_arn(name, s)),
-                           *NO_TOPIC)
+        present = _answers(_bind(sns.get_topic_attributes, TopicArn=aws.topic_arn(name, s)))
         steps.append(Step(f"topic {name}", present, _bind(sns.create_topic, Name=name)))
     return steps
 
@@ -172,7 +164,7 @@ def subscription_steps(s: Settings) -> list[Step]:
                     for page in paginator.paginate(TopicArn=aws.topic_arn(topic, s))
                     for sub in page["Subscriptions"]]
         # a missing topic (still to be created) has no subscriptions
-        return lambda: any(url in urls for url in _answer(endpoints, *NO_TOPIC) or [])
+        return lambda: any(url in urls for url in _answer(endpoints) or [])
 
     steps = []
     for setting, service, path in SUBSCRIPTIONS:
@@ -203,7 +195,7 @@ def restore_notice_steps(s: Settings) -> list[Step]:
     }]}
 
     def policy_present() -> bool:
-        answer = _answer(_bind(sns.get_topic_attributes, TopicArn=topic), *NO_TOPIC)
+        answer = _answer(_bind(sns.get_topic_attributes, TopicArn=topic))
         return answer is not None and RESTORE_NOTICE_SID in answer["Attributes"].get("Policy", "")
 
     steps = [Step(f"topic policy {s.restore_results_topic} (S3 and Glacier may publish)",
@@ -215,7 +207,7 @@ def restore_notice_steps(s: Settings) -> list[Step]:
 
     def notice_present() -> bool:
         config = _answer(_bind(s3.get_bucket_notification_configuration,
-                               Bucket=s.archive_bucket), *NO_BUCKET)
+                               Bucket=s.archive_bucket))
         return config is not None and any(
             c.get("TopicArn") == topic for c in config.get("TopicConfigurations", []))
 
@@ -235,7 +227,7 @@ def cold_storage_steps(s: Settings) -> list[Step]:
         return []
     glacier = aws.client("glacier", s)
     return [Step(f"glacier vault {s.glacier_vault}",
-                 _answers(_bind(glacier.describe_vault, vaultName=s.glacier_vault), *NO_VAULT),
+                 _answers(_bind(glacier.describe_vault, vaultName=s.glacier_vault)),
                  _bind(glacier.create_vault, vaultName=s.glacier_vault))]
 
 

@@ -1,4 +1,4 @@
-"""Security plumbing: headers, CSRF, the signed-in user, file-name sanitising."""
+"""Security plumbing: headers, CSRF, the signed-in user, safe redirects."""
 
 from __future__ import annotations
 
