@@ -50,7 +50,7 @@ e2e: $(STAMP) browser  ## The browser tests (headless Chromium)
 
 lint: $(STAMP)  ## ruff over everything, mypy over services/
 	$(BIN)/ruff check .
-	$(BIN)/mypy services/common
+	$(BIN)/mypy services
 
 bench: $(STAMP) reference  ## Benchmarks print their numbers; bcftools is compared where installed
 	@command -v bcftools >/dev/null 2>&1 || { \

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, wait
+from functools import partial
 from typing import Any
 
 from gas_common.messages import ThawRequested
@@ -53,7 +54,7 @@ class Thawer(Service):
         if not jobs:
             log.info("restore notice about nothing in progress: %.200s", notice)
         for job in jobs:
-            self._once(job["job_id"], lambda j=job: check_restore(j, self.settings))
+            self._once(job["job_id"], partial(check_restore, job, self.settings))
 
     def poll_restores(self) -> int:
         """Take the next step for every job with restore work; return how many."""

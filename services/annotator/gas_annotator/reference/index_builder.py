@@ -89,7 +89,7 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
     term -1 for no such entry, or in the first column for intervals of three entries or
     more) so that the engine formats almost every record without decoding a template.
     """
-    segs = []
+    segs: list[tuple[int, int, int, int, str, int]] = []  # a Segment and its model's index
     for ti, tx in enumerate(models):
         segs.extend((s, e, code, anchor, rank, ti) for s, e, code, anchor, rank in segments(tx))
     segs.sort()
