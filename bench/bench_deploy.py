@@ -94,9 +94,9 @@ def load_and_report(name: str, url: str, ready: float, pid: int, requests_n: int
 def processes(requests_n: int) -> None:
 
     from gas_annotator.reference.custom import build_custom
-    from gas_common.provision import provision
     from gas_common.settings import SERVICES
-    from gas_common.stack import EMULATOR_AWS_ENV, Stack
+    from gas_tools.provision import provision
+    from gas_tools.stack import EMULATOR_AWS_ENV, Stack
 
     from tests.harness import GasStack
 
