@@ -15,13 +15,15 @@ from typing import TextIO
 
 import numpy as np
 
-from ..reference.bundle import Reference
+from ..reference.bundle import ContigIndex, Reference
 from ..reference.model import SEVERITY, TERMS
 from .build_check import BuildCheck, check_build
 from .errors import AnnotationError
-from .header import Header, output_header, read_header
+from .header import PICK_INFO, Header, output_header, read_header
 from .loader import load_reference
+from .so_terms import TERM_NAMES
 from .summary import Stats, count_log
+from .transcript_ann import TranscriptAnnotator
 from .variant_class import BASES, TITV, allele_class, allele_span, unannotatable
 from .vcf_input import VcfReader
 
@@ -79,8 +81,9 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
         stats.warnings.extend(build.warnings)
         with open(annot, "w", encoding="utf-8", errors="surrogateescape",
                   buffering=1 << 20) as out:
-            out.write(output_header(header, ref.describe(), _contig_lines(header, ref, build,
-                                                                          reader)))
+            pick = [PICK_INFO] if ref.has_sequence else []
+            out.write(output_header(header, ref.describe(),
+                                    pick + _contig_lines(header, ref, build, reader)))
             # No reference cycles are made here; the cyclic collector only costs time (~15%).
             was_enabled = gc.isenabled()
             gc.disable()
@@ -157,6 +160,8 @@ class _Annotator:
         self.progress, self.every = progress, max(1, progress_every)
         self.cache: dict[int, tuple] = {}
         self.general_only = bool(header.strip_keys) or header.v33
+        # per-transcript consequences when the bundle has the genome sequence
+        self.tx = TranscriptAnnotator(ref) if ref.has_sequence else None
 
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
@@ -241,6 +246,10 @@ class _Annotator:
             return
         ix = self.ref.views(canon)
         starts, tmpl, ianc, kpos = ix.starts, ix.tmpl, ix.anc, ix.known
+        tx_index = self.tx.contig_index(canon) if self.tx is not None else None
+        if tx_index is not None:
+            self.transcript_run(canon, tx_index, recs, pos, ix, out)
+            return
         poslist = pos.tolist()
         rl = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
         # One base past REF too: an insertion after the last REF base touches it.
@@ -349,6 +358,35 @@ class _Annotator:
         stats.annotated += annotated
         stats.by_class["SNV"] += len(snv_pairs)
         stats.known_ids += len(known)
+
+    def transcript_run(self, canon: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
+                       ix: ContigIndex, out: list[str]) -> None:
+        """Annotate consecutive records of one contig per transcript (bundle with a genome)."""
+        assert self.tx is not None
+        length = self.ref.length(canon)
+        known = self.known_ids(canon, ix.known, pos, recs) if len(ix.known) else {}
+        before = self.tx.ref_mismatches
+        for r, p in zip(recs, pos.tolist(), strict=True):
+            alts = r[4].split(",")
+            beyond = length is not None and p > length
+            res = None
+            if not beyond and r[3].isalpha() and all(unannotatable(a) is None for a in alts):
+                res = self.tx.annotate(canon, tx_index, p, r[3], alts)
+            if res is None:  # intergenic, symbolic alleles...: the gene-level index
+                self.stats.annotated += self.general(r, p, ix.starts, ix.tmpl, ix.anc, beyond,
+                                                     -1)
+                continue
+            anns, picks, top = res
+            vc = self.classes(r[3], r[4])
+            r[7] = self.merge_info(r[7], f"VC={vc};ANN={','.join(anns)};PICK={','.join(picks)}")
+            self.fix_v33(r)
+            self.stats.by_region[TERM_NAMES[top]] += 1
+            self.stats.annotated += 1
+        for i, ids in known.items():
+            r = recs[i]
+            r[2] = ids if r[2] == "." else _add_id(r[2], ids)
+        self.stats.ref_mismatches += self.tx.ref_mismatches - before
+        out.extend(map("\t".join, recs))
 
     def classes(self, ref_a: str, alts: str) -> str:
         """VC of a multi-allelic record (all alleles plain bases), counting SNV Ti/Tv."""

@@ -1,0 +1,263 @@
+"""Per-transcript consequences and HGVS on a small synthetic genome, answers worked by hand.
+
+The genome (chr1, 20,000 bases) is filler with three transcripts written into it:
+
+T1.1  GENE1 + strand, MANE_Select, protein coding
+      exon 1 101-160 (5' UTR 101-120, CDS 121-160 = c.1-40), intron 1 161-260,
+      exon 2 261-320 (c.41-100), intron 2 321-420,
+      exon 3 421-500 (c.101-129, stop codon TAA c.127-129 = 447-449; 3' UTR 450-500)
+      CDS ATG GCC GAG AAA AAA CTG GAG TTC TTT CGC TGG CAC GGT C|GT (GCT)x28 TAA
+          M   A   E   K   K   L   E   F   F   R   W   H   G   R    A x28   *
+      (codon 14 is split over exons 1 and 2); 3' UTR is CTAAGGTAG then C; 5' UTR has ACG at
+      c.-10..-8 (111-113).
+T1b.1 GENE1 + strand, retained_intron, one exon 101-500 (no tags).
+T2.1  GENE2 - strand, Ensembl_canonical, protein coding, 5' end at 1500
+      exon 1 1401-1500 (5' UTR 1500-1480, CDS 1479-1401 = c.1-79), intron 1 1301-1400,
+      exon 2 1201-1300 (c.80-179), intron 2 1101-1200, exon 3 1001-1100 (c.180, 3' UTR)
+      CDS ATG GAA TTT CTT CGC GCA GCA GCA TGG (GAT)x50 TA|A  (stop codon split over
+          M   E   F   L   R   A   A   A   W    D x50   *    exons 2 and 3)
+      3' UTR (transcript order) is GGCTAG then C.
+T3.1  GENE3 + strand lncRNA, exons 2001-2100 and 2301-2400.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from gas_annotator.engine import annotate_file
+from gas_annotator.engine.codons import revcomp
+from gas_annotator.reference.custom import build_custom
+
+CDS1 = ("ATGGCCGAGAAAAAACTGGAGTTCTTTCGCTGGCACGGTCGT" + "GCT" * 28 + "TAA")
+UTR3_1 = "CTAAGGTAG" + "C" * 42  # no stop in any frame after the first
+CDS2 = "ATGGAATTTCTTCGCGCAGCAGCATGG" + "GAT" * 50 + "TAA"
+UTR3_2 = "GGCTAG" + "C" * 93
+
+
+def _genome() -> str:
+    rnd = random.Random(11)
+    g = [rnd.choice("ACGT") for _ in range(20_000)]
+
+    def put(start: int, seq: str) -> None:
+        g[start - 1:start - 1 + len(seq)] = list(seq)
+
+    assert len(CDS1) == 129 and len(CDS2) == 180
+    put(121, CDS1[:40])
+    put(261, CDS1[40:100])
+    put(421, CDS1[100:])
+    put(450, UTR3_1)
+    put(111, "ACG")
+    put(161, "GTAAGT")
+    put(250, "AAAAAAA")
+    put(259, "AG")
+    # minus strand: the transcript's sequence is the reverse complement of the genome
+    rc = revcomp(CDS2)  # genome order, low to high
+    put(1401, rc[-79:])  # c.1-79 at 1479..1401
+    put(1201, rc[1:101])  # c.80-179 at 1300..1201
+    put(1100, rc[0])  # c.180
+    put(1001, revcomp(UTR3_2))  # 1099..1001
+    return "".join(g)
+
+
+GENOME = _genome()
+
+
+def _gff3() -> str:
+    rows = []
+
+    def row(kind: str, s: int, e: int, strand: str, attrs: str, phase: str = ".") -> None:
+        rows.append(f"chr1\ttest\t{kind}\t{s}\t{e}\t.\t{strand}\t{phase}\t{attrs}\n")
+
+    row("gene", 101, 500, "+", "ID=gene:G1;Name=GENE1;gene_id=G1")
+    row("mRNA", 101, 500, "+", "ID=transcript:T1;Parent=gene:G1;biotype=protein_coding;"
+        "transcript_id=T1;version=1;tag=basic,MANE_Select")
+    for s, e in [(101, 160), (261, 320), (421, 500)]:
+        row("exon", s, e, "+", "Parent=transcript:T1")
+    for (s, e), ph in zip([(121, 160), (261, 320), (421, 449)], "021", strict=True):
+        row("CDS", s, e, "+", "Parent=transcript:T1", ph)
+    row("transcript", 101, 500, "+", "ID=transcript:T1b;Parent=gene:G1;"
+        "biotype=retained_intron;transcript_id=T1b;version=1")
+    row("exon", 101, 500, "+", "Parent=transcript:T1b")
+    row("gene", 1001, 1500, "-", "ID=gene:G2;Name=GENE2;gene_id=G2")
+    row("mRNA", 1001, 1500, "-", "ID=transcript:T2;Parent=gene:G2;biotype=protein_coding;"
+        "transcript_id=T2;version=1;tag=basic,Ensembl_canonical")
+    for s, e in [(1401, 1500), (1201, 1300), (1001, 1100)]:
+        row("exon", s, e, "-", "Parent=transcript:T2")
+    for (s, e), ph in zip([(1401, 1479), (1201, 1300), (1100, 1100)], "022", strict=True):
+        row("CDS", s, e, "-", "Parent=transcript:T2", ph)
+    row("gene", 2001, 2400, "+", "ID=gene:G3;Name=GENE3;gene_id=G3")
+    row("lnc_RNA", 2001, 2400, "+", "ID=transcript:T3;Parent=gene:G3;biotype=lncRNA;"
+        "transcript_id=T3;version=1")
+    for s, e in [(2001, 2100), (2301, 2400)]:
+        row("exon", s, e, "+", "Parent=transcript:T3")
+    return "##gff-version 3\n##sequence-region chr1 1 20000\n" + "".join(rows)
+
+
+@pytest.fixture(scope="module")
+def seq_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("seqref")
+    (d / "g.gff3").write_text(_gff3())
+    (d / "g.fa").write_text(">chr1 synthetic\n" + "\n".join(
+        GENOME[i:i + 60] for i in range(0, len(GENOME), 60)) + "\n")
+    return build_custom(d / "g.gff3", "gff3", d / "seq", "seq", "", None, None, d / "g.fa")
+
+
+def base(pos: int) -> str:
+    return GENOME[pos - 1]
+
+
+def annotate(bundle: Path, tmp_path: Path, *records: tuple[int, str, str]
+             ) -> list[dict[str, list[str]]]:
+    """Per record: {Feature_ID or Gene_ID: the 16 ANN fields of each ALT (first ALT first)}."""
+    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    lines += [f"chr1\t{p}\t.\t{r}\t{a}\t.\t.\t." for p, r, a in records]
+    src = tmp_path / "in.vcf"
+    src.write_text("\n".join(lines) + "\n")
+    res = annotate_file(src, tmp_path / "out", bundle)
+    out = []
+    for ln in res.annot_path.read_text().splitlines():
+        if ln.startswith("#"):
+            continue
+        info = dict(kv.split("=", 1) for kv in ln.split("\t")[7].split(";"))
+        per: dict[str, list[str]] = {}
+        for entry in info["ANN"].split(","):
+            f = entry.split("|")
+            assert len(f) == 16, entry
+            per.setdefault(f[6] or f[4], []).extend(f)
+        per["PICK"] = info.get("PICK", "").split(",")
+        out.append(per)
+    return out
+
+
+def one(bundle: Path, tmp_path: Path, pos: int, ref: str, alt: str, tx: str) -> list[str]:
+    return annotate(bundle, tmp_path, (pos, ref, alt))[0][tx][:16]
+
+
+# (POS, REF, ALT) -> expected fields of T1.1's entry:
+# Annotation, Impact, Rank, HGVS.c, HGVS.p, cDNA, CDS, AA, Distance
+PLUS_CASES = [
+    ((140, "A", "T"), ["missense_variant", "MODERATE", "1/3", "c.20A>T", "p.Glu7Val",
+                       "40/200", "20/129", "7/42", ""]),
+    ((138, "G", "A"), ["synonymous_variant", "LOW", "1/3", "c.18G>A", "p.Leu6=",
+                       "38/200", "18/129", "6/42", ""]),
+    ((153, "G", "A"), ["stop_gained", "HIGH", "1/3", "c.33G>A", "p.Trp11Ter",
+                       "53/200", "33/129", "11/42", ""]),
+    ((122, "T", "C"), ["start_lost", "HIGH", "1/3", "c.2T>C", "p.Met1?",
+                       "22/200", "2/129", "1/42", ""]),
+    ((448, "A", "C"), ["stop_lost", "HIGH", "3/3", "c.128A>C", "p.Ter43SerextTer3",
+                       "148/200", "128/129", "43/42", ""]),
+    ((449, "A", "G"), ["stop_retained_variant", "LOW", "3/3", "c.129A>G", "p.Ter43=",
+                       "149/200", "129/129", "43/42", ""]),
+    # codon 14 is split: c.40 (exon 1, 160) and c.41-42 (exon 2, 261-262): CGT -> TGT
+    ((160, "C", "T"), ["missense_variant&splice_region_variant", "MODERATE", "1/3",
+                       "c.40C>T", "p.Arg14Cys", "60/200", "40/129", "14/42", ""]),
+    ((261, "G", "A"), ["missense_variant&splice_region_variant", "MODERATE", "2/3",
+                       "c.41G>A", "p.Arg14His", "61/200", "41/129", "14/42", ""]),
+    ((161, "G", "A"), ["splice_donor_variant", "HIGH", "1/2", "c.40+1G>A", "", "", "", "", ""]),
+    ((260, "G", "C"), ["splice_acceptor_variant", "HIGH", "1/2", "c.41-1G>C", "", "", "", "",
+                       ""]),
+    ((165, base(165), "N"), ["splice_region_variant&intron_variant", "LOW", "1/2",
+                             f"c.40+5{base(165)}>N", "", "", "", "", ""]),
+    ((210, base(210), "N"), ["intron_variant", "MODIFIER", "1/2", f"c.40+50{base(210)}>N", "",
+                             "", "", "", ""]),
+    ((107, base(107), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3", f"c.-14{base(107)}>N",
+                             "", "7/200", "", "", ""]),
+    # ACG -> ATG in the 5' UTR
+    ((112, "C", "T"), ["5_prime_UTR_premature_start_codon_gain_variant&5_prime_UTR_variant",
+                       "LOW", "1/3", "c.-9C>T", "", "12/200", "", "", ""]),
+    ((470, base(470), "N"), ["3_prime_UTR_variant", "MODIFIER", "3/3", f"c.*21{base(470)}>N",
+                             "", "170/200", "", "", ""]),
+    ((90, base(90), "N"), ["upstream_gene_variant", "MODIFIER", "", f"c.-31{base(90)}>N", "",
+                           "", "", "", "11"]),
+    ((510, base(510), "N"), ["downstream_gene_variant", "MODIFIER", "", f"c.*61{base(510)}>N",
+                             "", "", "", "", "10"]),
+    # one A out of the AAAAAA of codons 4-5 (c.10-15): left-aligned in the VCF, shifted 3'
+    ((129, "GA", "G"), ["frameshift_variant", "HIGH", "1/3", "c.15del", "p.Lys5AsnfsTer40",
+                        "30/200", "10/129", "4/42", ""]),
+    ((129, "G", "GA"), ["frameshift_variant", "HIGH", "1/3", "c.15dup", "p.Leu6ThrfsTer?",
+                        "30/200", "10/129", "4/42", ""]),
+    # last Ala codon loses its G (c.124): CTT AAC TAA
+    ((443, "TG", "T"), ["frameshift_variant", "HIGH", "3/3", "c.124del", "p.Ala42LeufsTer3",
+                        "144/200", "124/129", "42/42", ""]),
+    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe
+    ((143, "TCTT", "T"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
+                          "p.Phe9del", "44/200", "24/129", "8/42", ""]),
+    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG)
+    ((123, "GGCC", "G"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
+                          "p.Ala2del", "24/200", "4/129", "2/42", ""]),
+    # an inserted GCT before the Ala run's end: a duplication of the last Ala
+    ((446, "T", "TGCT"), ["conservative_inframe_insertion", "MODERATE", "3/3",
+                          "c.124_126dup", "p.Ala42dup", "147/200", "127/129", "43/42",
+                          ""]),
+    # c.39-c.40 and intron +1/+2 deleted: over the exon/intron boundary
+    ((158, GENOME[157:162], GENOME[157]), [
+        "splice_donor_variant&splice_region_variant&coding_sequence_variant", "HIGH", "1/3",
+        "c.39_40+2del", "", "59/200", "", "", ""]),
+    # insertions: at the exon/intron junction, between +2/+3, between -8/-9
+    ((160, "C", "CT"), ["splice_region_variant", "LOW", "1/2", "c.40_40+1insT", "", "", "", "",
+                        ""]),
+    ((162, "T", "TC"), ["splice_region_variant&intron_variant", "LOW", "1/2", "c.40+2_40+3insC",
+                        "", "", "", "", ""]),
+    ((252, base(252), base(252) + "CC"), ["intron_variant", "MODIFIER", "1/2",
+                                          "c.41-9_41-8insCC", "", "", "", "", ""]),
+    # just past the transcript's last base (500): downstream, 1 base away
+    ((500, base(500), base(500) + "GG"), ["downstream_gene_variant", "MODIFIER", "",
+                                          "c.*51_*52insGG", "", "", "", "", "1"]),
+]
+
+
+@pytest.mark.parametrize(("record", "want"), PLUS_CASES,
+                         ids=[f"{c[0][0]}{c[0][1]}>{c[0][2]}" for c in PLUS_CASES])
+def test_plus_strand(seq_bundle: Path, tmp_path: Path, record: tuple, want: list[str]) -> None:
+    got = one(seq_bundle, tmp_path, *record, "T1.1")
+    assert [got[1], got[2], got[8], got[9], got[10], got[11], got[12], got[13],
+            got[14]] == want
+    assert got[3:8] == ["GENE1", "G1", "transcript", "T1.1", "protein_coding"]
+
+
+def _m(cds_pos: int) -> int:
+    """Genome position of T2.1's CDS base (minus strand)."""
+    return 1480 - cds_pos if cds_pos <= 79 else 1380 - cds_pos if cds_pos <= 179 else 1100
+
+
+MINUS_CASES = [
+    # CGC -> CAC: c.14G>A on the transcript is C>T on the genome
+    ((_m(14), "C", "T"), ["missense_variant", "MODERATE", "1/3", "c.14G>A", "p.Arg5His",
+                          "35/300", "14/180", "5/59", ""]),
+    # the split stop codon TA|A: c.180A>C (exon 3) makes TAC, read on into GGC TAG
+    ((1100, "T", "G"), ["stop_lost&splice_region_variant", "HIGH", "3/3", "c.180A>C", "p.Ter60TyrextTer2",
+                        "201/300", "180/180", "60/59", ""]),
+    ((1201, "T", "C"), ["splice_region_variant&stop_retained_variant", "LOW", "2/3",
+                        "c.179A>G", "p.Ter60=", "200/300", "179/180", "60/59", ""]),
+    ((1399, base(1399), "N"), ["splice_donor_variant", "HIGH", "1/2",
+                               f"c.79+2{revcomp(base(1399))}>N", "", "", "", "", ""]),
+    ((1301, base(1301), "N"), ["splice_acceptor_variant", "HIGH", "1/2",
+                               f"c.80-1{revcomp(base(1301))}>N", "", "", "", "", ""]),
+    ((1490, base(1490), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3",
+                               f"c.-11{revcomp(base(1490))}>N", "", "11/300", "", "", ""]),
+    ((1510, base(1510), "N"), ["upstream_gene_variant", "MODIFIER", "",
+                               f"c.-31{revcomp(base(1510))}>N", "", "", "", "", "10"]),
+    ((990, base(990), "N"), ["downstream_gene_variant", "MODIFIER", "",
+                             f"c.*110{revcomp(base(990))}>N", "", "", "", "", "11"]),
+    # GCA GCA GCA (c.16-24): one GCA less is p.Ala8del at c.22_24 (3'-most), whether the
+    # VCF gives it left-aligned (already 3' on this strand) or right-aligned
+    ((1455, "ATGC", "A"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.22_24del",
+                           "p.Ala8del", "43/300", "22/180", "8/59", ""]),
+    ((1461, "CTGC", "C"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.22_24del",
+                           "p.Ala8del", "37/300", "16/180", "6/59", ""]),
+    # one T out of TTT (codon 3, c.7-9): frameshift, 3'-most T is c.9
+    ((_m(9) - 1, base(_m(9) - 1) + "A", base(_m(9) - 1)), [
+        "frameshift_variant", "HIGH", "1/3", "c.9del", "p.Leu4PhefsTer?", "30/300", "9/180",
+        "3/59", ""]),
+]
+
+
+@pytest.mark.parametrize(("record", "want"), MINUS_CASES,
+                         ids=[f"{c[0][0]}{c[0][1]}>{c[0][2]}" for c in MINUS_CASES])
+def test_minus_strand(seq_bundle: Path, tmp_path: Path, record: tuple, want: list[str]) -> None:
+    got = one(seq_bundle, tmp_path, *record, "T2.1")
+    assert [got[1], got[2], got[8], got[9], got[10], got[11], got[12], got[13],
+            got[14]] == want
+    assert got[3:8] == ["GENE2", "G2", "transcript", "T2.1", "protein_coding"]
