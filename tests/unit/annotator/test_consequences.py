@@ -22,8 +22,13 @@ T3.1  GENE3 + strand lncRNA, exons 2001-2100 and 2301-2400.
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gas_annotator.engine import annotate_file
@@ -75,7 +80,7 @@ def _gff3() -> str:
         "transcript_id=T1;version=1;tag=basic,MANE_Select")
     for s, e in [(101, 160), (261, 320), (421, 500)]:
         row("exon", s, e, "+", "Parent=transcript:T1")
-    for (s, e), ph in zip([(121, 160), (261, 320), (421, 449)], "021", strict=True):
+    for (s, e), ph in zip([(121, 160), (261, 320), (421, 449)], "022", strict=True):
         row("CDS", s, e, "+", "Parent=transcript:T1", ph)
     row("transcript", 101, 500, "+", "ID=transcript:T1b;Parent=gene:G1;"
         "biotype=retained_intron;transcript_id=T1b;version=1")
@@ -85,7 +90,7 @@ def _gff3() -> str:
         "transcript_id=T2;version=1;tag=basic,Ensembl_canonical")
     for s, e in [(1401, 1500), (1201, 1300), (1001, 1100)]:
         row("exon", s, e, "-", "Parent=transcript:T2")
-    for (s, e), ph in zip([(1401, 1479), (1201, 1300), (1100, 1100)], "022", strict=True):
+    for (s, e), ph in zip([(1401, 1479), (1201, 1300), (1100, 1100)], "021", strict=True):
         row("CDS", s, e, "-", "Parent=transcript:T2", ph)
     row("gene", 2001, 2400, "+", "ID=gene:G3;Name=GENE3;gene_id=G3")
     row("lnc_RNA", 2001, 2400, "+", "ID=transcript:T3;Parent=gene:G3;biotype=lncRNA;"
@@ -227,8 +232,8 @@ MINUS_CASES = [
     ((_m(14), "C", "T"), ["missense_variant", "MODERATE", "1/3", "c.14G>A", "p.Arg5His",
                           "35/300", "14/180", "5/59", ""]),
     # the split stop codon TA|A: c.180A>C (exon 3) makes TAC, read on into GGC TAG
-    ((1100, "T", "G"), ["stop_lost&splice_region_variant", "HIGH", "3/3", "c.180A>C", "p.Ter60TyrextTer2",
-                        "201/300", "180/180", "60/59", ""]),
+    ((1100, "T", "G"), ["stop_lost&splice_region_variant", "HIGH", "3/3", "c.180A>C",
+                        "p.Ter60TyrextTer2", "201/300", "180/180", "60/59", ""]),
     ((1201, "T", "C"), ["splice_region_variant&stop_retained_variant", "LOW", "2/3",
                         "c.179A>G", "p.Ter60=", "200/300", "179/180", "60/59", ""]),
     ((1399, base(1399), "N"), ["splice_donor_variant", "HIGH", "1/2",
@@ -261,3 +266,109 @@ def test_minus_strand(seq_bundle: Path, tmp_path: Path, record: tuple, want: lis
     assert [got[1], got[2], got[8], got[9], got[10], got[11], got[12], got[13],
             got[14]] == want
     assert got[3:8] == ["GENE2", "G2", "transcript", "T2.1", "protein_coding"]
+
+
+def test_multiallelic_each_alt_gets_its_own_entries_and_pick(seq_bundle: Path,
+                                                              tmp_path: Path) -> None:
+    rec = annotate(seq_bundle, tmp_path, (140, "A", "T,C"))[0]
+    t1 = rec["T1.1"]
+    assert [t1[0], t1[1], t1[10]] == ["T", "missense_variant", "p.Glu7Val"]
+    assert [t1[16], t1[17], t1[26]] == ["C", "missense_variant", "p.Glu7Ala"]
+    # the retained-intron isoform is non-coding: n. numbering, no protein
+    t1b = rec["T1b.1"]
+    assert [t1b[1], t1b[8], t1b[9], t1b[10]] == ["non_coding_transcript_exon_variant", "1/1",
+                                                 "n.40A>T", ""]
+    assert rec["PICK"] == ["T1.1", "T1.1"]  # MANE Select over the longer retained intron
+
+
+def test_pick_prefers_canonical_then_longest_cds(seq_bundle: Path, tmp_path: Path) -> None:
+    recs = annotate(seq_bundle, tmp_path, (_m(14), "C", "T"), (2050, base(2050), "N"))
+    assert recs[0]["PICK"] == ["T2.1"]
+    assert recs[1]["PICK"] == ["T3.1"]
+
+
+def test_lncrna_exon_and_intron(seq_bundle: Path, tmp_path: Path) -> None:
+    exon, intron = annotate(seq_bundle, tmp_path, (2050, base(2050), "N"),
+                            (2150, base(2150), "N"))
+    assert [exon["T3.1"][i] for i in (1, 7, 8, 9, 11)] == [
+        "non_coding_transcript_exon_variant", "lncRNA", "1/2", f"n.50{base(2050)}>N", "50/200"]
+    assert [intron["T3.1"][i] for i in (1, 8, 9)] == [
+        "intron_variant", "1/1", f"n.100+50{base(2150)}>N"]
+
+
+def test_intergenic_uses_the_nearest_genes(seq_bundle: Path, tmp_path: Path) -> None:
+    rec = annotate(seq_bundle, tmp_path, (12000, base(12000), "N"))[0]
+    (key,) = [k for k in rec if k != "PICK"]
+    assert rec[key][1] == "intergenic_region"
+    assert rec[key][3] == "GENE3"
+    assert rec[key][14] == str(12000 - 2400)
+
+
+def test_ref_mismatch_is_a_warning_and_a_count(seq_bundle: Path, tmp_path: Path) -> None:
+    lines = ["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
+             "chr1\t140\t.\tC\tT\t.\t.\t.", "chr1\t138\t.\tG\tA\t.\t.\t."]
+    src = tmp_path / "mm.vcf"
+    src.write_text("\n".join(lines) + "\n")
+    res = annotate_file(src, tmp_path / "out", seq_bundle)
+    recs = [ln.split("\t") for ln in res.annot_path.read_text().splitlines()
+            if not ln.startswith("#")]
+    first = [e.split("|") for e in recs[0][7].split("ANN=")[1].split(";")[0].split(",")]
+    t1 = next(e for e in first if e[6] == "T1.1")
+    # annotated against the genome's base (A): GAG -> GTG
+    assert t1[10] == "p.Glu7Val"
+    assert t1[15].split("&")[0] == "WARNING_REF_DOES_NOT_MATCH_GENOME"
+    assert "WARNING_REF" not in recs[1][7]
+    assert res.summary["ref_mismatches"] == 1
+    assert "REF differs from the reference genome: 1 records" in res.log_path.read_text()
+
+
+def test_manifest_says_what_a_bundle_can_give(seq_bundle: Path, bundle: Path) -> None:
+    with_seq = json.loads((seq_bundle / "manifest.json").read_text())["annotations"]
+    without = json.loads((bundle / "manifest.json").read_text())["annotations"]
+    assert "HGVS.p" in with_seq["gives"] and not with_seq["cannot_give"]
+    assert "HGVS.p" in without["cannot_give"] and "HGVS.c" not in without["gives"]
+
+
+def test_bundle_without_genome_says_so_in_the_log(run: Callable[..., Any], vcf: Callable[..., str]
+                                                  ) -> None:
+    r = run(vcf("chr1 1060 . C T . . ."))
+    log = r.result.log_path.read_text()
+    assert "cannot give: one entry per transcript, protein consequences, HGVS.c" in log
+    assert "HGVS.c" in r.result.summary["reference"]["cannot_give"]
+
+
+def _build(tmp_path: Path, gff: str, fasta: str) -> subprocess.CompletedProcess:
+    (tmp_path / "bad.gff3").write_text(gff)
+    (tmp_path / "bad.fa").write_text(fasta)
+    return subprocess.run(
+        [sys.executable, "-m", "gas_annotator.cli", "reference", "build", "--gff3",
+         str(tmp_path / "bad.gff3"), "--fasta", str(tmp_path / "bad.fa"), "--name", "bad",
+         "--dir", str(tmp_path / "refs")], capture_output=True, text=True, timeout=120)
+
+
+def test_build_reports_each_problem_and_keeps_what_fits(tmp_path: Path) -> None:
+    gff = _gff3() + (
+        "chr9\ttest\tmRNA\t10\t90\t.\t+\t.\tID=transcript:T9;biotype=protein_coding\n"
+        "chr9\ttest\texon\t10\t90\t.\t+\t.\tParent=transcript:T9\n"
+        "chr1\ttest\tmRNA\t3000\t3100\t.\t+\t.\tID=transcript:TNOEX;biotype=protein_coding\n"
+        "chr1\ttest\tCDS\t3000\t3100\t.\t+\t0\tParent=transcript:TNOEX\n"
+        "chr1\ttest\tmRNA\t4001\t4300\t.\t+\t.\tID=transcript:TPH;biotype=protein_coding\n"
+        "chr1\ttest\texon\t4001\t4100\t.\t+\t.\tParent=transcript:TPH\n"
+        "chr1\ttest\texon\t4201\t4300\t.\t+\t.\tParent=transcript:TPH\n"
+        "chr1\ttest\tCDS\t4001\t4100\t.\t+\t0\tParent=transcript:TPH\n"
+        "chr1\ttest\tCDS\t4201\t4250\t.\t+\t0\tParent=transcript:TPH\n")
+    p = _build(tmp_path, gff, ">chr1\n" + GENOME + "\n")
+    assert p.returncode == 0, p.stderr
+    assert "problem: contig 9: not in the FASTA; its 1 transcripts get location terms only" \
+        in p.stderr
+    assert "problem: transcript TNOEX: no exons" in p.stderr
+    assert "problem: transcript TPH: CDS 4201-4250 has phase 0, expected 2" in p.stderr
+    manifest = json.loads((tmp_path / "refs/bad/manifest.json").read_text())
+    assert manifest["problems"]["counts"] == {"contig not in FASTA": 1, "no exons": 1,
+                                              "bad CDS": 1}
+
+
+def test_build_fails_only_when_nothing_fits(tmp_path: Path) -> None:
+    p = _build(tmp_path, _gff3(), ">chr7\nACGT\n")
+    assert p.returncode != 0
+    assert "no transcript of bad.gff3 fits bad.fa (contig not in FASTA: 1)" in p.stderr

@@ -16,8 +16,16 @@ from dataclasses import dataclass
 
 from ..reference.genome import Genome
 from ..reference.model import FLANK
-from ..reference.transcripts import (INCOMPLETE, TX_CDS_HI, TX_CDS_LO, TX_END, TX_FLAGS,
-                                     TX_PHASE, TX_START, TX_STRAND)
+from ..reference.transcripts import (
+    INCOMPLETE,
+    TX_CDS_HI,
+    TX_CDS_LO,
+    TX_END,
+    TX_FLAGS,
+    TX_PHASE,
+    TX_START,
+    TX_STRAND,
+)
 from .codons import CODE, MITO_CODE, revcomp, three, translate
 
 SPLICE_INTRON_MIN = 13  # VEP: introns of 12 bases or fewer are frameshift introns, no splice terms

@@ -67,6 +67,9 @@ def count_log(s: dict) -> str:
         f"{s['input']['samples']} samples)",
         f"## Reference: {ref['name']} (build {ref['build'] or 'unknown'}, "
         f"version {ref['version'] or 'unknown'})",
+        *([f"## Reference cannot give: {', '.join(ref['cannot_give'])} (no genome sequence "
+            "in the bundle; rebuild it with gas reference build --fasta)"]
+          if ref.get("cannot_give") else []),
         "## Region counts give each variant once, under its most severe term over all genes",
         f"Total: {s['total']}",
         f"In dbSNP: {s['known_ids']} ({pct:.10g}%)",

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..reference.bundle import Reference
-from ..reference.transcripts import (CANONICAL, MANE_SELECT, TX_CDS_HI, TX_CDS_LO, TX_EXON0,
-                                     TX_FLAGS, TX_NEXON)
+from ..reference.transcripts import CANONICAL, MANE_SELECT, TX_EXON0, TX_FLAGS, TX_NEXON
 from .consequence import Allele, TxModel, consequence, trim
 from .so_terms import RANK, joined
 
@@ -92,7 +91,7 @@ class TranscriptAnnotator:
                                 f"{c.rank}|{c.hgvs_c}|{c.hgvs_p}|{c.cdna}|{c.cds}|{c.aa}|"
                                 f"{c.distance}|{'&'.join(notes)}"))
                 top = min(top, rank)
-                key = self.pick_key(row, m)
+                key = (c.distance != "", *self.pick_key(row, m))
                 if best is None or key < best[0]:
                     best = (key, m.feature_id)
             picks.append(best[1] if best else ".")
@@ -102,9 +101,11 @@ class TranscriptAnnotator:
         return [e for _, _, e in entries], picks, top
 
     def pick_key(self, row: int, m: TxModel) -> tuple:
-        """MANE Select, else Ensembl canonical, else the longest CDS (then longest, then ID)."""
-        r = self.num[row]
-        flags = int(r[TX_FLAGS])
-        cds_len = int(r[TX_CDS_HI] - r[TX_CDS_LO]) if r[TX_CDS_LO] else -1
+        """MANE Select, else Ensembl canonical, else the longest CDS (then longest, then ID).
+
+        The caller puts transcripts the allele lies in before up/downstream ones.
+        """
+        flags = int(self.num[row, TX_FLAGS])
+        cds_len = m.c2 - m.c1 + 1 if m.coding else -1
         return (not flags & MANE_SELECT, not flags & CANONICAL, -cds_len, -m.length,
                 m.feature_id)

@@ -307,7 +307,10 @@ class Reference:
 
     def describe(self) -> dict:
         """name, build, version (what the summary records)."""
-        return {"name": self.name, "build": self.build, "version": self.version}
+        gives = self.manifest.get("annotations", {})
+        cannot = gives.get("cannot_give", [] if self.has_sequence else GIVES_WITH_SEQUENCE)
+        return {"name": self.name, "build": self.build, "version": self.version,
+                "cannot_give": cannot}
 
     def contig(self, name: str) -> str | None:
         """The bundle's name for an input contig, or None when unknown."""
