@@ -98,6 +98,10 @@ class TxModel:
             self.c1, self.c2 = self.cdna(first), self.cdna(last)
             if not self.c1 or not self.c2:
                 self.coding = False
+            # An incomplete 5' end (phase 1 or 2): c.1 is the first base of the first whole
+            # codon, as SnpEff numbers it; the bases before it count as 5' UTR.
+            self.c1 += self.frame
+            self.frame = 0
         self._seq: str | None = None
         self._protein: str | None = None
 
@@ -243,10 +247,10 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
             continue
         at_a = "splice_donor_variant" if tx.plus else "splice_acceptor_variant"
         at_b = "splice_acceptor_variant" if tx.plus else "splice_donor_variant"
-        if _overlap(s, e, a, a + 1):
-            terms.add(at_a)
+        if _overlap(s, e, a, a + 1):  # SnpEff also says intron_variant for these
+            terms.update((at_a, "intron_variant"))
         if _overlap(s, e, b - 1, b):
-            terms.add(at_b)
+            terms.update((at_b, "intron_variant"))
         if _overlap(s, e, a + 2, b - 2) or (ins and (s == a + 2 or e == b - 2)):
             terms.add("intron_variant")
         if (_overlap(s, e, a - 3, a - 1) or _overlap(s, e, a + 2, a + 7)
@@ -347,7 +351,7 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
     cds = tx.cds()
     x5, x3 = c5 - tx.c1 + 1 - tx.frame, c3 - tx.c1 + 1 - tx.frame  # 1-based in cds
     out.cds = f"{c5 - tx.c1 + 1}/{tx.c2 - tx.c1 + 1}"
-    if x5 < 1 or x3 > len(cds):
+    if x5 < 1 or 3 * ((max(x3, x5) - 1) // 3) + 3 > len(cds):  # in a partial codon
         out.terms.add("coding_sequence_variant")
         return
     protein = tx.protein()
@@ -470,6 +474,8 @@ def _inframe(k0: int, ref: str, alt: str, x5: int, diff: int, out: Consequence) 
         t.add("stop_lost")
     if not r and not a:
         out.hgvs_p = "p.="
+    elif i >= len(ref):  # past the end of a protein without a stop codon: not described
+        out.hgvs_p = ""
     elif not a:
         out.hgvs_p = f"p.{_aa_range(ref, i, i + len(r))}del"
     elif not r:
@@ -503,21 +509,25 @@ def _hgvs_c(tx: TxModel, al: Allele) -> tuple[str, bool]:
     if not al.ref or not al.alt:  # pure insertion or deletion: shift 3'
         lo, hi = tx.element(al.s if al.ref else max(al.e, al.s - 1))
         seq = al.ref or al.alt
-        win = g.fetch(tx.contig, lo, hi)
-        if tx.plus:
-            while True:
-                nxt = e + 1
-                if nxt > hi or win[nxt - lo] != seq[0]:
-                    break
-                seq = seq[1:] + seq[0]
-                s, e, shifted = s + 1, e + 1, True
-        else:
-            while True:
-                prv = s - 1
-                if prv < lo or win[prv - lo] != seq[-1]:
-                    break
-                seq = seq[-1] + seq[:-1]
-                s, e, shifted = s - 1, e - 1, True
+        pad = 64 + len(seq)
+        while True:  # a window around the change, widened when a shift reaches its edge
+            wlo, whi = max(lo, s - pad), min(hi, e + pad)
+            win = g.fetch(tx.contig, wlo, whi)
+            if tx.plus:
+                while e + 1 <= whi and win[e + 1 - wlo] == seq[0]:
+                    seq = seq[1:] + seq[0]
+                    s, e, shifted = s + 1, e + 1, True
+                more = e + 1 > whi and whi < hi
+            else:
+                while s - 1 >= wlo and win[s - 1 - wlo] == seq[-1]:
+                    seq = seq[-1] + seq[:-1]
+                    s, e, shifted = s - 1, e - 1, True
+                more = s - 1 < wlo and wlo > lo
+            if not more:
+                break
+            pad *= 8
+        lo, hi = max(lo, s - len(seq) - 1), min(hi, e + len(seq) + 1)
+        win = win[lo - wlo:hi - wlo + 1]
         text = seq if tx.plus else revcomp(seq)
         if al.ref:  # deletion of s..e
             first, last = (s, e) if tx.plus else (e, s)
