@@ -181,33 +181,35 @@ PLUS_CASES = [
                              "", "", "", "", "10"]),
     # one A out of the AAAAAA of codons 4-5 (c.10-15): left-aligned in the VCF, shifted 3'
     ((129, "GA", "G"), ["frameshift_variant", "HIGH", "1/3", "c.15del", "p.Lys5AsnfsTer40",
-                        "30/200", "10/129", "4/42", ""]),
+                        "35/200", "15/129", "5/42", ""]),
     ((129, "G", "GA"), ["frameshift_variant", "HIGH", "1/3", "c.15dup", "p.Leu6ThrfsTer?",
-                        "30/200", "10/129", "4/42", ""]),
+                        "36/200", "16/129", "6/42", ""]),
     # last Ala codon loses its G (c.124): CTT AAC TAA
     ((443, "TG", "T"), ["frameshift_variant", "HIGH", "3/3", "c.124del", "p.Ala42LeufsTer3",
                         "144/200", "124/129", "42/42", ""]),
-    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe
-    ((143, "TCTT", "T"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
+    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; what is left (TTT) ends the
+    # original codons, so SnpEff's codon rule calls it conservative
+    ((143, "TCTT", "T"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
                           "p.Phe9del", "44/200", "24/129", "8/42", ""]),
-    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG)
+    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG): GCC GAG -> GAG
     ((123, "GGCC", "G"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
-                          "p.Ala2del", "24/200", "4/129", "2/42", ""]),
+                          "p.Ala2del", "25/200", "5/129", "2/42", ""]),
     # an inserted GCT before the Ala run's end: a duplication of the last Ala
     ((446, "T", "TGCT"), ["conservative_inframe_insertion", "MODERATE", "3/3",
                           "c.124_126dup", "p.Ala42dup", "147/200", "127/129", "43/42",
                           ""]),
-    # c.39-c.40 and intron +1/+2 deleted: over the exon/intron boundary
+    # c.39-c.40 and intron +1/+2 deleted: over the exon/intron boundary; the protein is
+    # predicted from the exonic part (GG|T C|GT GCT -> GGG TGC TGC ...), as SnpEff does
     ((158, GENOME[157:162], GENOME[157]), [
-        "splice_donor_variant&splice_region_variant&coding_sequence_variant&intron_variant",
-        "HIGH", "1/3",
-        "c.39_40+2del", "", "59/200", "", "", ""]),
-    # insertions: at the exon/intron junction, between +2/+3, between -8/-9
-    ((160, "C", "CT"), ["splice_region_variant", "LOW", "1/2", "c.40_40+1insT", "", "", "", "",
-                        ""]),
+        "splice_donor_variant&frameshift_variant&splice_region_variant&intron_variant", "HIGH",
+        "1/3", "c.39_40+2del", "p.Arg14CysfsTer?", "59/200", "39/129", "13/42", ""]),
+    # insertions count at the base after them (SnpEff): at the exon/intron junction (+1),
+    # between +2/+3 (+3), between -9/-8 (-8)
+    ((160, "C", "CT"), ["splice_donor_variant&intron_variant", "HIGH", "1/2", "c.40_40+1insT",
+                        "", "", "", "", ""]),
     ((162, "T", "TC"), ["splice_region_variant&intron_variant", "LOW", "1/2", "c.40+2_40+3insC",
                         "", "", "", "", ""]),
-    ((252, base(252), base(252) + "CC"), ["intron_variant", "MODIFIER", "1/2",
+    ((252, base(252), base(252) + "CC"), ["splice_region_variant&intron_variant", "LOW", "1/2",
                                           "c.41-9_41-8insCC", "", "", "", "", ""]),
     # just past the transcript's last base (500): downstream, 1 base away
     ((500, base(500), base(500) + "GG"), ["downstream_gene_variant", "MODIFIER", "",
@@ -253,7 +255,7 @@ MINUS_CASES = [
     ((1455, "ATGC", "A"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.22_24del",
                            "p.Ala8del", "43/300", "22/180", "8/59", ""]),
     ((1461, "CTGC", "C"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.22_24del",
-                           "p.Ala8del", "37/300", "16/180", "6/59", ""]),
+                           "p.Ala8del", "43/300", "22/180", "8/59", ""]),
     # one T out of TTT (codon 3, c.7-9): frameshift, 3'-most T is c.9
     ((_m(9) - 1, base(_m(9) - 1) + "A", base(_m(9) - 1)), [
         "frameshift_variant", "HIGH", "1/3", "c.9del", "p.Leu4PhefsTer?", "30/300", "9/180",

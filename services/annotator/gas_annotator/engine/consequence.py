@@ -225,21 +225,26 @@ class Consequence:
 
 
 def consequence(tx: TxModel, al: Allele) -> Consequence | None:
-    """What al does to tx; None when al is more than FLANK bases away."""
-    s, e = al.s, al.e
+    """What al does to tx; None when al is more than FLANK bases away.
+
+    As SnpEff does, an indel is first moved to its 3'-most place in the transcript, and an
+    insertion between bases s-1 and s counts as touching base s only.
+    """
+    shifted = False
+    if al.ref == "" or al.alt == "":
+        al, shifted = shift3(tx, al)
+    s, e = al.s, max(al.e, al.s)
+    notes = (*tx.warnings, "INFO_REALIGN_3_PRIME") if shifted else tuple(tx.warnings)
     if e < tx.start or s > tx.end:
         d = tx.start - e if e < tx.start else s - tx.end
         if d > FLANK:
             return None
         upstream = (e < tx.start) == tx.plus
         term = "upstream_gene_variant" if upstream else "downstream_gene_variant"
-        return Consequence({term}, hgvs_c=_hgvs_c(tx, al)[0], distance=str(d),
-                           notes=tuple(tx.warnings))
+        return Consequence({term}, hgvs_c=_hgvs_c(tx, al), distance=str(d), notes=notes)
     terms: set[str] = set()
-    ins = al.is_ins
-    # introns, with VEP's splice rules (genomic intron ends a..b; donor at the 5' end)
     intron_rank = ""
-    for i in range(tx.n - 1):
+    for i in range(tx.n - 1):  # genomic intron ends a..b; the donor is at the 5' end
         a, b = tx.gexons[i][1] + 1, tx.gexons[i + 1][0] - 1
         if e < a - 3 or s > b + 3:
             continue
@@ -251,64 +256,92 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
             terms.update((at_a, "intron_variant"))
         if _overlap(s, e, b - 1, b):
             terms.update((at_b, "intron_variant"))
-        if _overlap(s, e, a + 2, b - 2) or (ins and (s == a + 2 or e == b - 2)):
+        if _overlap(s, e, a + 2, b - 2):
             terms.add("intron_variant")
         if (_overlap(s, e, a - 3, a - 1) or _overlap(s, e, a + 2, a + 7)
-                or _overlap(s, e, b - 7, b - 2) or _overlap(s, e, b + 1, b + 3)
-                or (ins and (s in (a, a + 2) or e in (b, b - 2)))):
+                or _overlap(s, e, b - 7, b - 2) or _overlap(s, e, b + 1, b + 3)):
             terms.add("splice_region_variant")
-        if (_overlap(s, e, a, b) or (ins and a <= s <= b + 1)) and not intron_rank:
+        if _overlap(s, e, a, b) and not intron_rank:
             k = i + 1 if tx.plus else tx.n - 1 - i
             intron_rank = f"{k}/{tx.n - 1}"
     # exons touched (transcription order)
     touched = [k for k in range(tx.n) if _overlap(s, e, *sorted(tx.exons[k]))]
-    out = Consequence(terms, notes=tuple(tx.warnings))
+    out = Consequence(terms, notes=notes)
     if touched:
         out.rank = f"{min(touched) + 1}/{tx.n}"
     elif intron_rank:
         out.rank = intron_rank
-    out.hgvs_c, shifted = _hgvs_c(tx, al)
-    if shifted:
-        out.notes = (*out.notes, "INFO_REALIGN_3_PRIME")
+    out.hgvs_c = _hgvs_c(tx, al)
     if touched:
         _exonic(tx, al, out, touched)
-    if not out.terms:  # an insertion at an exon/intron junction, between the splice terms
-        out.terms.add("intron_variant" if intron_rank else "non_coding_transcript_exon_variant")
     return out
+
+
+def shift3(tx: TxModel, al: Allele) -> tuple[Allele, bool]:
+    """An insertion or deletion moved to its 3'-most place (in the transcript's direction)
+    inside the exon, intron or flank that holds it."""
+    lo, hi = tx.element(al.s if al.ref else max(al.e, al.s - 1))
+    s, e = al.s, al.e
+    seq = al.ref or al.alt
+    g = tx.genome
+    pad = 64 + len(seq)
+    shifted = False
+    while True:  # a window around the change, widened when a shift reaches its edge
+        wlo, whi = max(lo, s - pad), min(hi, e + pad)
+        win = g.fetch(tx.contig, wlo, whi)
+        if tx.plus:
+            while e + 1 <= whi and win[e + 1 - wlo] == seq[0]:
+                seq = seq[1:] + seq[0]
+                s, e, shifted = s + 1, e + 1, True
+            more = e + 1 > whi and whi < hi
+        else:
+            while s - 1 >= wlo and win[s - 1 - wlo] == seq[-1]:
+                seq = seq[-1] + seq[:-1]
+                s, e, shifted = s - 1, e - 1, True
+            more = s - 1 < wlo and wlo > lo
+        if not more:
+            break
+        pad *= 8
+    if not shifted:
+        return al, False
+    return (Allele(s, e, seq, "") if al.ref else Allele(s, e, "", seq)), True
 
 
 def _exonic(tx: TxModel, al: Allele, out: Consequence, touched: list[int]) -> None:
     """Terms and positions for the exonic part of al (touched: exons it meets)."""
     ex_s, ex_e = sorted(tx.exons[touched[0]])
+    ref_t = al.ref if tx.plus else revcomp(al.ref)
+    alt_t = al.alt if tx.plus else revcomp(al.alt)
+    if al.is_ins:
+        # between genomic s-1 and s: after cDNA c5 (plus: before s; minus: after s)
+        c5 = tx.cdna(al.s) - (1 if tx.plus else 0)
+        out.cdna = f"{c5 + 1}/{tx.length}"
+        if not tx.coding:
+            out.terms.add("non_coding_transcript_exon_variant")
+        elif c5 < tx.c1:  # before the start codon: 5' UTR; after the stop codon: 3' UTR
+            _utr5(tx, c5 + 1, c5, ref_t, alt_t, out)
+        elif c5 >= tx.c2:
+            out.terms.add("3_prime_UTR_variant")
+        else:
+            _coding(tx, c5 + 1, c5, ref_t, alt_t, out)
+        return
     whole = len(touched) == 1 and ex_s <= al.s and al.e <= ex_e
-    g5, g3 = (al.s, al.e) if tx.plus else (al.e, al.s)  # 5'-most and 3'-most changed base
-    if al.is_ins:  # flanking bases of the insertion, in transcript order
-        g5, g3 = (al.e, al.s) if tx.plus else (al.s, al.e)
     if not whole:  # clip to the exons: cDNA span of the exonic part
         cs = [tx.cdna(g) for k in touched for g in
               (max(al.s, min(tx.exons[k])), min(al.e, max(tx.exons[k])))]
         c5, c3 = min(cs), max(cs)
     else:
-        c5, c3 = tx.cdna(g5), tx.cdna(g3)
-    out.cdna = f"{c5 + (1 if al.is_ins else 0)}/{tx.length}"
+        c5, c3 = tx.cdna(al.s if tx.plus else al.e), tx.cdna(al.e if tx.plus else al.s)
+    out.cdna = f"{c5}/{tx.length}"
     if not tx.coding:
         out.terms.add("non_coding_transcript_exon_variant")
         return
     if not whole:
-        _region_terms(tx, c5, c3, out)
-        return
-    ref_t = al.ref if tx.plus else revcomp(al.ref)
-    alt_t = al.alt if tx.plus else revcomp(al.alt)
-    if al.is_ins:
-        # insertion between cDNA c5 and c5+1: it belongs to the region of both neighbours;
-        # before the start codon it is 5' UTR, after the stop codon 3' UTR
-        if c5 < tx.c1:
-            _utr5(tx, c5 + 1, c5, ref_t, alt_t, out)
-            return
-        if c5 >= tx.c2:
-            out.terms.add("3_prime_UTR_variant")
-            return
-        _coding(tx, c5 + 1, c5, ref_t, alt_t, out)
+        if not al.alt and tx.c1 <= c5 and c3 <= tx.c2 and len(touched) == 1:
+            # a deletion over an exon edge: SnpEff predicts the protein from the exonic part
+            _coding(tx, c5, c3, tx.seq()[c5 - 1:c3], "", out)
+        else:
+            _region_terms(tx, c5, c3, out)
         return
     if c3 < tx.c1:
         _utr5(tx, c5, c3, ref_t, alt_t, out)
@@ -372,8 +405,14 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
         return
     tail = tx.seq()[tx.c2:]
     alt_prot = protein[:k0] + translate(new[3 * k0:] + tail, code, to_stop=True)
-    ref_prot = protein if protein.endswith("*") else protein
-    _inframe(k0, ref_prot, alt_prot, x5, diff, out)
+    # SnpEff's codon rule: conservative when the codons around the change, with it, still
+    # begin or end with the original codons (whole codons added or removed)
+    k1 = (max(x3, x5) - 1) // 3
+    ref_cod = cds[3 * k0:3 * k1 + 3] if diff < 0 or (x5 - 1) % 3 else ""
+    alt_cod = ref_cod[:x5 - 1 - 3 * k0] + alt_t + ref_cod[x3 - 3 * k0:]
+    longer, shorter = (alt_cod, ref_cod) if diff > 0 else (ref_cod, alt_cod)
+    conservative = longer.startswith(shorter) or longer.endswith(shorter)
+    _inframe(protein, alt_prot, diff, conservative, out)
 
 
 def _substitution(tx: TxModel, k0: int, ref_aa: str, alt_aa: str, cds: str, x5: int,
@@ -450,13 +489,10 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence) 
     out.hgvs_p = f"p.{three(protein[i])}{i + 1}{three(alt[i])}fs{more}"
 
 
-def _inframe(k0: int, ref: str, alt: str, x5: int, diff: int, out: Consequence) -> None:
+def _inframe(ref: str, alt: str, diff: int, conservative: bool, out: Consequence) -> None:
     t = out.terms
-    aligned = (x5 - 1) % 3 == 0  # the change starts at a codon boundary
-    if diff > 0:
-        t.add("conservative_inframe_insertion" if aligned else "disruptive_inframe_insertion")
-    else:
-        t.add("conservative_inframe_deletion" if aligned else "disruptive_inframe_deletion")
+    kind = "conservative" if conservative else "disruptive"
+    t.add(f"{kind}_inframe_{'insertion' if diff > 0 else 'deletion'}")
     i = 0
     while i < len(ref) and i < len(alt) and ref[i] == alt[i]:
         i += 1
@@ -497,52 +533,27 @@ def _aa_range(prot: str, a: int, b: int) -> str:
     return f"{three(prot[a])}{a + 1}_{three(prot[b - 1])}{b}"
 
 
-def _hgvs_c(tx: TxModel, al: Allele) -> tuple[str, bool]:
-    """HGVS.c (or n.) with indels moved to their 3'-most place in the transcript."""
+def _hgvs_c(tx: TxModel, al: Allele) -> str:
+    """HGVS.c (or n.) of an allele already moved 3' (shift3)."""
     pre = "c." if tx.coding else "n."
+    s, e = al.s, al.e
     if len(al.ref) == 1 and len(al.alt) == 1:
         r, a = (al.ref, al.alt) if tx.plus else (revcomp(al.ref), revcomp(al.alt))
-        return f"{pre}{tx.pos_text(al.s)}{r}>{a}", False
-    g = tx.genome
-    s, e = al.s, al.e
-    shifted = False
-    if not al.ref or not al.alt:  # pure insertion or deletion: shift 3'
-        lo, hi = tx.element(al.s if al.ref else max(al.e, al.s - 1))
-        seq = al.ref or al.alt
-        pad = 64 + len(seq)
-        while True:  # a window around the change, widened when a shift reaches its edge
-            wlo, whi = max(lo, s - pad), min(hi, e + pad)
-            win = g.fetch(tx.contig, wlo, whi)
-            if tx.plus:
-                while e + 1 <= whi and win[e + 1 - wlo] == seq[0]:
-                    seq = seq[1:] + seq[0]
-                    s, e, shifted = s + 1, e + 1, True
-                more = e + 1 > whi and whi < hi
-            else:
-                while s - 1 >= wlo and win[s - 1 - wlo] == seq[-1]:
-                    seq = seq[-1] + seq[:-1]
-                    s, e, shifted = s - 1, e - 1, True
-                more = s - 1 < wlo and wlo > lo
-            if not more:
-                break
-            pad *= 8
-        lo, hi = max(lo, s - len(seq) - 1), min(hi, e + len(seq) + 1)
-        win = win[lo - wlo:hi - wlo + 1]
-        text = seq if tx.plus else revcomp(seq)
-        if al.ref:  # deletion of s..e
-            first, last = (s, e) if tx.plus else (e, s)
-            span = tx.pos_text(first) if s == e else f"{tx.pos_text(first)}_{tx.pos_text(last)}"
-            return f"{pre}{span}del", shifted
-        n = len(seq)
-        # a duplication when the inserted bases repeat the ones just 5' of the insertion
-        dup_lo, dup_hi = (s - n, s - 1) if tx.plus else (s, s + n - 1)
-        if lo <= dup_lo and dup_hi <= hi and win[dup_lo - lo:dup_hi - lo + 1] == seq:
-            first, last = (dup_lo, dup_hi) if tx.plus else (dup_hi, dup_lo)
-            span = tx.pos_text(first) if n == 1 else f"{tx.pos_text(first)}_{tx.pos_text(last)}"
-            return f"{pre}{span}dup", shifted
-        left, right = (s - 1, s) if tx.plus else (s, s - 1)
-        return f"{pre}{tx.pos_text(left)}_{tx.pos_text(right)}ins{text}", shifted
-    first, last = (s, e) if tx.plus else (e, s)
-    span = tx.pos_text(first) if s == e else f"{tx.pos_text(first)}_{tx.pos_text(last)}"
-    alt = al.alt if tx.plus else revcomp(al.alt)
-    return f"{pre}{span}delins{alt}", False
+        return f"{pre}{tx.pos_text(s)}{r}>{a}"
+    if al.ref and al.alt:
+        first, last = (s, e) if tx.plus else (e, s)
+        span = tx.pos_text(first) if s == e else f"{tx.pos_text(first)}_{tx.pos_text(last)}"
+        return f"{pre}{span}delins{al.alt if tx.plus else revcomp(al.alt)}"
+    if al.ref:  # deletion of s..e
+        first, last = (s, e) if tx.plus else (e, s)
+        span = tx.pos_text(first) if s == e else f"{tx.pos_text(first)}_{tx.pos_text(last)}"
+        return f"{pre}{span}del"
+    seq, n = al.alt, len(al.alt)
+    # a duplication when the inserted bases repeat the ones just 5' of the insertion
+    dup_lo, dup_hi = (s - n, s - 1) if tx.plus else (s, s + n - 1)
+    if tx.genome.fetch(tx.contig, dup_lo, dup_hi) == seq:
+        first, last = (dup_lo, dup_hi) if tx.plus else (dup_hi, dup_lo)
+        span = tx.pos_text(first) if n == 1 else f"{tx.pos_text(first)}_{tx.pos_text(last)}"
+        return f"{pre}{span}dup"
+    left, right = (s - 1, s) if tx.plus else (s, s - 1)
+    return f"{pre}{tx.pos_text(left)}_{tx.pos_text(right)}ins{seq if tx.plus else revcomp(seq)}"
