@@ -15,6 +15,7 @@ and the most common disagreements of each kind, so that each class can be explai
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import subprocess
@@ -40,6 +41,7 @@ NORMALISE = {
     "bidirectional_gene_fusion": None,
     "transcript_ablation": None,
 }
+STRAND: dict[str, str] = {}  # transcript -> strand, filled in main
 TARGETS = {"snv_terms": 99.5, "indel_terms": 98.0, "hgvs_p": 98.0}
 _AA1 = {"Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
         "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
@@ -66,6 +68,8 @@ def hgvs_p(text: str) -> str:
     # SnpEff writes the short form of a frameshift (p.Arg23fs), GAS the long one
     # (p.Arg23SerfsTer36): compare the part both have
     text = re.sub(r"^(p\.[A-Z][a-z]{2}\d+)[A-Z][a-z]{2}fsTer(\d+|\?)$", r"\1fs", text)
+    # SnpEff never works out where an extended protein stops (p.Ter43SerextTer?)
+    text = re.sub(r"ext(Ter)?(\d+|\?)$", "ext", text)
     m = re.fullmatch(r"p\.([A-Z][a-z]{2})(\d+)\1", text)
     return f"p.{m.group(1)}{m.group(2)}=" if m else text
 
@@ -149,6 +153,17 @@ def kind(ref: str, alt: str) -> str:
     return "snv" if len(ref) == len(alt) == 1 else "indel"
 
 
+def strands(gff3: Path) -> dict[str, str]:
+    """Transcript ID -> strand, from the GFF3."""
+    out = {}
+    with gzip.open(gff3, "rt") as f:
+        for line in f:
+            m = re.search(r"\tID=transcript:([^;]+)", line)
+            if m:
+                out[m.group(1)] = line.split("\t")[6]
+    return out
+
+
 def compare(gas: dict, snpeff: dict) -> dict:
     both = gas.keys() & snpeff.keys()
     tally: dict[str, Counter] = defaultdict(Counter)
@@ -171,6 +186,7 @@ def compare(gas: dict, snpeff: dict) -> dict:
             tally["hgvs_c"]["n"] += 1
             tally["hgvs_c"]["agree"] += g[1] == s[1]
             if g[1] != s[1]:
+                tally["hgvs_c_by_strand"][STRAND.get(k[3], "?")] += 1
                 cls = (kd, re.sub(r"[\d]+", "#", g[1]), re.sub(r"[\d]+", "#", s[1]))
                 diffs["hgvs_c"][cls] += 1
                 examples.setdefault(("hgvs_c", *cls), (k, g[1], s[1]))
@@ -202,6 +218,7 @@ def report(name: str, r: dict, top: int) -> dict:
                 f" (target {target}%)"
             print(f"  {key:<12} {pct(t[key]):7.2f}% of {t[key]['n']:,}{mark}")
             summary[key] = round(pct(t[key]), 3)
+    print(f"  HGVS.c disagreements by strand: {dict(t['hgvs_c_by_strand'])}")
     print("  per term (pairs where either tool gives it):")
     for key in sorted(k for k in t if k.startswith("term:")):
         print(f"    {key[5:]:<48} {pct(t[key]):7.2f}% of {t[key]['n']:,}")
@@ -256,6 +273,7 @@ def main() -> int:
                        stderr=subprocess.DEVNULL)
     print(f"bcftools csq: {time.perf_counter() - t0:.1f} s", flush=True)
 
+    STRAND.update(strands(t21.GFF3))
     gas = parse_ann(res.annot_path)
     summary = {"snpeff": report("SnpEff", compare(gas, parse_ann(work / "snpeff.vcf")),
                                 args.top)}

@@ -187,12 +187,11 @@ PLUS_CASES = [
     # last Ala codon loses its G (c.124): CTT AAC TAA
     ((443, "TG", "T"), ["frameshift_variant", "HIGH", "3/3", "c.124del", "p.Ala42LeufsTer3",
                         "144/200", "124/129", "42/42", ""]),
-    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; what is left (TTT) ends the
-    # original codons, so SnpEff's codon rule calls it conservative
-    ((143, "TCTT", "T"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
+    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; it starts inside a codon
+    ((143, "TCTT", "T"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
                           "p.Phe9del", "44/200", "24/129", "8/42", ""]),
-    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG): GCC GAG -> GAG
-    ((123, "GGCC", "G"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
+    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG), inside codon 2
+    ((123, "GGCC", "G"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
                           "p.Ala2del", "25/200", "5/129", "2/42", ""]),
     # an inserted GCT before the Ala run's end: a duplication of the last Ala
     ((446, "T", "TGCT"), ["conservative_inframe_insertion", "MODERATE", "3/3",

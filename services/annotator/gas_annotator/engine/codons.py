@@ -25,13 +25,16 @@ MITO_CODE = _code(_TABLE2)
 
 def translate(seq: str, code: dict[str, str] = CODE, to_stop: bool = False) -> str:
     """Protein of seq (whole codons only; codons with N give 'X')."""
-    out = []
     get = code.get
-    for i in range(0, len(seq) - 2, 3):
-        aa = get(seq[i:i + 3], "X")
-        out.append(aa)
-        if to_stop and aa == "*":
+    if not to_stop:
+        return "".join([get(seq[i:i + 3], "X") for i in range(0, len(seq) - 2, 3)])
+    out = []
+    for a in range(0, len(seq) - 2, 150):  # 50 codons at a time: most frames stop early
+        part = "".join([get(seq[i:i + 3], "X") for i in range(a, min(a + 150, len(seq) - 2), 3)])
+        if "*" in part:
+            out.append(part[:part.index("*") + 1])
             break
+        out.append(part)
     return "".join(out)
 
 

@@ -2,11 +2,12 @@
 
 Coordinates: genomic positions are 1-based closed. An allele is (s, e, ref, alt) after
 trimming the bases REF and ALT share; an insertion between bases s-1 and s has e = s-1 and
-ref ''. Overlap tests use VEP's rule (an insertion lies in a region when both of its
-flanking bases do), so an insertion at an exon/intron junction, or between intron bases
-+2/+3, is not a splice-site change, and one just past a transcript's last base is
-downstream. cDNA positions count exon bases from the transcript's 5' end; `c1`/`c2` are
-the cDNA positions of the first and last coding base (stop codon included).
+ref ''. Conventions follow SnpEff 5.1, the oracle of bench/bench_consequences.py: an indel
+is first moved to its 3'-most place in the transcript (HGVS), and an insertion then counts
+as touching base s only (so one at an exon/intron junction on the + strand touches intron
+base +1, one between intron bases -9/-8 touches -8). cDNA positions count exon bases from
+the transcript's 5' end; `c1`/`c2` are the cDNA positions of the first and last coding
+base (stop codon included).
 """
 
 from __future__ import annotations
@@ -244,8 +245,12 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
         return Consequence({term}, hgvs_c=_hgvs_c(tx, al), distance=str(d), notes=notes)
     terms: set[str] = set()
     intron_rank = ""
-    for i in range(tx.n - 1):  # genomic intron ends a..b; the donor is at the 5' end
-        a, b = tx.gexons[i][1] + 1, tx.gexons[i + 1][0] - 1
+    gex = tx.gexons
+    # exons from the one starting at or before s (less one) to the last starting by e + 1
+    lo = max(bisect.bisect_right(tx.gstarts, s) - 2, 0)
+    hi = bisect.bisect_right(tx.gstarts, e + 4)
+    for i in range(lo, min(hi, tx.n - 1)):  # genomic intron ends a..b; donor at the 5' end
+        a, b = gex[i][1] + 1, gex[i + 1][0] - 1
         if e < a - 3 or s > b + 3:
             continue
         if b - a + 1 < SPLICE_INTRON_MIN:
@@ -265,7 +270,9 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
             k = i + 1 if tx.plus else tx.n - 1 - i
             intron_rank = f"{k}/{tx.n - 1}"
     # exons touched (transcription order)
-    touched = [k for k in range(tx.n) if _overlap(s, e, *sorted(tx.exons[k]))]
+    touched = [i if tx.plus else tx.n - 1 - i for i in range(lo, min(hi, tx.n))
+               if gex[i][1] >= s and gex[i][0] <= e]
+    touched.sort()
     out = Consequence(terms, notes=notes)
     if touched:
         out.rank = f"{min(touched) + 1}/{tx.n}"
@@ -313,14 +320,16 @@ def _exonic(tx: TxModel, al: Allele, out: Consequence, touched: list[int]) -> No
     ref_t = al.ref if tx.plus else revcomp(al.ref)
     alt_t = al.alt if tx.plus else revcomp(al.alt)
     if al.is_ins:
-        # between genomic s-1 and s: after cDNA c5 (plus: before s; minus: after s)
-        c5 = tx.cdna(al.s) - (1 if tx.plus else 0)
+        # between genomic s-1 and s: after cDNA c5 (plus: before s; minus: after s); the
+        # region is the one of base s (cs)
+        cs = tx.cdna(al.s)
+        c5 = cs - (1 if tx.plus else 0)
         out.cdna = f"{c5 + 1}/{tx.length}"
         if not tx.coding:
             out.terms.add("non_coding_transcript_exon_variant")
-        elif c5 < tx.c1:  # before the start codon: 5' UTR; after the stop codon: 3' UTR
+        elif cs < tx.c1:
             _utr5(tx, c5 + 1, c5, ref_t, alt_t, out)
-        elif c5 >= tx.c2:
+        elif cs > tx.c2:
             out.terms.add("3_prime_UTR_variant")
         else:
             _coding(tx, c5 + 1, c5, ref_t, alt_t, out)
@@ -375,7 +384,7 @@ def _utr5(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Consequenc
     lo = max(0, c5 - 3)
     before = seq[lo:min(c3 + 2, utr_end)]
     after = seq[lo:c5 - 1] + alt_t + seq[c3:min(c3 + 2, utr_end)]
-    if after.count("ATG") > before.count("ATG"):
+    if len(ref_t) == len(alt_t) and after.count("ATG") > before.count("ATG"):  # as SnpEff
         out.terms.add("5_prime_UTR_premature_start_codon_gain_variant")
 
 
@@ -403,16 +412,13 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
     if diff % 3:
         _frameshift(tx, k0, protein, new, out)
         return
-    tail = tx.seq()[tx.c2:]
-    alt_prot = protein[:k0] + translate(new[3 * k0:] + tail, code, to_stop=True)
-    # SnpEff's codon rule: conservative when the codons around the change, with it, still
-    # begin or end with the original codons (whole codons added or removed)
+    # Only the codons the change touches are compared (k0..k1, and what they become):
+    # a premature stop elsewhere in the transcript does not matter here.
     k1 = (max(x3, x5) - 1) // 3
-    ref_cod = cds[3 * k0:3 * k1 + 3] if diff < 0 or (x5 - 1) % 3 else ""
+    ref_cod = cds[3 * k0:3 * k1 + 3]
     alt_cod = ref_cod[:x5 - 1 - 3 * k0] + alt_t + ref_cod[x3 - 3 * k0:]
-    longer, shorter = (alt_cod, ref_cod) if diff > 0 else (ref_cod, alt_cod)
-    conservative = longer.startswith(shorter) or longer.endswith(shorter)
-    _inframe(protein, alt_prot, diff, conservative, out)
+    conservative = (x5 - 1) % 3 == 0  # whole codons added or removed
+    _inframe(protein, k0, protein[k0:k1 + 1], translate(alt_cod, code), diff, conservative, out)
 
 
 def _substitution(tx: TxModel, k0: int, ref_aa: str, alt_aa: str, cds: str, x5: int,
@@ -482,48 +488,52 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence) 
         more = f"Ter{len(alt) - i - 1}" if alt.endswith("*") else "Ter?"
         out.hgvs_p = f"p.Ter{i + 1}{three(alt[i])}ext{more}"
         return
-    if alt[i] == "*":
+    if alt[i] == "*":  # the new frame stops at once
+        out.terms.add("stop_gained")
         out.hgvs_p = f"p.{three(protein[i])}{i + 1}Ter"
         return
     more = f"Ter{len(alt) - i}" if alt.endswith("*") else "Ter?"
     out.hgvs_p = f"p.{three(protein[i])}{i + 1}{three(alt[i])}fs{more}"
 
 
-def _inframe(ref: str, alt: str, diff: int, conservative: bool, out: Consequence) -> None:
+def _inframe(protein: str, k0: int, r: str, a: str, diff: int, conservative: bool,
+             out: Consequence) -> None:
+    """An in-frame indel: residues r (from k0, 0-based) become a."""
     t = out.terms
     kind = "conservative" if conservative else "disruptive"
     t.add(f"{kind}_inframe_{'insertion' if diff > 0 else 'deletion'}")
-    i = 0
-    while i < len(ref) and i < len(alt) and ref[i] == alt[i]:
-        i += 1
-    j = 0
-    while j < len(ref) - i and j < len(alt) - i and ref[-1 - j] == alt[-1 - j]:
-        j += 1
-    r, a = ref[i:len(ref) - j], alt[i:len(alt) - j]
-    if i == 0 and (not alt or alt[0] != "M"):
-        t.add("start_lost")
-        out.hgvs_p = "p.Met1?"
-        return
     if "*" in a and "*" not in r:
         t.add("stop_gained")
-    if "*" in r and "*" not in a:
+        a = a[:a.index("*") + 1]
+    elif "*" in r and "*" not in a:
         t.add("stop_lost")
-    if not r and not a:
+    p = 0  # shared leading residues (moves the change 3', as HGVS wants)
+    while p < len(r) and p < len(a) and r[p] == a[p]:
+        p += 1
+    q = 0
+    while q < len(r) - p and q < len(a) - p and r[-1 - q] == a[-1 - q]:
+        q += 1
+    i = k0 + p
+    r, a = r[p:len(r) - q], a[p:len(a) - q]
+    if i == 0 and (not a or a[0] != "M"):
+        t.add("start_lost")
+        out.hgvs_p = "p.Met1?"
+    elif not r and not a:
         out.hgvs_p = "p.="
-    elif i >= len(ref):  # past the end of a protein without a stop codon: not described
-        out.hgvs_p = ""
     elif not a:
-        out.hgvs_p = f"p.{_aa_range(ref, i, i + len(r))}del"
+        out.hgvs_p = f"p.{_aa_range(protein, i, i + len(r))}del"
     elif not r:
         n = len(a)
-        if ref[i - n:i] == a and i - n >= 0:
-            out.hgvs_p = f"p.{_aa_range(ref, i - n, i)}dup"
+        if i >= len(protein):  # after the last residue of a protein without a stop codon
+            out.hgvs_p = ""
+        elif i - n >= 0 and protein[i - n:i] == a:
+            out.hgvs_p = f"p.{_aa_range(protein, i - n, i)}dup"
         else:
-            out.hgvs_p = (f"p.{three(ref[i - 1])}{i}_{three(ref[i])}{i + 1}ins{three(a)}")
+            out.hgvs_p = f"p.{three(protein[i - 1])}{i}_{three(protein[i])}{i + 1}ins{three(a)}"
     elif len(r) == 1 and len(a) == 1:
         out.hgvs_p = f"p.{three(r)}{i + 1}{three(a)}"
     else:
-        out.hgvs_p = f"p.{_aa_range(ref, i, i + len(r))}delins{three(a)}"
+        out.hgvs_p = f"p.{_aa_range(protein, i, i + len(r))}delins{three(a)}"
 
 
 def _aa_range(prot: str, a: int, b: int) -> str:
