@@ -24,7 +24,7 @@ from .loader import load_reference
 from .so_terms import TERM_NAMES
 from .summary import Stats, count_log
 from .transcript_ann import TranscriptAnnotator
-from .variant_class import BASES, TITV, allele_class, allele_span, unannotatable
+from .variant_class import BASES, allele_class, allele_span, unannotatable
 from .vcf_input import VcfReader
 
 log = logging.getLogger(__name__)
@@ -266,19 +266,18 @@ class _Annotator:
             fast &= pos <= length
         if self.general_only:
             fast[:] = False
-        # The first two entries of each record's interval, as numbers.
-        t1 = ix.term[iv_s]
-        t2 = ix.term2[iv_s]
-        hkeys = ix.feat[iv_s].tolist()  # feature numbers
-        hkeys2 = ix.feat2[iv_s].tolist()
+        # Legend: the first two entries of each record's interval, as numbers (entry 1 and
+        # entry 2): term code (-1: none, or 3+ entries for term1), feature number, rank
+        # number, and the anchor its Distance is measured from (-1: none).
+        term1 = ix.term[iv_s]
         off = ianc[iv_s]  # -1 (the spare -1 anchor) when the interval has none
         anchors = self.ref.anchors
-        a1 = anchors[off]
-        a2 = anchors[off + ((t1 >= _UPSTREAM) & (off >= 0))].tolist()
-        terms, terms2 = t1.tolist(), t2.tolist()
+        anchor2s = anchors[off + ((term1 >= _UPSTREAM) & (off >= 0))].tolist()
+        term1s, term2s = term1.tolist(), ix.term2[iv_s].tolist()
+        feat1s, feat2s = ix.feat[iv_s].tolist(), ix.feat2[iv_s].tolist()
+        rank1s, rank2s = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
+        anchor1s = anchors[off].tolist()
         tails = self.ref.rank_tails
-        ranks, ranks2 = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
-        first_anchor = a1.tolist()
         known = self.known_ids(canon, kpos, pos, recs) if len(kpos) else {}
 
         stats = self.stats
@@ -290,8 +289,8 @@ class _Annotator:
         region_n = [0] * len(TERMS)  # records per most severe term (index = term code)
         snv_pairs: list[str] = []  # REF+ALT of fast-path SNVs, for Ti/Tv
         annotated = 0
-        for i, (r, ok, t, hk, rk, a, p, t2) in enumerate(
-                zip(recs, fast.tolist(), terms, hkeys, ranks, first_anchor, poslist, terms2,
+        for i, (r, ok, term, feat, rank, anchor, p, term2) in enumerate(
+                zip(recs, fast.tolist(), term1s, feat1s, rank1s, anchor1s, poslist, term2s,
                     strict=True)):
             if ok:
                 ref_a, alt = r[3], r[4]
@@ -315,14 +314,15 @@ class _Annotator:
             elif not vc:
                 vc = classify(ref_a, alt)
                 by_class[vc] += 1
-            if t >= 0:  # one or two entries: format them from the interval's columns
-                sfx = (term_heads[t] + (features.get(hk) or feature(hk)) + tails[rk]
-                       + (f"{abs(p - a)}|" if t >= upstream and a >= 0 else "|"))
-                if t2 >= 0:
-                    hk2, a = hkeys2[i], a2[i]
-                    sfx2 = (term_heads[t2] + (features.get(hk2) or feature(hk2))
-                            + tails[ranks2[i]]
-                            + (f"{abs(p - a)}|" if t2 >= upstream and a >= 0 else "|"))
+            if term >= 0:  # one or two entries: format them from the interval's columns
+                sfx = (term_heads[term] + (features.get(feat) or feature(feat)) + tails[rank]
+                       + (f"{abs(p - anchor)}|" if term >= upstream and anchor >= 0 else "|"))
+                if term2 >= 0:
+                    feat2, anchor2 = feat2s[i], anchor2s[i]
+                    sfx2 = (term_heads[term2] + (features.get(feat2) or feature(feat2))
+                            + tails[rank2s[i]]
+                            + (f"{abs(p - anchor2)}|" if term2 >= upstream and anchor2 >= 0
+                               else "|"))
                     if not multi:
                         ann = f"{alt}{sfx},{alt}{sfx2}"
                     else:
@@ -331,7 +331,7 @@ class _Annotator:
                     ann = alt + sfx
                 else:
                     ann = ",".join([x + sfx for x in alt.split(",")])
-                region_n[t] += 1  # entries are ordered most severe first
+                region_n[term] += 1  # entries are ordered most severe first
             else:
                 suffixes, top = self.entry_suffixes(int(iv_s[i]), p, tmpl, ianc)
                 if not multi:
@@ -348,10 +348,7 @@ class _Annotator:
             r[2] = ids if r[2] == "." else _add_id(r[2], ids)
         out.extend(map("\t".join, recs))
         for pair, n in Counter(snv_pairs).items():
-            kind = TITV.get(pair)
-            if kind is not None:
-                stats.ti += n if kind else 0
-                stats.tv += 0 if kind else n
+            stats.add_titv(pair, n)
         for term, n in zip(TERMS, region_n, strict=True):
             if n:
                 stats.by_region[term] += n
@@ -394,11 +391,8 @@ class _Annotator:
         for alt in alts.split(","):
             vc = allele_class(ref_a, alt)
             self.stats.by_class[vc] += 1
-            if vc == "SNV" and len(ref_a) == 1:
-                t = TITV.get(ref_a + alt)
-                if t is not None:
-                    self.stats.ti += t
-                    self.stats.tv += not t
+            if vc == "SNV":
+                self.stats.add_titv(ref_a + alt)
             out.append(vc)
         return ",".join(out)
 
@@ -494,11 +488,8 @@ class _Annotator:
                 reasons.add(why)
                 continue
             self.stats.by_class[cls] += 1
-            if cls == "SNV" and len(ref_a) == 1:
-                t = TITV.get(ref_a + alt)
-                if t is not None:
-                    self.stats.ti += t
-                    self.stats.tv += not t
+            if cls == "SNV":
+                self.stats.add_titv(ref_a + alt)
             s, e = allele_span(p, ref_a, alt)
             if whole >= 0 and e < p + len(ref_a):
                 entries = self.interval_entries(whole, int(tmpl[whole]), ianc)
@@ -525,10 +516,8 @@ class _Annotator:
         classes = [allele_class(r[3], a) for a in r[4].split(",")]
         for c, alt in zip(classes, r[4].split(","), strict=True):
             self.stats.by_class[c] += 1
-            t = TITV.get(r[3] + alt) if c == "SNV" else None
-            if t is not None:
-                self.stats.ti += t
-                self.stats.tv += not t
+            if c == "SNV":
+                self.stats.add_titv(r[3] + alt)
         self.stats.unannotated[reason] += 1
         r[7] = self.merge_info(r[7], "VC=" + ",".join(classes))
         self.fix_v33(r)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..reference.model import TERMS
 from .so_terms import RANK
+from .variant_class import TITV
 
 
 @dataclass
@@ -25,6 +26,15 @@ class Stats:
     unknown_contigs: Counter = field(default_factory=Counter)
     ref_mismatches: int = 0  # records whose REF differs from the bundle's genome
     warnings: list[str] = field(default_factory=list)
+
+    def add_titv(self, pair: str, n: int = 1) -> None:
+        """Count n SNV alleles REF+ALT ('AG') as transitions or transversions."""
+        kind = TITV.get(pair)
+        if kind is not None:
+            if kind:
+                self.ti += n
+            else:
+                self.tv += n
 
     def summary(self, reference: dict, input_name: str, fileformat: str, samples: int,
                 error: str | None = None) -> dict:
