@@ -358,18 +358,45 @@ class _Annotator:
 
     def transcript_run(self, canon: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
                        ix: ContigIndex, out: list[str]) -> None:
-        """Annotate consecutive records of one contig per transcript (bundle with a genome)."""
+        """Annotate consecutive records of one contig per transcript (bundle with a genome).
+
+        Lookups are done for the whole batch: the transcript intervals each record's REF
+        spans (first..last), the gene-level interval of its POS (intergenic entries) and
+        the genome's base at POS (REF check).
+        """
         assert self.tx is not None
         length = self.ref.length(canon)
         known = self.known_ids(canon, ix.known, pos, recs) if len(ix.known) else {}
         before = self.tx.ref_mismatches
-        for r, p in zip(recs, pos.tolist(), strict=True):
+        ref_len = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
+        first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
+        gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
+                                             "right") - 1, 0).tolist()
+        genome_base = self.tx.genome.bases_at(canon, pos)
+        for r, p, a, b, g_iv, base in zip(recs, pos.tolist(), first, last, gene_iv,
+                                           genome_base, strict=True):
             alts = r[4].split(",")
             beyond = length is not None and p > length
             res = None
-            if not beyond and r[3].isalpha() and all(unannotatable(a) is None for a in alts):
-                res = self.tx.annotate(canon, tx_index, p, r[3], alts)
-            if res is None:  # intergenic, symbolic alleles...: the gene-level index
+            plain = (not beyond and r[3].isalpha()
+                     and all(unannotatable(x) is None for x in alts))
+            if plain:
+                rows = self.tx.rows(tx_index, a, b)
+                if rows:
+                    res = self.tx.annotate(canon, rows, p, r[3], alts,
+                                           base if len(r[3]) == 1 else None)
+                elif not self.general_only:  # intergenic: the gene-level entry
+                    if len(r[3]) == 1 and base != r[3].upper() and base != "N":
+                        self.tx.ref_mismatches += 1
+                    suffixes, top = self.entry_suffixes(g_iv, p, ix.tmpl, ix.anc)
+                    vc = self.classes(r[3], r[4])
+                    ann = ",".join([x + ("," + x).join(suffixes) for x in alts])
+                    r[7] = f"VC={vc};ANN={ann}" if r[7] in (".", "") else \
+                        f"{r[7]};VC={vc};ANN={ann}"
+                    self.stats.by_region[TERMS[top]] += 1
+                    self.stats.annotated += 1
+                    continue
+            if res is None:  # symbolic alleles, past the contig end...: the gene-level index
                 self.stats.annotated += self.general(r, p, ix.starts, ix.tmpl, ix.anc, beyond,
                                                      -1)
                 continue

@@ -9,6 +9,7 @@ from ..reference.transcripts import CANONICAL, MANE_SELECT, TX_EXON0, TX_FLAGS, 
 from .consequence import Allele, TxModel, consequence, trim
 from .so_terms import RANK, joined
 
+_I32 = 2**31 - 1
 MODEL_CACHE = 20_000  # TxModels kept (each holds its cDNA once used); cleared when full
 REF_MISMATCH = "WARNING_REF_DOES_NOT_MATCH_GENOME"
 
@@ -34,17 +35,25 @@ class TranscriptAnnotator:
         a, b = info["tx_intervals"]
         return np.asarray(self.txi_start[a:b]), a, info["transcript_rows"][0]
 
-    def nearby(self, index: tuple[np.ndarray, int, int], lo: int, hi: int) -> list[int]:
-        """Rows of the transcripts whose [start - FLANK, end + FLANK] meets lo..hi."""
-        starts, first_iv, first_tx = index
-        a = int(np.searchsorted(starts, lo, "right")) - 1
-        b = int(np.searchsorted(starts, hi, "right")) - 1
+    def intervals(self, index: tuple[np.ndarray, int, int], lo: np.ndarray, hi: np.ndarray
+                  ) -> tuple[list[int], list[int]]:
+        """For a batch: the overlap intervals holding each lo and each hi (-1: before all)."""
+        starts = index[0]
+        a = np.searchsorted(starts, np.minimum(lo, _I32).astype(np.int32), "right") - 1
+        b = np.searchsorted(starts, np.minimum(hi, _I32).astype(np.int32), "right") - 1
+        return a.tolist(), b.tolist()
+
+    def rows(self, index: tuple[np.ndarray, int, int], a: int, b: int) -> list[int]:
+        """Rows of the transcripts in overlap intervals a..b (their span +-FLANK)."""
+        _, first_iv, first_tx = index
         if b < 0:
             return []
         off = self.txi_off
         if a == b:
-            ids = self.txi_ids[off[first_iv + a]:off[first_iv + a + 1]]
-            return [first_tx + int(k) for k in ids]
+            s, e = int(off[first_iv + a]), int(off[first_iv + a + 1])
+            if s == e:
+                return []
+            return [first_tx + k for k in self.txi_ids[s:e].tolist()]
         got: set[int] = set()
         for iv in range(max(a, 0), b + 1):
             got.update(self.txi_ids[off[first_iv + iv]:off[first_iv + iv + 1]].tolist())
@@ -61,14 +70,12 @@ class TranscriptAnnotator:
             m = self.models[row] = TxModel(r, [tuple(x) for x in ex], text, self.genome, contig)
         return m
 
-    def annotate(self, contig: str, index: tuple[np.ndarray, int, int], pos: int, ref: str,
-                 alts: list[str]) -> tuple[list[str], list[str], int] | None:
-        """(ANN entries, pick per ALT, most severe term rank), or None when no transcript
-        lies within reach (the caller then gives the intergenic entry)."""
-        rows = self.nearby(index, pos, pos + max(len(ref) - 1, 1))
-        if not rows:
-            return None
-        genome_ref = self.genome.fetch(contig, pos, pos + len(ref) - 1)
+    def annotate(self, contig: str, rows: list[int], pos: int, ref: str, alts: list[str],
+                 genome_ref: str | None = None) -> tuple[list[str], list[str], int] | None:
+        """(ANN entries, pick per ALT, most severe term rank) from the transcripts in rows,
+        or None when none is within reach; genome_ref: the genome's REF bases if known."""
+        if genome_ref is None:
+            genome_ref = self.genome.fetch(contig, pos, pos + len(ref) - 1)
         mismatch = genome_ref != ref.upper() and "N" not in genome_ref
         if mismatch:
             self.ref_mismatches += 1

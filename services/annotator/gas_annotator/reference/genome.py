@@ -86,6 +86,21 @@ class Genome:
         """True when the bundle holds this contig's sequence."""
         return contig in self.where
 
+    def bases_at(self, contig: str, positions: np.ndarray) -> list[str]:
+        """The base at each 1-based position (uppercase; N past the end or in an N run)."""
+        off, length, na, nb = self.where[contig]
+        p = np.clip(positions, 1, max(length, 1)) - 1
+        codes = (self.packed[off + (p >> 2)] >> (6 - 2 * (p & 3)).astype(np.uint8)) & 3
+        out = np.frombuffer(b"ACGT", np.uint8)[codes]
+        bad = (positions < 1) | (positions > length)
+        if nb > na:
+            runs = self.nruns[na:nb]
+            k = np.searchsorted(runs[:, 1], p, "right")
+            inside = k < len(runs)
+            bad |= inside & (runs[np.minimum(k, len(runs) - 1), 0] <= p)
+        out[bad] = ord("N")
+        return list(out.tobytes().decode())
+
     def fetch(self, contig: str, start: int, end: int) -> str:
         """Bases start..end (1-based, closed), uppercase; '' outside the contig."""
         off, length, na, nb = self.where[contig]
