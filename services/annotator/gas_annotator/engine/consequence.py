@@ -488,8 +488,7 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence) 
         more = f"Ter{len(alt) - i - 1}" if alt.endswith("*") else "Ter?"
         out.hgvs_p = f"p.Ter{i + 1}{three(alt[i])}ext{more}"
         return
-    if alt[i] == "*":  # the new frame stops at once
-        out.terms.add("stop_gained")
+    if alt[i] == "*":  # the new frame stops at once (a frameshift still, for SnpEff too)
         out.hgvs_p = f"p.{three(protein[i])}{i + 1}Ter"
         return
     more = f"Ter{len(alt) - i}" if alt.endswith("*") else "Ter?"
