@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import chr21_tools as t21
@@ -74,29 +75,34 @@ def hgvs_p(text: str) -> str:
     return f"p.{m.group(1)}{m.group(2)}=" if m else text
 
 
-def parse_ann(vcf: Path, key: str = "ANN") -> dict[tuple, tuple[frozenset, str, str]]:
-    """(pos, ref, alt, transcript without version) -> (terms, HGVS.c, HGVS.p)."""
-    out = {}
+def info_entries(vcf: Path, key: str) -> Iterator[tuple[list[str], str]]:
+    """(record columns, one comma-separated entry of INFO key) for every record."""
     with open(vcf) as f:
         for line in f:
             if line.startswith("#"):
                 continue
             c = line.split("\t", 8)
-            if len(c) < 8:  # the Debian wrapper echoes its arguments to stdout
+            if len(c) < 8:  # the Debian SnpEff wrapper echoes its arguments to stdout
                 continue
             m = re.search(rf"(?:^|;){key}=([^;\t\n]+)", c[7])
-            if not m:
-                continue
-            for e in m.group(1).split(","):
-                f_ = e.split("|")
-                if len(f_) < 11 or f_[5] != "transcript" or not f_[6]:
-                    continue
-                k = (int(c[1]), c[3], f_[0], f_[6].split(".")[0])
-                got = (terms(f_[1]), hgvs_c(f_[9]), hgvs_p(f_[10]))
-                if k in out:  # SnpEff gives some terms of one transcript as separate entries
-                    old = out[k]
-                    got = (old[0] | got[0], old[1] or got[1], old[2] or got[2])
-                out[k] = got
+            if m:
+                for e in m.group(1).split(","):
+                    yield c, e
+
+
+def parse_ann(vcf: Path) -> dict[tuple, tuple[frozenset, str, str]]:
+    """(pos, ref, alt, transcript without version) -> (terms, HGVS.c, HGVS.p)."""
+    out: dict[tuple, tuple[frozenset, str, str]] = {}
+    for c, e in info_entries(vcf, "ANN"):
+        f_ = e.split("|")
+        if len(f_) < 11 or f_[5] != "transcript" or not f_[6]:
+            continue
+        k = (int(c[1]), c[3], f_[0], f_[6].split(".")[0])
+        got = (terms(f_[1]), hgvs_c(f_[9]), hgvs_p(f_[10]))
+        if k in out:  # SnpEff gives some terms of one transcript as separate entries
+            old = out[k]
+            got = (old[0] | got[0], old[1] or got[1], old[2] or got[2])
+        out[k] = got
     return out
 
 
@@ -118,24 +124,14 @@ CODING = {"missense_variant", "synonymous_variant", "stop_gained", "stop_lost", 
 def parse_csq(vcf: Path) -> dict[tuple, tuple[frozenset, str]]:
     """(pos, ref, alt, transcript) -> (coding terms, protein change as '7E>7V')."""
     out = {}
-    with open(vcf) as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            c = line.split("\t", 8)
-            if len(c) < 8:
-                continue
-            m = re.search(r"BCSQ=([^;\t\n]+)", c[7])
-            if not m:
-                continue
-            for e in m.group(1).split(","):
-                f_ = e.split("|")
-                if len(f_) < 3 or f_[0].startswith("@"):
-                    continue
-                names = {CSQ_TERMS.get(x.lstrip("*"), x) for x in f_[0].split("&")}
-                aa = f_[5] if len(f_) > 5 else ""
-                for alt in c[4].split(","):
-                    out[(int(c[1]), c[3], alt, f_[2])] = (frozenset(names & CODING), aa)
+    for c, e in info_entries(vcf, "BCSQ"):
+        f_ = e.split("|")
+        if len(f_) < 3 or f_[0].startswith("@"):
+            continue
+        names = {CSQ_TERMS.get(x.lstrip("*"), x) for x in f_[0].split("&")}
+        aa = f_[5] if len(f_) > 5 else ""
+        for alt in c[4].split(","):
+            out[(int(c[1]), c[3], alt, f_[2])] = (frozenset(names & CODING), aa)
     return out
 
 

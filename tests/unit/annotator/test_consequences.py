@@ -72,31 +72,29 @@ GENOME = _genome()
 def _gff3() -> str:
     rows = []
 
-    def row(kind: str, s: int, e: int, strand: str, attrs: str, phase: str = ".") -> None:
-        rows.append(f"chr1\ttest\t{kind}\t{s}\t{e}\t.\t{strand}\t{phase}\t{attrs}\n")
+    def tx(gene: str, tid: str, strand: str, span: tuple[int, int], kind: str, attrs: str,
+           exons: list[tuple[int, int]], cds: list[tuple[int, int]], phases: str = "") -> None:
+        """A transcript's rows: its gene (when new), itself, exons and CDS (with phases)."""
+        def row(feature: str, s: int, e: int, text: str, phase: str = ".") -> None:
+            rows.append(f"chr1\ttest\t{feature}\t{s}\t{e}\t.\t{strand}\t{phase}\t{text}\n")
 
-    row("gene", 101, 500, "+", "ID=gene:G1;Name=GENE1;gene_id=G1")
-    row("mRNA", 101, 500, "+", "ID=transcript:T1;Parent=gene:G1;biotype=protein_coding;"
-        "transcript_id=T1;version=1;tag=basic,MANE_Select")
-    for s, e in [(101, 160), (261, 320), (421, 500)]:
-        row("exon", s, e, "+", "Parent=transcript:T1")
-    for (s, e), ph in zip([(121, 160), (261, 320), (421, 449)], "022", strict=True):
-        row("CDS", s, e, "+", "Parent=transcript:T1", ph)
-    row("transcript", 101, 500, "+", "ID=transcript:T1b;Parent=gene:G1;"
-        "biotype=retained_intron;transcript_id=T1b;version=1")
-    row("exon", 101, 500, "+", "Parent=transcript:T1b")
-    row("gene", 1001, 1500, "-", "ID=gene:G2;Name=GENE2;gene_id=G2")
-    row("mRNA", 1001, 1500, "-", "ID=transcript:T2;Parent=gene:G2;biotype=protein_coding;"
-        "transcript_id=T2;version=1;tag=basic,Ensembl_canonical")
-    for s, e in [(1401, 1500), (1201, 1300), (1001, 1100)]:
-        row("exon", s, e, "-", "Parent=transcript:T2")
-    for (s, e), ph in zip([(1401, 1479), (1201, 1300), (1100, 1100)], "021", strict=True):
-        row("CDS", s, e, "-", "Parent=transcript:T2", ph)
-    row("gene", 2001, 2400, "+", "ID=gene:G3;Name=GENE3;gene_id=G3")
-    row("lnc_RNA", 2001, 2400, "+", "ID=transcript:T3;Parent=gene:G3;biotype=lncRNA;"
-        "transcript_id=T3;version=1")
-    for s, e in [(2001, 2100), (2301, 2400)]:
-        row("exon", s, e, "+", "Parent=transcript:T3")
+        if f"ID=gene:{gene};" not in "".join(rows):
+            row("gene", *span, f"ID=gene:{gene};Name=GENE{gene[1:]};gene_id={gene}")
+        row(kind, *span, f"ID=transcript:{tid};Parent=gene:{gene};transcript_id={tid};"
+            f"version=1;{attrs}")
+        for s, e in exons:
+            row("exon", s, e, f"Parent=transcript:{tid}")
+        for (s, e), ph in zip(cds, phases, strict=True):
+            row("CDS", s, e, f"Parent=transcript:{tid}", ph)
+
+    tx("G1", "T1", "+", (101, 500), "mRNA", "biotype=protein_coding;tag=basic,MANE_Select",
+       [(101, 160), (261, 320), (421, 500)], [(121, 160), (261, 320), (421, 449)], "022")
+    tx("G1", "T1b", "+", (101, 500), "transcript", "biotype=retained_intron", [(101, 500)], [])
+    tx("G2", "T2", "-", (1001, 1500), "mRNA", "biotype=protein_coding;tag=basic,"
+       "Ensembl_canonical", [(1401, 1500), (1201, 1300), (1001, 1100)],
+       [(1401, 1479), (1201, 1300), (1100, 1100)], "021")
+    tx("G3", "T3", "+", (2001, 2400), "lnc_RNA", "biotype=lncRNA", [(2001, 2100), (2301, 2400)],
+       [])
     return "##gff-version 3\n##sequence-region chr1 1 20000\n" + "".join(rows)
 
 
@@ -216,15 +214,6 @@ PLUS_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("record", "want"), PLUS_CASES,
-                         ids=[f"{c[0][0]}{c[0][1]}>{c[0][2]}" for c in PLUS_CASES])
-def test_plus_strand(seq_bundle: Path, tmp_path: Path, record: tuple, want: list[str]) -> None:
-    got = one(seq_bundle, tmp_path, *record, "T1.1")
-    assert [got[1], got[2], got[8], got[9], got[10], got[11], got[12], got[13],
-            got[14]] == want
-    assert got[3:8] == ["GENE1", "G1", "transcript", "T1.1", "protein_coding"]
-
-
 def _m(cds_pos: int) -> int:
     """Genome position of T2.1's CDS base (minus strand)."""
     return 1480 - cds_pos if cds_pos <= 79 else 1380 - cds_pos if cds_pos <= 179 else 1100
@@ -262,13 +251,19 @@ MINUS_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("record", "want"), MINUS_CASES,
-                         ids=[f"{c[0][0]}{c[0][1]}>{c[0][2]}" for c in MINUS_CASES])
-def test_minus_strand(seq_bundle: Path, tmp_path: Path, record: tuple, want: list[str]) -> None:
-    got = one(seq_bundle, tmp_path, *record, "T2.1")
+CASES = [("T1.1", *c) for c in PLUS_CASES] + [("T2.1", *c) for c in MINUS_CASES]
+
+
+@pytest.mark.parametrize(("tx", "record", "want"), CASES,
+                         ids=[f"{t}:{c[0]}{c[1]}>{c[2]}" for t, c, _ in CASES])
+def test_transcript_entry(seq_bundle: Path, tmp_path: Path, tx: str, record: tuple,
+                          want: list[str]) -> None:
+    """T1.1 (+ strand) and T2.1 (- strand): the fields worked out by hand."""
+    got = one(seq_bundle, tmp_path, *record, tx)
     assert [got[1], got[2], got[8], got[9], got[10], got[11], got[12], got[13],
             got[14]] == want
-    assert got[3:8] == ["GENE2", "G2", "transcript", "T2.1", "protein_coding"]
+    gene = "1" if tx == "T1.1" else "2"
+    assert got[3:8] == [f"GENE{gene}", f"G{gene}", "transcript", tx, "protein_coding"]
 
 
 def test_multiallelic_each_alt_gets_its_own_entries_and_pick(seq_bundle: Path,
