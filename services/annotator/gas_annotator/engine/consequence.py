@@ -336,9 +336,9 @@ def _exonic(tx: TxModel, al: Allele, out: Consequence, touched: list[int]) -> No
         return
     whole = len(touched) == 1 and ex_s <= al.s and al.e <= ex_e
     if not whole:  # clip to the exons: cDNA span of the exonic part
-        cs = [tx.cdna(g) for k in touched for g in
-              (max(al.s, min(tx.exons[k])), min(al.e, max(tx.exons[k])))]
-        c5, c3 = min(cs), max(cs)
+        clipped = [tx.cdna(g) for k in touched for g in
+                   (max(al.s, min(tx.exons[k])), min(al.e, max(tx.exons[k])))]
+        c5, c3 = min(clipped), max(clipped)
     else:
         c5, c3 = tx.cdna(al.s if tx.plus else al.e), tx.cdna(al.e if tx.plus else al.s)
     out.cdna = f"{c5}/{tx.length}"

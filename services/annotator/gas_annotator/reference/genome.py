@@ -35,7 +35,7 @@ def read_fasta(path: Path) -> Iterator[tuple[str, bytes]]:
     opener = gzip.open if magic == b"\x1f\x8b" else open
     name: str | None = None
     chunks: list[bytes] = []
-    with opener(path, "rb") as f:  # type: ignore[operator]
+    with opener(path, "rb") as f:
         for line in f:
             if line.startswith(b">"):
                 if name is not None:
