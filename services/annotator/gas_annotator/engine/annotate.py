@@ -24,7 +24,7 @@ from .loader import load_reference
 from .so_terms import TERM_NAMES
 from .summary import Stats, count_log
 from .transcript_ann import TranscriptAnnotator
-from .variant_class import BASES, allele_class, allele_span, unannotatable
+from .variant_class import BASES, allele_class, allele_span, first_changed, unannotatable
 from .vcf_input import VcfReader
 
 log = logging.getLogger(__name__)
@@ -314,6 +314,8 @@ class _Annotator:
             elif not vc:
                 vc = classify(ref_a, alt)
                 by_class[vc] += 1
+            if vc != "SNV":  # Distance counts from the first changed base, not the padding
+                p = first_changed(p, ref_a, alt.split(",", 1)[0])
             if term >= 0:  # one or two entries: format them from the interval's columns
                 sfx = (term_heads[term] + (features.get(feat) or feature(feat)) + tails[rank]
                        + (f"{abs(p - anchor)}|" if term >= upstream and anchor >= 0 else "|"))
@@ -388,7 +390,8 @@ class _Annotator:
                 elif not self.general_only:  # intergenic: the gene-level entry
                     if len(r[3]) == 1 and base != r[3].upper() and base != "N":
                         self.tx.ref_mismatches += 1
-                    suffixes, top = self.entry_suffixes(g_iv, p, ix.tmpl, ix.anc)
+                    suffixes, top = self.entry_suffixes(g_iv, first_changed(p, r[3], alts[0]),
+                                                        ix.tmpl, ix.anc)
                     vc = self.classes(r[3], r[4])
                     ann = ",".join([x + ("," + x).join(suffixes) for x in alts])
                     r[7] = f"VC={vc};ANN={ann}" if r[7] in (".", "") else \
@@ -523,7 +526,8 @@ class _Annotator:
             else:
                 entries = self.span_entries(starts, tmpl, ianc, s, e)
             for pre, a in entries:
-                parts.append(f"{alt}{pre}{abs(p - a) if a >= 0 else ''}|")
+                first = first_changed(p, ref_a, alt)
+                parts.append(f"{alt}{pre}{abs(first - a) if a >= 0 else ''}|")
                 top = min(top, SEVERITY[pre.split("|", 2)[1]])
         for cls, alt in zip(classes, alts, strict=True):
             if unannotatable(alt) is not None or beyond:
