@@ -60,10 +60,6 @@ def trim(pos: int, ref: str, alt: str) -> Allele:
     return Allele(pos + k, pos + k + len(r) - 1, r, a)
 
 
-def _overlap(s: int, e: int, a: int, b: int) -> bool:
-    return e >= a and s <= b
-
-
 class TxModel:
     """A transcript ready for consequence calls (built lazily, cached by the caller)."""
 
@@ -105,6 +101,9 @@ class TxModel:
             self.frame = 0
         self._seq: str | None = None
         self._protein: str | None = None
+        if self.coding:
+            self.seq()  # the CDS checks, so that every entry carries the same warnings
+        self.notes = tuple(self.warnings)
 
     # -- sequence -------------------------------------------------------------------
     def seq(self) -> str:
@@ -235,7 +234,7 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
     if al.ref == "" or al.alt == "":
         al, shifted = shift3(tx, al)
     s, e = al.s, max(al.e, al.s)
-    notes = (*tx.warnings, "INFO_REALIGN_3_PRIME") if shifted else tuple(tx.warnings)
+    notes = (*tx.notes, "INFO_REALIGN_3_PRIME") if shifted else tx.notes
     if e < tx.start or s > tx.end:
         d = tx.start - e if e < tx.start else s - tx.end
         if d > FLANK:
@@ -257,16 +256,17 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
             continue
         at_a = "splice_donor_variant" if tx.plus else "splice_acceptor_variant"
         at_b = "splice_acceptor_variant" if tx.plus else "splice_donor_variant"
-        if _overlap(s, e, a, a + 1):  # SnpEff also says intron_variant for these
+        # (inline overlap tests: e >= lo and s <= hi)
+        if e >= a and s <= a + 1:  # SnpEff also says intron_variant for these
             terms.update((at_a, "intron_variant"))
-        if _overlap(s, e, b - 1, b):
+        if e >= b - 1 and s <= b:
             terms.update((at_b, "intron_variant"))
-        if _overlap(s, e, a + 2, b - 2):
+        if e >= a + 2 and s <= b - 2:
             terms.add("intron_variant")
-        if (_overlap(s, e, a - 3, a - 1) or _overlap(s, e, a + 2, a + 7)
-                or _overlap(s, e, b - 7, b - 2) or _overlap(s, e, b + 1, b + 3)):
+        if ((e >= a - 3 and s <= a - 1) or (e >= a + 2 and s <= a + 7)
+                or (e >= b - 7 and s <= b - 2) or (e >= b + 1 and s <= b + 3)):
             terms.add("splice_region_variant")
-        if _overlap(s, e, a, b) and not intron_rank:
+        if e >= a and s <= b and not intron_rank:
             k = i + 1 if tx.plus else tx.n - 1 - i
             intron_rank = f"{k}/{tx.n - 1}"
     # exons touched (transcription order)
