@@ -85,8 +85,8 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
         m.contig = canonical_contig(m.contig)
         by_contig.setdefault(m.contig, []).append(m)
     by_known: dict[str, list[KnownVariant]] = {}
-    for k in known:
-        by_known.setdefault(canonical_contig(k.contig), []).append(k)
+    for variant in known:
+        by_known.setdefault(canonical_contig(variant.contig), []).append(variant)
     contig_names = sorted(set(by_contig) | set(by_known) | set(lengths), key=_contig_order)
 
     table = TemplateTable()
@@ -331,22 +331,17 @@ class Reference:
             info = self.contigs[contig]
             a, b = info["intervals"]
             ka, kb = info["known"]
-            v = ContigIndex(np.asarray(self.arrays["iv_start"][a:b]),
-                 np.asarray(self.arrays["iv_tmpl"][a:b]),
-                 np.asarray(self.arrays["iv_anc"][a:b]),
-                 *(self.arrays[name][a:b] for name in _COLUMNS),
-                 np.asarray(self.arrays["kn_pos"][ka:kb]))
+            v = ContigIndex._make([np.asarray(self.arrays["iv_start"][a:b]),
+                                   np.asarray(self.arrays["iv_tmpl"][a:b]),
+                                   np.asarray(self.arrays["iv_anc"][a:b]),
+                                   *(self.arrays[name][a:b] for name in _COLUMNS),
+                                   np.asarray(self.arrays["kn_pos"][ka:kb])])
             self._views[contig] = v
         return v
 
     def known_offset(self, contig: str) -> int:
         """Index of a contig's first known variant in the global known arrays."""
         return self.contigs[contig]["known"][0]
-
-    def template_text(self, i: int) -> str:
-        """The encoded template i."""
-        off = self._tmpl_off
-        return self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
 
     def feature(self, i: int) -> str:
         """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""
