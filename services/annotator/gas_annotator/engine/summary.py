@@ -63,7 +63,8 @@ class Stats:
 
 def _region_order(counts: Counter) -> list[str]:
     # gene-level terms first (the order the log has always had), then per-transcript ones
-    rest = sorted((t for t in counts if t not in TERMS and counts[t]), key=RANK.get)
+    rest = sorted((t for t in counts if t not in TERMS and counts[t]),
+                  key=lambda t: RANK.get(t, len(RANK)))
     return [t for t in TERMS if counts[t]] + rest
 
 
