@@ -210,8 +210,10 @@ def run_chr21(n: int, work: Path) -> list[str]:
     for name, (dt, _rss, cpu) in others.items():
         target = TARGET_VS_SNPEFF if name.startswith("SnpEff") else TARGET_VS_CSQ
         ratio, ratio_cpu = dt / gas[0], cpu / gas[2]
+        # the verdict takes the lower ratio: on a loaded machine either can flatter GAS
+        ok = min(ratio, ratio_cpu) >= target
         out.append(f"GAS vs {name}: {ratio:.2f}x (wall), {ratio_cpu:.2f}x (CPU); target >= "
-                   f"{target}x: {'OK' if ratio >= target else 'MISSED'}")
+                   f"{target}x: {'OK' if ok else 'MISSED'}")
     out.append(f"GAS peak RSS {gas[1]:.0f} MB; target <= {TARGET_CHR21_RSS_MB} MB: "
                f"{'OK' if gas[1] <= TARGET_CHR21_RSS_MB else 'MISSED'}")
     return out
