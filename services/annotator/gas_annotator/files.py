@@ -40,12 +40,15 @@ class ResultKeys:
     result: str
     log: str
     summary: str
+    variants: str
+    genes: str
 
     @classmethod
     def of(cls, job: dict[str, Any], settings: Settings) -> ResultKeys:
         stem = (f"{settings.key_prefix}{job['user_id']}/{job['job_id']}~"
                 f"{result_name(job['input_file_name'])}")
-        return cls(f"{stem}.annot.vcf", f"{stem}.vcf.count.log", f"{stem}.summary.json")
+        return cls(f"{stem}.annot.vcf", f"{stem}.vcf.count.log", f"{stem}.summary.json",
+                   f"{stem}.variants.parquet", f"{stem}.genes.parquet")
 
 
 def _megabytes(n: int) -> str:
@@ -82,7 +85,9 @@ def fetch_input(job: dict[str, Any], dest: Path, settings: Settings) -> int:
     return done
 
 
-_CONTENT_TYPES = {"result": "text/plain", "log": "text/plain", "summary": "application/json"}
+_CONTENT_TYPES = {"result": "text/plain; charset=utf-8", "log": "text/plain; charset=utf-8",
+                  "summary": "application/json; charset=utf-8",
+                  "table": "application/vnd.apache.parquet"}
 
 
 def upload(path: Path, key: str, kind: str, settings: Settings) -> None:
@@ -90,7 +95,7 @@ def upload(path: Path, key: str, kind: str, settings: Settings) -> None:
     aws.client("s3", settings).upload_file(
         str(path), settings.results_bucket, key,
         ExtraArgs={"ServerSideEncryption": "AES256",
-                   "ContentType": f"{_CONTENT_TYPES[kind]}; charset=utf-8"},
+                   "ContentType": _CONTENT_TYPES[kind]},
     )
 
 

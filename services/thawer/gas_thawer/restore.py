@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
-from gas_common.cold_storage import GONE, IN_PROGRESS, CapacityRefused, storage_of
+from gas_common.cold_storage import GONE, IN_PROGRESS, CapacityRefused, job_prefix, storage_of
 from gas_common.messages import JobRestored
 from gas_common.publish import publish
 from gas_common.retention import (
@@ -204,7 +204,8 @@ def jobs_for_notice(notice: Any, settings: Settings) -> list[dict[str, Any]]:
     for key in s3_restored_keys(notice, settings):
         # Archive keys are results keys, `<prefix><user_id>/<job_id>~<name>`.
         job = jobs.get(key.rpartition("/")[2].partition("~")[0] or "-")
-        if not (job and job.get("results_file_archive_id") == key):
+        # Any of the job's cold copies (the VCF or a results table) names it.
+        if not (job and job_prefix(str(job.get("results_file_archive_id"))) == job_prefix(key)):
             matches = list(jobs.scan(Attr("results_file_archive_id").eq(key)))
             job = matches[0] if matches else None
         if job and job.get("archive_status") == RESTORING:

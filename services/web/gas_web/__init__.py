@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import generate_csrf
 from gas_common.app import check_bucket, check_table, check_topic, create_service_app
 from gas_common.settings import Settings, get_settings
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gas_web import annotate, api, auth, jobs, pages, profile
+from gas_web import annotate, api, auth, browse, jobs, pages, profile
 from gas_web.errors import register_errors
 from gas_web.security import current_user, init_security
 
@@ -40,14 +41,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     init_security(app, s)
     register_errors(app)
-    for module in (pages, auth, profile, annotate, jobs, api):
+    for module in (pages, auth, profile, annotate, jobs, browse, api):
         app.register_blueprint(module.bp)
     app.jinja_env.filters["when"] = _when
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"current_user": _user_or_none, "csrf_token": generate_csrf,
-                "local_mode": s.local}
+                "local_mode": s.local, "query_with": _query_with, "encode": urlencode}
 
     return app
 
@@ -58,6 +59,13 @@ def _user_or_none() -> dict[str, Any] | None:
         return current_user()
     except Exception:  # noqa: BLE001 - an error page must not fail on the user lookup
         return None
+
+
+def _query_with(**changes: Any) -> str:
+    """This request's query string with some parameters replaced (None drops one)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    args += [(k, v) for k, v in changes.items() if v is not None]
+    return urlencode(args)
 
 
 def _when(epoch: Any) -> str:

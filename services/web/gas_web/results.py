@@ -42,6 +42,7 @@ def public_view(job: dict[str, Any]) -> dict[str, Any]:
     """What a job's owner may see of it (no bucket names or internal state)."""
     view = {k: job[k] for k in PUBLIC_FIELDS if k in job}
     view["results"] = results_state(job)
+    view["tables"] = view["results"] == "hot" and bool(job.get("s3_key_variants_file"))
     return view
 
 

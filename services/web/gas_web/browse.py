@@ -1,0 +1,128 @@
+"""Browsing a job's results in the browser: Variants and Genes tabs, a variant, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from gas_common.consequences import IMPACTS
+
+from gas_web.errors import fail
+from gas_web.explorer import (
+    browse_columns,
+    genes_page,
+    links,
+    open_table,
+    tsv_export,
+    variant_rows,
+    variants_page,
+    vcf_export,
+)
+from gas_web.jobs import owned_job
+from gas_web.results import ResultsUnavailable, public_view
+from gas_web.security import current_user, login_required, settings
+from gas_web.variant_query import BadQuery, parse_filters
+
+bp = Blueprint("browse", __name__)
+
+SORTS = (("pos", "Position"), ("-pos", "Position, last first"), ("gene", "Gene"),
+         ("impact", "Impact, most severe first"), ("consequence", "Consequence"),
+         ("id", "ID"))
+
+
+def _unavailable(job: dict[str, Any], tab: str, exc: ResultsUnavailable) -> Any:
+    return render_template("browse_unavailable.html", user=current_user(),
+                           job=public_view(job), tab=tab, message=str(exc)), exc.status
+
+
+@bp.get("/annotations/<job_id>/variants")
+@login_required
+def variants(job_id: str) -> Any:
+    """The Variants tab: filters, a sorted page of rows, export links."""
+    job = owned_job(job_id)
+    try:
+        table = open_table(job, settings())
+    except ResultsUnavailable as exc:
+        return _unavailable(job, "variants", exc)
+    error, status, page = None, 200, None
+    try:
+        page = variants_page(table, request.args, settings(), browse_columns(table))
+    except BadQuery as exc:
+        error, status = str(exc), 400
+    return render_template(
+        "variants.html", user=current_user(), job=public_view(job), tab="variants",
+        page=page, error=error, args=request.args, terms=table.consequence_terms(),
+        impacts=IMPACTS, sorts=SORTS, has_clinvar=bool(table.clinvar_columns),
+        has_af=bool(table.af_columns),
+        filter_args=page["filters"].as_args() if page else [],
+    ), status
+
+
+@bp.get("/annotations/<job_id>/variants/<int:number>")
+@login_required
+def variant(job_id: str, number: int) -> Any:
+    """One VCF record: every transcript entry, every field, links out."""
+    job = owned_job(job_id)
+    try:
+        table = open_table(job, settings())
+    except ResultsUnavailable as exc:
+        return _unavailable(job, "variants", exc)
+    rows = variant_rows(table, number)
+    if not rows:
+        abort(404)
+    return render_template("variant.html", user=current_user(), job=public_view(job),
+                           tab="variants", rows=rows, links=links(rows[0], table.build),
+                           number=number, columns=table.columns)
+
+
+@bp.get("/annotations/<job_id>/genes")
+@login_required
+def genes(job_id: str) -> Any:
+    """The Genes tab: per-gene counts by impact, each linking to its variants."""
+    job = owned_job(job_id)
+    try:
+        table = open_table(job, settings())
+    except ResultsUnavailable as exc:
+        return _unavailable(job, "genes", exc)
+    error, status, page = None, 200, None
+    try:
+        page = genes_page(table, request.args, settings())
+    except BadQuery as exc:
+        error, status = str(exc), 400
+    return render_template("genes.html", user=current_user(), job=public_view(job),
+                           tab="genes", page=page, error=error, args=request.args,
+                           impacts=IMPACTS), status
+
+
+@bp.get("/annotations/<job_id>/export")
+@login_required
+def export(job_id: str) -> Any:
+    """Download the current filter's rows as TSV, or its VCF records (streamed)."""
+    return export_response(owned_job(job_id))
+
+
+def export_response(job: dict[str, Any]) -> Response:
+    """The streamed export of `job` for the request's filters (pages and API share it)."""
+    fmt = request.args.get("format", "tsv").lower()
+    if fmt not in ("tsv", "vcf"):
+        raise fail(400, "format is tsv or vcf")
+    try:
+        table = open_table(job, settings())
+        f = parse_filters(request.args)
+        sort = request.args.get("sort", "").strip() or "pos"
+        table.order(sort)
+        table.where(f)  # a filter this job cannot answer fails now, not mid-stream
+    except ResultsUnavailable as exc:
+        raise fail(exc.status, str(exc)) from None
+    except BadQuery as exc:
+        raise fail(400, str(exc)) from None
+    name = job["s3_key_result_file"].rsplit("~", 1)[-1].removesuffix(".annot.vcf")
+    if fmt == "tsv":
+        body, mime, filename = tsv_export(table, f, sort), "text/tab-separated-values", \
+            f"{name}.variants.tsv"
+    else:
+        body, mime, filename = vcf_export(job, table, f, settings()), "text/x-vcf", \
+            f"{name}.filtered.vcf"
+    return Response(stream_with_context(body), mimetype=mime, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Content-Type-Options": "nosniff"})
