@@ -309,7 +309,7 @@ def _picked(entry: dict[str, Any], index: int, picks: set[str] | None) -> bool:
     """The engine's pick: an ANN `pick` sub-field, or an INFO field naming transcripts;
     without either, the first (most severe) entry of each ALT."""
     if "pick" in entry:
-        return str(entry["pick"]).lower() not in ("", "0", "false", "no")
+        return str(entry["pick"] or "").lower() not in ("", "0", "false", "no")
     if picks is not None:
         return bool(entry.get("transcript")) and entry["transcript"] in picks
     return index == 0

@@ -28,7 +28,8 @@ def test_result_keys_follow_the_design_with_the_prefix(local_settings):
     s = settings_with(local_settings, key_prefix="gas/")
     keys = ResultKeys.of({"user_id": "u", "job_id": "j", "input_file_name": "a.vcf"}, s)
     assert keys == ResultKeys("gas/u/j~a.annot.vcf", "gas/u/j~a.vcf.count.log",
-                              "gas/u/j~a.summary.json")
+                              "gas/u/j~a.summary.json", "gas/u/j~a.variants.parquet",
+                              "gas/u/j~a.genes.parquet")
 
 
 def test_item_summary_keeps_counts_and_bounds_chromosomes():
