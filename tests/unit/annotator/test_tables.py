@@ -27,7 +27,9 @@ def vcf(tmp_path, records: list[str], info: list[str] = (), extra_ann: str = "",
 
 
 def ann(alt: str, term: str, impact: str, gene: str, tx: str, extra: str = "") -> str:
-    return f"{alt}|{term}|{impact}|{gene}|ID_{gene}|transcript|{tx}|protein_coding|1/2||||||||{extra}"
+    """One ANN entry: the 16 SnpEff fields (HGVS and positions empty), then `extra`."""
+    return (f"{alt}|{term}|{impact}|{gene}|ID_{gene}|transcript|{tx}|protein_coding|1/2"
+            + "|" * 7 + extra)
 
 
 def read(tmp_path, records, **kw) -> tuple[pa.Table, pa.Table]:

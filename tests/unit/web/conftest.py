@@ -6,8 +6,8 @@ import json
 import os
 import re
 import uuid
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
