@@ -11,6 +11,7 @@ by DuckDB with a memory limit.
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from collections.abc import Iterator
@@ -224,24 +225,30 @@ def write_tables(annot_vcf: Path, out_dir: Path, base: str) -> Tables:
     """Write `<base>.variants.parquet` and `<base>.genes.parquet` from an annotated VCF."""
     variants_path = out_dir / f"{base}.variants.parquet"
     genes_path = out_dir / f"{base}.genes.parquet"
-    order, genes = _Order(), _Genes()
+    order, genes, terms = _Order(), _Genes(), set[str]()
     with open(annot_vcf, encoding="utf-8", errors="replace") as vcf:
         layout = read_layout(vcf)
         schema = layout.schema()
         with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
             first = Path(tmp) / "unsorted.parquet"
-            rows = _stream_rows(vcf, layout, schema, first, order, genes)
+            rows = _stream_rows(vcf, layout, schema, first, order, genes, terms)
             if order.sorted:
                 first.replace(variants_path)
             else:
-                _sort_on_disk(first, variants_path, schema, list(order.contigs), Path(tmp))
+                _sort_on_disk(first, variants_path, schema, list(order.contigs), Path(tmp),
+                              terms)
     gene_table = genes.table()
     pq.write_table(gene_table, genes_path, compression="zstd")
     return Tables(variants_path, genes_path, rows, gene_table.num_rows)
 
 
+def _terms_metadata(terms: set[str]) -> dict[str, str]:
+    """The consequence terms present, most severe first (the web lists them at no cost)."""
+    return {"gas.consequences": json.dumps(sorted(terms, key=lambda t: (rank(t), t)))}
+
+
 def _stream_rows(vcf: Any, layout: Layout, schema: pa.Schema, path: Path, order: _Order,
-                 genes: _Genes) -> int:
+                 genes: _Genes, terms: set[str]) -> int:
     names = schema.names
     cols: dict[str, list[Any]] = {n: [] for n in names}
     total = 0
@@ -253,6 +260,8 @@ def _stream_rows(vcf: Any, layout: Layout, schema: pa.Schema, path: Path, order:
             pos = int(fields[1])
             order.see(fields[0], pos)
             for row in _rows(number, fields, pos, layout, genes):
+                if row.get("consequence"):
+                    terms.update(row["consequence"].split("&"))
                 for n in names:
                     cols[n].append(row.get(n))
                 total += 1
@@ -261,6 +270,7 @@ def _stream_rows(vcf: Any, layout: Layout, schema: pa.Schema, path: Path, order:
                 cols = {n: [] for n in names}
         if cols["variant"] or total == 0:
             writer.write_batch(pa.record_batch(cols, schema=schema))
+        writer.add_key_value_metadata(_terms_metadata(terms))
     return total
 
 
@@ -330,7 +340,7 @@ def _float(value: str) -> float | None:
 
 
 def _sort_on_disk(source: Path, dest: Path, schema: pa.Schema, contigs: list[str],
-                  tmp: Path) -> None:
+                  tmp: Path, terms: set[str]) -> None:
     """Rewrite source sorted by (contig in order of appearance, pos), in bounded memory."""
     import duckdb
 
@@ -344,6 +354,7 @@ def _sort_on_disk(source: Path, dest: Path, schema: pa.Schema, contigs: list[str
         with pq.ParquetWriter(dest, schema, compression="zstd") as writer:
             for batch in reader:
                 writer.write_batch(batch.cast(schema))
+            writer.add_key_value_metadata(_terms_metadata(terms))
     finally:
         con.close()
 

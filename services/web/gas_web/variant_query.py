@@ -197,10 +197,14 @@ class VariantTable:
 
     def __init__(self, variants: Path, genes: Path, memory: str = "128MB"):
         self.variants, self.genes_path = variants, genes
-        self.schema = pq.read_schema(variants)
-        self.columns = [n for n in self.schema.names]
-        meta = self.schema.metadata or {}
+        parquet = pq.ParquetFile(variants)
+        self.schema = parquet.schema_arrow
+        self.rows = parquet.metadata.num_rows
+        self.columns = list(self.schema.names)
+        meta = parquet.metadata.metadata or {}
         self.build = meta.get(b"gas.build", b"").decode()
+        self.terms: list[str] | None = (json.loads(meta[b"gas.consequences"])
+                                        if b"gas.consequences" in meta else None)
         self.af_columns = [n for n in self.columns if _AF_COLUMN.search(n)
                            and pa.types.is_floating(self.schema.field(n).type)]
         self.clinvar_columns = [n for n in self.columns if _CLINVAR_COLUMN.search(n)]
@@ -267,7 +271,7 @@ class VariantTable:
     def count(self, f: Filters) -> int:
         where, p = self.where(f)
         if not where:
-            return int(pq.ParquetFile(self.variants).metadata.num_rows)
+            return int(self.rows)
         rows = self._cursor().sql(f"SELECT count(*) FROM {self.source}{where}",
                                   params=p).fetchall()
         return int(rows[0][0])
@@ -306,7 +310,9 @@ class VariantTable:
             yield batch.column(0).to_pylist()
 
     def consequence_terms(self) -> list[str]:
-        """The consequence terms this job has, most severe first."""
+        """The consequence terms this job has, most severe first (listed by the annotator)."""
+        if self.terms is not None:
+            return self.terms
         rows = self._cursor().sql(
             f"SELECT DISTINCT unnest(string_split(consequence, '&')) FROM {self.source} "
             "WHERE consequence IS NOT NULL").fetchall()

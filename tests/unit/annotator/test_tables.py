@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -109,6 +111,7 @@ def test_unsorted_input_is_sorted_by_position_keeping_record_numbers(tmp_path, m
     assert [r["variant"] for r in rows] == [6, 3, 0, 2, 4, 5, 1]
     assert f.metadata.num_row_groups == 3  # written a row group at a time
     assert f.schema_arrow.metadata[b"gas.build"] == b"GRCh37"
+    assert f.metadata.metadata[b"gas.consequences"] == b'["intron_variant"]'
 
 
 def test_genes_count_each_alt_once_at_its_most_severe_entry(tmp_path):
@@ -119,7 +122,12 @@ def test_genes_count_each_alt_once_at_its_most_severe_entry(tmp_path):
             ann("T", "stop_gained", "HIGH", "G1", "T1"),
             ann("T", "upstream_gene_variant", "MODIFIER", "G2", "T9")]),
         "1\t300\t.\tA\tG\t.\t.\tANN=" + ann("G", "intergenic_region", "MODIFIER", "G1-G2", "")]
-    _, genes = read(tmp_path, records)
+    t = write_tables(vcf(tmp_path, records), tmp_path, "x")
+    genes = pq.read_table(t.genes_path)
+    terms = pq.ParquetFile(t.variants_path).metadata.metadata[b"gas.consequences"]
+    assert json.loads(terms) == ["stop_gained", "missense_variant", "splice_region_variant",
+                                 "upstream_gene_variant", "intron_variant",
+                                 "intergenic_region"]
     by = {g["gene"]: g for g in genes.to_pylist()}
     assert set(by) == {"G1", "G2"}
     assert (by["G1"]["variants"], by["G1"]["high"], by["G1"]["moderate"],
