@@ -126,7 +126,7 @@ def test_genes_count_each_alt_once_at_its_most_severe_entry(tmp_path):
     genes = pq.read_table(t.genes_path)
     terms = pq.ParquetFile(t.variants_path).metadata.metadata[b"gas.consequences"]
     assert json.loads(terms) == ["stop_gained", "missense_variant", "splice_region_variant",
-                                 "upstream_gene_variant", "intron_variant",
+                                 "intron_variant", "upstream_gene_variant",
                                  "intergenic_region"]
     by = {g["gene"]: g for g in genes.to_pylist()}
     assert set(by) == {"G1", "G2"}
