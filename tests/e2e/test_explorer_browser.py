@@ -93,5 +93,7 @@ def test_browse_filter_open_export_and_genes(stack, page, shots, tmp_path):
     shots("23-genes-tab")
     page.locator("#genes tr[data-gene='DELTA'] a.gene-link").click()
     expect(page.locator("#f-gene")).to_have_value("DELTA")
-    expect(page.locator("#variants tbody tr[data-variant]")).to_have_count(2)
+    # chr2:100 is upstream of DELTA (within 5 kb), 5500 and 6000 inside it.
+    expect(page.locator("#variants tbody tr[data-variant]")).to_have_count(3)
+    expect(page.locator("#variants")).to_contain_text("chr2:100")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
