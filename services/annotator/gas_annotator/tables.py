@@ -51,6 +51,7 @@ GENE_SCHEMA = pa.schema([
     ("start", pa.int64()), ("end", pa.int64()), ("variants", pa.int64()),
     *[(i.lower(), pa.int64()) for i in IMPACTS], ("most_severe", pa.string()),
 ])
+_IMPACT = {impact: i for i, impact in enumerate(IMPACTS)}
 _INFO = re.compile(r"^##INFO=<(.*)>\s*$")
 _ATTR = re.compile(r'([A-Za-z_]+)=("(?:[^"\\]|\\.)*"|[^,]*)')
 _ANN_LIST = re.compile(r"'([^']*)'")
@@ -157,31 +158,36 @@ def _ann_column(subfield: str) -> str | None:
 class _Genes:
     """Per-gene counts: each ALT counted once per gene, at its most severe entry there."""
 
-    def __init__(self) -> None:
+    def __init__(self, layout: Layout) -> None:
         self.genes: dict[tuple[str, str], list[Any]] = {}
+        where = {c: j for j, c in enumerate(layout.ann[1:]) if c}
+        self.ix = [where.get(c, -1) for c in ("consequence", "impact", "gene", "gene_id")]
 
-    def add(self, chrom: str, pos: int, entries: list[dict[str, Any]]) -> None:
+    def add(self, chrom: str, pos: int, entries: list[list[str]]) -> None:
+        """Count one ALT from its ANN entries (sub-fields after the allele)."""
+        ci, ii, gi, di = self.ix
         worst: dict[tuple[str, str], tuple[int, int, str]] = {}
         for e in entries:
-            terms = e.get("consequence") or ""
-            gene, gene_id = e.get("gene") or "", e.get("gene_id") or ""
-            if not (gene or gene_id) or most_severe(terms) in INTERGENIC:
+            n = len(e)
+            gene = e[gi] if -1 < gi < n else ""
+            gene_id = e[di] if -1 < di < n else ""
+            term = most_severe(e[ci] if -1 < ci < n else "")
+            if not (gene or gene_id) or term in INTERGENIC:
                 continue
-            term = most_severe(terms)
-            impact = e.get("impact") or "MODIFIER"
-            score = (IMPACTS.index(impact) if impact in IMPACTS else 3, rank(term), term)
+            impact = _IMPACT.get(e[ii] if -1 < ii < n else "", 3)
+            score = (impact, rank(term), term)
             key = (gene, gene_id)
             if key not in worst or score < worst[key]:
                 worst[key] = score
-        for key, (impact, _, term) in worst.items():
+        for key, (impact, term_rank, term) in worst.items():
             g = self.genes.get(key)
             if g is None:  # chrom, start, end, variants, 4 impacts, rank, term
                 g = self.genes[key] = [chrom, pos, pos, 0, 0, 0, 0, 0, 99_999, ""]
             g[1], g[2] = min(g[1], pos), max(g[2], pos)
             g[3] += 1
             g[4 + impact] += 1
-            if rank(term) < g[8]:
-                g[8], g[9] = rank(term), term
+            if term_rank < g[8]:
+                g[8], g[9] = term_rank, term
 
     def table(self) -> pa.Table:
         rows = sorted(self.genes.items(), key=lambda kv: (-kv[1][3], kv[0]))
@@ -225,9 +231,10 @@ def write_tables(annot_vcf: Path, out_dir: Path, base: str) -> Tables:
     """Write `<base>.variants.parquet` and `<base>.genes.parquet` from an annotated VCF."""
     variants_path = out_dir / f"{base}.variants.parquet"
     genes_path = out_dir / f"{base}.genes.parquet"
-    order, genes, terms = _Order(), _Genes(), set[str]()
+    order, terms = _Order(), set[str]()
     with open(annot_vcf, encoding="utf-8", errors="replace") as vcf:
         layout = read_layout(vcf)
+        genes = _Genes(layout)
         schema = layout.schema()
         with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
             first = Path(tmp) / "unsorted.parquet"
@@ -247,11 +254,60 @@ def _terms_metadata(terms: set[str]) -> dict[str, str]:
     return {"gas.consequences": json.dumps(sorted(terms, key=lambda t: (rank(t), t)))}
 
 
+class _Batch:
+    """The columns of one row group, filled an ALT at a time (no dict per row)."""
+
+    def __init__(self, layout: Layout, schema: pa.Schema):
+        self.layout, self.schema = layout, schema
+        self.ann = [(j, c) for j, c in enumerate(layout.ann[1:]) if c and c != "pick"]
+        self.pick_at = layout.ann[1:].index("pick") if "pick" in layout.ann[1:] else -1
+        filled = {"variant", "chrom", "pos", "ref", "alt", "id", "qual", "filter", "pick",
+                  "carriers", *(c for _, c in self.ann), *(f.column for f in layout.info)}
+        self.missing = [n for n in schema.names if n not in filled]  # no ANN sub-field for it
+        self.clear()
+
+    def clear(self) -> None:
+        self.cols: dict[str, list[Any]] = {n: [] for n in self.schema.names}
+
+    def __len__(self) -> int:
+        return len(self.cols["variant"])
+
+    def add(self, common: dict[str, Any], entries: list[list[str]],
+            picks: set[str] | None) -> None:
+        cols, k = self.cols, len(entries) or 1
+        for name, value in common.items():
+            cols[name].extend([value] * k)
+        for name in self.missing:
+            cols[name].extend([None] * k)
+        if not entries:
+            for _, name in self.ann:
+                cols[name].append(None)
+            cols["pick"].append(True)
+            return
+        for j, name in self.ann:
+            cols[name].extend([e[j] if j < len(e) and e[j] else None for e in entries])
+        if self.pick_at >= 0:  # the engine marks its pick in an ANN sub-field
+            at = self.pick_at
+            cols["pick"].extend([at < len(e) and e[at].lower() not in ("", "0", "false", "no")
+                                 for e in entries])
+        elif picks is not None:  # or names the picked transcripts in an INFO field
+            tx = next((j for j, c in self.ann if c == "transcript"), -1)
+            cols["pick"].extend([-1 < tx < len(e) and e[tx] in picks for e in entries])
+        else:  # else each ALT's first, most severe, entry
+            cols["pick"].extend([True] + [False] * (k - 1))
+
+    def record_batch(self) -> pa.RecordBatch:
+        if "distance" in self.cols:
+            self.cols["distance"] = [_int(v) for v in self.cols["distance"]]
+        return pa.record_batch(self.cols, schema=self.schema)
+
+
 def _stream_rows(vcf: Any, layout: Layout, schema: pa.Schema, path: Path, order: _Order,
                  genes: _Genes, terms: set[str]) -> int:
-    names = schema.names
-    cols: dict[str, list[Any]] = {n: [] for n in names}
+    batch = _Batch(layout, schema)
+    seen: set[str] = set()  # consequence strings already split into terms
     total = 0
+    at = next((j for j, c in enumerate(layout.ann[1:]) if c == "consequence"), -1)
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for number, line in enumerate(vcf):
             fields = line.rstrip("\r\n").split("\t")
@@ -259,70 +315,53 @@ def _stream_rows(vcf: Any, layout: Layout, schema: pa.Schema, path: Path, order:
                 continue
             pos = int(fields[1])
             order.see(fields[0], pos)
-            for row in _rows(number, fields, pos, layout, genes):
-                if row.get("consequence"):
-                    terms.update(row["consequence"].split("&"))
-                for n in names:
-                    cols[n].append(row.get(n))
-                total += 1
-            if len(cols["variant"]) >= ROW_GROUP:
-                writer.write_batch(pa.record_batch(cols, schema=schema))
-                cols = {n: [] for n in names}
-        if cols["variant"] or total == 0:
-            writer.write_batch(pa.record_batch(cols, schema=schema))
+            for common, entries, picks in _alleles(number, fields, pos, layout):
+                genes.add(fields[0], pos, entries)
+                for e in entries:
+                    if -1 < at < len(e) and e[at] not in seen:
+                        seen.add(e[at])
+                        terms.update(t for t in e[at].split("&") if t)
+                batch.add(common, entries, picks)
+                total += len(entries) or 1
+            if len(batch) >= ROW_GROUP:
+                writer.write_batch(batch.record_batch())
+                batch.clear()
+        if len(batch) or total == 0:
+            writer.write_batch(batch.record_batch())
         writer.add_key_value_metadata(_terms_metadata(terms))
     return total
 
 
-def _rows(number: int, f: list[str], pos: int, layout: Layout,
-          genes: _Genes) -> Iterator[dict[str, Any]]:
-    """The rows of one VCF record: each ALT x its ANN entries."""
-    chrom, ref, alts = f[0], f[3], f[4].split(",")
+def _alleles(number: int, f: list[str], pos: int, layout: Layout
+             ) -> Iterator[tuple[dict[str, Any], list[list[str]], set[str] | None]]:
+    """Each ALT of one VCF record: its per-ALT values, its ANN entries, the engine's pick."""
+    ref, alts = f[3], f[4].split(",")
     info: dict[str, str | None] = {}
     for item in f[7].split(";") if f[7] not in ("", ".") else ():
         k, eq, v = item.partition("=")
         info[k] = v if eq else None
-    by_alt: list[list[dict[str, Any]]] = [[] for _ in alts]
+    by_alt: list[list[list[str]]] = [[] for _ in alts]
     for entry in (info.get("ANN") or "").split(","):
-        if not entry:
-            continue
-        parts = entry.split("|")
-        allele = parts[0]
-        e = {c: (v or None) for c, v in zip(layout.ann[1:], parts[1:], strict=False) if c}
-        by_alt[alts.index(allele) if allele in alts else 0].append(e)
-    qual = None if f[5] in (".", "") else _float(f[5])
-    common = {"variant": number, "chrom": chrom, "pos": pos, "ref": ref,
-              "id": None if f[2] == "." else f[2], "qual": qual,
+        if entry:
+            parts = entry.split("|")
+            allele = parts[0]
+            by_alt[alts.index(allele) if allele in alts else 0].append(parts[1:])
+    record = {"variant": number, "chrom": f[0], "pos": pos, "ref": ref,
+              "id": None if f[2] == "." else f[2],
+              "qual": None if f[5] in (".", "") else _float(f[5]),
               "filter": None if f[6] == "." else f[6]}
     picks = (set(re.split(r"[,|&]", info.get(layout.pick_info) or ""))
              if layout.pick_info else None)
     gts = [s.split(":", 1)[0] for s in f[9:]] if layout.carriers else []
     for i, alt in enumerate(alts):
-        entries = by_alt[i]
-        genes.add(chrom, pos, entries)
-        base = {**common, "alt": alt}
+        common = {**record, "alt": alt}
         if gts:
             a = str(i + 1)
-            base["carriers"] = sum(a in re.split(r"[/|]", g) for g in gts)
+            common["carriers"] = sum(a in re.split(r"[/|]", g) for g in gts)
         for fi in layout.info:
-            base[fi.column] = (fi.key in info if fi.type == pa.bool_()
-                               else fi.value(info.get(fi.key), i))
-        for j, e in enumerate(entries or [{}]):
-            row = {**base, **e}
-            row["pick"] = _picked(e, j, picks)
-            if "distance" in e:
-                row["distance"] = _int(e["distance"])
-            yield row
-
-
-def _picked(entry: dict[str, Any], index: int, picks: set[str] | None) -> bool:
-    """The engine's pick: an ANN `pick` sub-field, or an INFO field naming transcripts;
-    without either, the first (most severe) entry of each ALT."""
-    if "pick" in entry:
-        return str(entry["pick"] or "").lower() not in ("", "0", "false", "no")
-    if picks is not None:
-        return bool(entry.get("transcript")) and entry["transcript"] in picks
-    return index == 0
+            common[fi.column] = (fi.key in info if fi.type == pa.bool_()
+                                 else fi.value(info.get(fi.key), i))
+        yield common, by_alt[i], picks
 
 
 def _int(value: str | None) -> int | None:

@@ -7,6 +7,8 @@ the web service checks a consequence filter against it.
 
 from __future__ import annotations
 
+import functools
+
 IMPACTS = ("HIGH", "MODERATE", "LOW", "MODIFIER")
 
 TERMS: tuple[tuple[str, str], ...] = (
@@ -87,6 +89,7 @@ def rank(term: str) -> int:
     return RANK.get(term, UNKNOWN_RANK)
 
 
+@functools.lru_cache(maxsize=4096)
 def most_severe(terms: str) -> str:
     """The most severe of `&`-joined terms (SnpEff's Annotation field)."""
     return min(terms.split("&"), key=rank) if terms else ""

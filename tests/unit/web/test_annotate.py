@@ -28,7 +28,7 @@ def test_annotate_page_has_form_and_limit(client, auth):
     auth.login()
     page = client.get("/annotate").get_data(as_text=True)
     assert 'id="upload-form"' in page and 'data-limit="153600"' in page
-    assert "150.0 KB" in page and "js/upload.js" in page
+    assert "150 KB" in page and "js/upload.js" in page
 
 
 def test_valid_upload_creates_pending_job_and_publishes(client, auth, settings, requests_queue):
@@ -59,7 +59,7 @@ def test_oversize_upload_is_deleted_and_explained(client, auth, settings):
     key = put_input(settings, user_id, VCF + b"#" * settings.free_upload_limit_bytes)
     answer = submit(client, key)
     assert answer.status_code == 413
-    assert b"larger than your 150.0 KB upload limit" in answer.data
+    assert b"larger than your 150 KB upload limit" in answer.data
     with pytest.raises(ClientError):
         aws.client("s3", settings).head_object(Bucket=settings.inputs_bucket, Key=key)
     assert JobStore(settings).list_for_user(user_id)[0] == []
