@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from gas_web import annotate, api, auth, browse, jobs, pages, profile
 from gas_web.errors import register_errors
 from gas_web.security import current_user, init_security
+from gas_web.uploads import plural
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for module in (pages, auth, profile, annotate, jobs, browse, api):
         app.register_blueprint(module.bp)
     app.jinja_env.filters["when"] = _when
+    app.jinja_env.filters["until"] = _until
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -66,6 +68,18 @@ def _query_with(**changes: Any) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
     args += [(k, v) for k, v in changes.items() if v is not None]
     return urlencode(args)
+
+
+def _until(epoch: Any) -> str:
+    """How long until an epoch time, as a person says it ("in 4 minutes")."""
+    left = int(epoch) - int(time.time())
+    if left < 60:
+        return "any moment now"
+    if left < 2 * 3600:
+        return f"in {plural(left // 60, 'minute')}"
+    if left < 2 * 86400:
+        return f"in {plural(left // 3600, 'hour')}"
+    return f"in {plural(left // 86400, 'day')}"
 
 
 def _when(epoch: Any) -> str:

@@ -24,6 +24,7 @@ PAGE_SIZE = 20
 LIST_ATTRIBUTES = (
     "job_id", "user_id", "submit_time", "input_file_name", "job_status", "progress_variants",
     "complete_time", "archive_status", "results_file_archive_id", "s3_key_result_file",
+    "archive_due_at", "summary",
 )
 MAX_POLL_IDS = 50
 
@@ -67,7 +68,8 @@ def status() -> Any:
         if job:
             view = public_view(job)
             found[job_id] = {k: view.get(k) for k in
-                             ("job_status", "progress_variants", "results", "complete_time")}
+                             ("job_status", "progress_variants", "results", "complete_time",
+                              "not_annotated")}
     return jsonify(jobs=found)
 
 
