@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from flask import Flask, request
 from flask_wtf.csrf import generate_csrf
 from gas_common.app import check_bucket, check_table, check_topic, create_service_app
 from gas_common.settings import Settings, get_settings
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gas_web import annotate, api, auth, browse, jobs, pages, profile
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["until"] = _until
+    app.jinja_env.filters["breakable"] = _breakable
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -68,6 +71,11 @@ def _query_with(**changes: Any) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
     args += [(k, v) for k, v in changes.items() if v is not None]
     return urlencode(args)
+
+
+def _breakable(name: Any) -> Markup:
+    """A file name that may wrap after `_`, `.` and `-` (escaped, with <wbr> there)."""
+    return Markup("<wbr>").join(re.split(r"(?<=[_.\-])", str(name)))
 
 
 def _until(epoch: Any) -> str:

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 
 from gas_web import globus
 from gas_web.browse import export_response
+from gas_web.deletion import delete_job
 from gas_web.errors import fail
 from gas_web.explorer import genes_page, links, open_table, variant_rows, variants_page
 from gas_web.openapi import document
@@ -168,6 +169,17 @@ def download(job_id: str) -> Any:
     except ResultsUnavailable as exc:
         raise fail(exc.status, str(exc)) from None
     return jsonify(job_id=job_id, url=url, expires_in=settings().presigned_url_seconds)
+
+
+@bp.delete("/jobs/<job_id>")
+@api_auth
+def delete_job_route(job_id: str) -> Any:
+    """Delete a finished job: its record, input, results, log and cold copy (409 if busy)."""
+    try:
+        delete_job(_owned(job_id), settings())
+    except ResultsUnavailable as exc:
+        raise fail(exc.status, str(exc)) from None
+    return "", 204
 
 
 def _table(job_id: str) -> tuple[dict[str, Any], VariantTable]:

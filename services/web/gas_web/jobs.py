@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
+from gas_web.deletion import delete_job
 from gas_web.results import (
     ResultsUnavailable,
     input_url,
@@ -101,6 +102,20 @@ def download(job_id: str) -> Any:
     except ResultsUnavailable as exc:
         flash(str(exc), "warning")
         return redirect(url_for("jobs.detail", job_id=job_id))
+
+
+@bp.post("/annotations/<job_id>/delete")
+@login_required
+def delete(job_id: str) -> Any:
+    """Delete the job, its files and its cold copy (the page asks to confirm first)."""
+    job = owned_job(job_id)
+    try:
+        delete_job(job, settings())
+    except ResultsUnavailable as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("jobs.detail", job_id=job_id))
+    flash(f"{job.get('input_file_name', 'The job')} and its results were deleted.", "success")
+    return redirect(url_for("jobs.index"))
 
 
 @bp.get("/annotations/<job_id>/input")

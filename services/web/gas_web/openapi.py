@@ -86,7 +86,14 @@ def document(server: str) -> dict[str, Any]:
                 "post": _op("Submit an uploaded file", "201", "Job",
                             requestBody={"required": True, **_json("SubmitRequest")}),
             },
-            "/jobs/{job_id}": {"get": _op("One job", "200", "Job", parameters=[_JOB_ID])},
+            "/jobs/{job_id}": {
+                "get": _op("One job", "200", "Job", parameters=[_JOB_ID]),
+                "delete": {"summary": "Delete a finished job: record, input, results, log and "
+                           "cold copy (409 while running, archiving or restoring)",
+                           "parameters": [_JOB_ID],
+                           "responses": {"204": {"description": "Deleted"}, **_ERRORS,
+                                         "409": {"$ref": "#/components/responses/Error"}}},
+            },
             "/jobs/{job_id}/log": {"get": _op("The job's log", "200", "Log",
                                               parameters=[_JOB_ID])},
             "/jobs/{job_id}/download": {"get": _op(
