@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.harness import wait_for
+
 pytestmark = pytest.mark.xdist_group("web-e2e")
 
 # Genes of the session's test reference (tests/data/annotator/reference.gtf):
@@ -25,21 +27,32 @@ VCF = (
 )
 
 
-def sign_in_and_annotate(page, web: str, vcf_path) -> str:
-    """Sign in as a new local user, upload the VCF and wait for the job; its id."""
+def sign_in(page, web: str, name: str, email: str) -> None:
+    """Sign in as a new local user (the first visit asks for an institution)."""
     page.goto(web + "/auth/login")
-    page.fill("#name", "Rosalind Franklin")
-    page.fill("#email", "rosalind@example.org")
+    page.fill("#name", name)
+    page.fill("#email", email)
     page.click("#local-signin button[type=submit]")
     expect(page).to_have_url(re.compile(r"/profile/edit"))
     page.fill("#institution", "King's College")
     page.click("button:has-text('Save')")
+
+
+def submit(page, web: str, vcf_path) -> str:
+    """Upload a VCF and land on its job page; the job id."""
     page.goto(web + "/annotate")
     page.set_input_files("#file", str(vcf_path))
     page.click("#upload-button")
     expect(page).to_have_url(re.compile(r"/annotations/[0-9a-f-]{36}$"), timeout=30_000)
-    expect(page.locator("#download-results")).to_be_visible(timeout=90_000)
     return page.url.rsplit("/", 1)[-1]
+
+
+def sign_in_and_annotate(page, web: str, vcf_path) -> str:
+    """Sign in, upload the VCF and wait for its results; the job id."""
+    sign_in(page, web, "Rosalind Franklin", "rosalind@example.org")
+    job_id = submit(page, web, vcf_path)
+    expect(page.locator("#download-results")).to_be_visible(timeout=90_000)
+    return job_id
 
 
 def test_browse_filter_open_export_and_genes(stack, page, shots, tmp_path):
@@ -97,3 +110,55 @@ def test_browse_filter_open_export_and_genes(stack, page, shots, tmp_path):
     expect(page.locator("#variants tbody tr[data-variant]")).to_have_count(3)
     expect(page.locator("#variants")).to_contain_text("chr2:100")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
+
+
+def test_wrong_build_deadline_phone_list_and_delete(stack, page, shots, tmp_path):
+    web = stack.url("web")
+    sign_in(page, web, "Barbara McClintock", "barbara.m@example.org")
+
+    # A file whose chromosomes match nothing installed is never a green "Completed".
+    elsewhere = tmp_path / "other_build.vcf"
+    elsewhere.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\t"
+                         "INFO\nchrUn_x\t100\t.\tA\tG\t50\tPASS\t.\n")
+    submit(page, web, elsewhere)
+    badge = page.locator("#job-status [data-status-badge]")
+    expect(badge).to_have_text(re.compile("Not annotated|Failed"), timeout=90_000)
+    if badge.inner_text() == "Not annotated":
+        expect(page.locator("#not-annotated")).to_contain_text("Lift the file over")
+    shots("24-not-annotated")
+
+    # A free user's results show when they go cold (once the archiver has scheduled them).
+    vcf = tmp_path / "a_rather_long_file_name_from_the_sequencing_core_2024.vcf"
+    vcf.write_text(VCF)
+    job_id = submit(page, web, vcf)
+    expect(page.locator("#download-results")).to_be_visible(timeout=90_000)
+
+    def deadline_shown() -> bool:
+        page.reload()
+        return page.locator("#cold-deadline").count() > 0
+
+    wait_for(deadline_shown, timeout=30, what="the cold-storage deadline on the job page")
+    expect(page.locator("#cold-deadline")).to_contain_text("moves to cold storage in")
+    shots("25-cold-deadline")
+
+    # On a phone the list is a stack of cards: nothing cut off or scrolled sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(web + "/annotations")
+    row = page.locator(f"tr[data-job-id='{job_id}']")
+    expect(row).to_be_visible()
+    assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    expect(row.locator("[data-cold-deadline]")).to_contain_text("cold storage in")
+    shots("26-list-phone")
+    page.set_viewport_size({"width": 1280, "height": 860})
+
+    # Delete, after saying yes in the confirmation.
+    page.goto(f"{web}/annotations/{job_id}")
+    page.click("#delete-job")
+    expect(page.locator("#confirm-delete")).to_be_visible()
+    shots("27-delete-confirm")
+    page.click("#confirm-delete-button")
+    expect(page).to_have_url(re.compile(r"/annotations$"))
+    expect(page.get_by_text("and its results were deleted")).to_be_visible()
+    expect(page.locator(f"tr[data-job-id='{job_id}']")).to_have_count(0)
+    assert stack.jobs.get(job_id) is None
