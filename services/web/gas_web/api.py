@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
+from gas_common.service import current_settings
+from gas_common.stores import JobStore, UserStore
 
 from gas_web import globus
 from gas_web.browse import export_response
@@ -15,8 +17,7 @@ from gas_web.errors import fail
 from gas_web.explorer import genes_page, links, open_table, variant_rows, variants_page
 from gas_web.openapi import document
 from gas_web.results import ResultsUnavailable, log_text, public_view, results_url
-from gas_web.security import csrf, current_user, settings
-from gas_web.stores import JobStore, UserStore
+from gas_web.security import csrf, current_user
 from gas_web.uploads import UploadRefused, presign_upload, submit
 from gas_web.variant_query import BadQuery, VariantTable
 
@@ -37,7 +38,7 @@ def api_auth(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        s = settings()
+        s = current_settings()
         token = _bearer()
         if token:
             if not globus.configured(s):
@@ -71,7 +72,7 @@ def _body() -> dict[str, Any]:
 
 
 def _owned(job_id: str) -> dict[str, Any]:
-    job = JobStore(settings()).get_owned(job_id, g.api_user["user_id"])
+    job = JobStore(current_settings()).get_owned(job_id, g.api_user["user_id"])
     if job is None:
         abort(404)
     return job
@@ -80,7 +81,7 @@ def _owned(job_id: str) -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """Describe this API (OpenAPI 3.1)."""
-    return jsonify(document(settings().public_url))
+    return jsonify(document(current_settings().public_url))
 
 
 @bp.get("/me")
@@ -103,10 +104,10 @@ def create_upload() -> Any:
     if size is not None and (not isinstance(size, int) or size < 0):
         raise fail(400, "`size` must be a whole number of bytes.")
     # The public URL, not the Host header: S3 sends the browser exactly here.
-    redirect_to = (settings().public_url.rstrip("/") + url_for("annotate.job")
+    redirect_to = (current_settings().public_url.rstrip("/") + url_for("annotate.job")
                    if data.get("redirect") else None)
     try:
-        upload = presign_upload(g.api_user, filename, size, settings(), redirect_to)
+        upload = presign_upload(g.api_user, filename, size, current_settings(), redirect_to)
     except UploadRefused as exc:
         raise fail(exc.status, str(exc)) from None
     upload["submit_url"] = url_for("annotate.job", bucket=upload["bucket"], key=upload["key"])
@@ -121,9 +122,9 @@ def create_job() -> Any:
     key = data.get("key")
     if not isinstance(key, str) or not key:
         raise fail(400, "`key` is required.")
-    bucket = data.get("bucket") or settings().inputs_bucket
+    bucket = data.get("bucket") or current_settings().inputs_bucket
     try:
-        job, created = submit(g.api_user, str(bucket), key, settings())
+        job, created = submit(g.api_user, str(bucket), key, current_settings())
     except UploadRefused as exc:
         raise fail(exc.status, str(exc)) from None
     return jsonify(public_view(job)), 201 if created else 200
@@ -135,7 +136,7 @@ def list_jobs() -> Any:
     """The caller's jobs, newest first; pass `next_cursor` back as `cursor`."""
     try:
         limit = min(max(int(request.args.get("limit", 20)), 1), MAX_PAGE)
-        jobs, cursor = JobStore(settings()).list_for_user(
+        jobs, cursor = JobStore(current_settings()).list_for_user(
             g.api_user["user_id"], limit=limit, cursor=request.args.get("cursor") or None)
     except ValueError:
         raise fail(400, "Bad `limit` or `cursor`.") from None
@@ -153,7 +154,7 @@ def get_job(job_id: str) -> Any:
 @api_auth
 def get_log(job_id: str) -> Any:
     """The job's log as text."""
-    text = log_text(_owned(job_id), settings())
+    text = log_text(_owned(job_id), current_settings())
     if text is None:
         raise fail(404, "This job has no log yet.")
     return jsonify(job_id=job_id, log=text)
@@ -165,10 +166,10 @@ def download(job_id: str) -> Any:
     """A short-lived URL of the annotated VCF (409 when archived or restoring)."""
     job = _owned(job_id)
     try:
-        url = results_url(job, settings())
+        url = results_url(job, current_settings())
     except ResultsUnavailable as exc:
         raise fail(exc.status, str(exc)) from None
-    return jsonify(job_id=job_id, url=url, expires_in=settings().presigned_url_seconds)
+    return jsonify(job_id=job_id, url=url, expires_in=current_settings().presigned_url_seconds)
 
 
 @bp.delete("/jobs/<job_id>")
@@ -176,7 +177,7 @@ def download(job_id: str) -> Any:
 def delete_job_route(job_id: str) -> Any:
     """Delete a finished job: its record, input, results, log and cold copy (409 if busy)."""
     try:
-        delete_job(_owned(job_id), settings())
+        delete_job(_owned(job_id), current_settings())
     except ResultsUnavailable as exc:
         raise fail(exc.status, str(exc)) from None
     return "", 204
@@ -185,7 +186,7 @@ def delete_job_route(job_id: str) -> Any:
 def _table(job_id: str) -> tuple[dict[str, Any], VariantTable]:
     job = _owned(job_id)
     try:
-        return job, open_table(job, settings())
+        return job, open_table(job, current_settings())
     except ResultsUnavailable as exc:
         raise fail(exc.status, str(exc)) from None
 
@@ -196,7 +197,7 @@ def variants(job_id: str) -> Any:
     """Filtered, sorted variant rows a page at a time (see the parameters in the document)."""
     _, table = _table(job_id)
     try:
-        page = variants_page(table, request.args, settings())
+        page = variants_page(table, request.args, current_settings())
     except BadQuery as exc:
         raise fail(400, str(exc)) from None
     page.pop("filters")
@@ -222,7 +223,7 @@ def genes(job_id: str) -> Any:
     """Per-gene variant counts by impact and the most severe consequence."""
     _, table = _table(job_id)
     try:
-        page = genes_page(table, request.args, settings())
+        page = genes_page(table, request.args, current_settings())
     except BadQuery as exc:
         raise fail(400, str(exc)) from None
     return jsonify(job_id=job_id, **page)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from gas_common.consequences import IMPACTS
+from gas_common.service import current_settings
 
 from gas_web.errors import fail
 from gas_web.explorer import (
@@ -20,7 +21,7 @@ from gas_web.explorer import (
 )
 from gas_web.jobs import owned_job
 from gas_web.results import ResultsUnavailable, public_view
-from gas_web.security import current_user, login_required, settings
+from gas_web.security import current_user, login_required
 from gas_web.variant_query import BadQuery, parse_filters
 
 bp = Blueprint("browse", __name__)
@@ -41,12 +42,12 @@ def variants(job_id: str) -> Any:
     """The Variants tab: filters, a sorted page of rows, export links."""
     job = owned_job(job_id)
     try:
-        table = open_table(job, settings())
+        table = open_table(job, current_settings())
     except ResultsUnavailable as exc:
         return _unavailable(job, "variants", exc)
     error, status, page = None, 200, None
     try:
-        page = variants_page(table, request.args, settings(), browse_columns(table))
+        page = variants_page(table, request.args, current_settings(), browse_columns(table))
     except BadQuery as exc:
         error, status = str(exc), 400
     return render_template(
@@ -64,7 +65,7 @@ def variant(job_id: str, number: int) -> Any:
     """One VCF record: every transcript entry, every field, links out."""
     job = owned_job(job_id)
     try:
-        table = open_table(job, settings())
+        table = open_table(job, current_settings())
     except ResultsUnavailable as exc:
         return _unavailable(job, "variants", exc)
     rows = variant_rows(table, number)
@@ -81,12 +82,12 @@ def genes(job_id: str) -> Any:
     """The Genes tab: per-gene counts by impact, each linking to its variants."""
     job = owned_job(job_id)
     try:
-        table = open_table(job, settings())
+        table = open_table(job, current_settings())
     except ResultsUnavailable as exc:
         return _unavailable(job, "genes", exc)
     error, status, page = None, 200, None
     try:
-        page = genes_page(table, request.args, settings())
+        page = genes_page(table, request.args, current_settings())
     except BadQuery as exc:
         error, status = str(exc), 400
     return render_template("genes.html", user=current_user(), job=public_view(job),
@@ -107,7 +108,7 @@ def export_response(job: dict[str, Any]) -> Response:
     if fmt not in ("tsv", "vcf"):
         raise fail(400, "format is tsv or vcf")
     try:
-        table = open_table(job, settings())
+        table = open_table(job, current_settings())
         f = parse_filters(request.args)
         sort = request.args.get("sort", "").strip() or "pos"
         table.order(sort)
@@ -121,7 +122,7 @@ def export_response(job: dict[str, Any]) -> Response:
         body, mime, filename = tsv_export(table, f, sort), "text/tab-separated-values", \
             f"{name}.variants.tsv"
     else:
-        body, mime, filename = vcf_export(job, table, f, settings()), "text/x-vcf", \
+        body, mime, filename = vcf_export(job, table, f, current_settings()), "text/x-vcf", \
             f"{name}.filtered.vcf"
     return Response(stream_with_context(body), mimetype=mime, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',

@@ -9,12 +9,11 @@ from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 from gas_common import aws
 from gas_common.cold_storage import result_keys, storage_of
-from gas_common.retention import ARCHIVING, RESTORING
+from gas_common.jobstates import ARCHIVING, COMPLETED, FAILED, RESTORING
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED, FAILED
+from gas_common.stores import JobStore
 
 from gas_web.results import ResultsUnavailable
-from gas_web.stores import JobStore
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from gas_common import aws
 from gas_common.cold_storage import cold_storage
-from gas_common.retention import ARCHIVED, RESTORING
-from gas_common.stores import RUNNING, JobStore
+from gas_common.jobstates import ARCHIVED, RESTORING, RUNNING
+from gas_common.stores import JobStore
 
 from tests.unit.web.conftest import csrf_of, explorer_job
 

@@ -11,7 +11,7 @@ import io
 
 import pytest
 from gas_common import aws
-from gas_common.retention import ARCHIVED
+from gas_common.jobstates import ARCHIVED
 
 from tests.unit.web.conftest import ANNOTATED, completed_job, explorer_job
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from gas_common.retention import ARCHIVED
+from gas_common.jobstates import ARCHIVED
 
 from tests.unit.web.conftest import completed_job, explorer_job
 

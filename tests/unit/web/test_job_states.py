@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from gas_common.retention import SCHEDULED
+from gas_common.jobstates import SCHEDULED
 
 from tests.unit.web.conftest import SUMMARY, completed_job
 
