@@ -177,8 +177,9 @@ def main() -> int:
 
     from gas_annotator.tables import write_tables
     from gas_common import aws
+    from gas_common.jobstates import COMPLETED
     from gas_common.stack import EMULATOR_AWS_ENV
-    from gas_common.stores import COMPLETED, now
+    from gas_common.stores import now
 
     from tests.harness import GasStack
 

@@ -81,8 +81,8 @@ def _query_with(**changes: Any) -> str:
 
 
 def _breakable(name: Any) -> Markup:
-    """A file name that may wrap after `_`, `.` and `-` (escaped, with <wbr> there)."""
-    return Markup("<wbr>").join(re.split(r"(?<=[_.\-])", str(name)))
+    """A file name that may wrap after `_` and `-` (escaped, with <wbr> there)."""
+    return Markup("<wbr>").join(re.split(r"(?<=[_\-])", str(name)))
 
 
 def _until(epoch: Any) -> str:

@@ -191,15 +191,20 @@ def _table(job_id: str) -> tuple[dict[str, Any], VariantTable]:
         raise fail(exc.status, str(exc)) from None
 
 
+def _table_page(job_id: str, make_page: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """One page of the job's table for this request's parameters (400 for a bad one)."""
+    _, table = _table(job_id)
+    try:
+        return make_page(table, request.args, current_settings())
+    except BadQuery as exc:
+        raise fail(400, str(exc)) from None
+
+
 @bp.get("/jobs/<job_id>/variants")
 @api_auth
 def variants(job_id: str) -> Any:
     """Filtered, sorted variant rows a page at a time (see the parameters in the document)."""
-    _, table = _table(job_id)
-    try:
-        page = variants_page(table, request.args, current_settings())
-    except BadQuery as exc:
-        raise fail(400, str(exc)) from None
+    page = _table_page(job_id, variants_page)
     page.pop("filters")
     return jsonify(job_id=job_id, **page)
 
@@ -221,11 +226,7 @@ def variant(job_id: str, number: int) -> Any:
 @api_auth
 def genes(job_id: str) -> Any:
     """Per-gene variant counts by impact and the most severe consequence."""
-    _, table = _table(job_id)
-    try:
-        page = genes_page(table, request.args, current_settings())
-    except BadQuery as exc:
-        raise fail(400, str(exc)) from None
+    page = _table_page(job_id, genes_page)
     return jsonify(job_id=job_id, **page)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
@@ -22,7 +23,7 @@ from gas_web.explorer import (
 from gas_web.jobs import owned_job
 from gas_web.results import ResultsUnavailable, public_view
 from gas_web.security import current_user, login_required
-from gas_web.variant_query import BadQuery, parse_filters
+from gas_web.variant_query import BadQuery, VariantTable, parse_filters
 
 bp = Blueprint("browse", __name__)
 
@@ -31,25 +32,35 @@ SORTS = (("pos", "Position"), ("-pos", "Position, last first"), ("gene", "Gene")
          ("id", "ID"))
 
 
-def _unavailable(job: dict[str, Any], tab: str, exc: ResultsUnavailable) -> Any:
-    return render_template("browse_unavailable.html", user=current_user(),
-                           job=public_view(job), tab=tab, message=str(exc)), exc.status
+def _open(job_id: str, tab: str) -> tuple[dict[str, Any], VariantTable | None, Any]:
+    """The user's job and its tables; or, instead of the tables, a page saying why not."""
+    job = owned_job(job_id)
+    try:
+        return job, open_table(job, current_settings()), None
+    except ResultsUnavailable as exc:
+        return job, None, (render_template(
+            "browse_unavailable.html", user=current_user(), job=public_view(job), tab=tab,
+            message=str(exc)), exc.status)
+
+
+def _attempt(make_page: Callable[..., dict[str, Any]], *args: Any
+             ) -> tuple[dict[str, Any] | None, str | None, int]:
+    """(page, None, 200), or (None, the reason, 400) for a bad parameter."""
+    try:
+        return make_page(*args), None, 200
+    except BadQuery as exc:
+        return None, str(exc), 400
 
 
 @bp.get("/annotations/<job_id>/variants")
 @login_required
 def variants(job_id: str) -> Any:
     """The Variants tab: filters, a sorted page of rows, export links."""
-    job = owned_job(job_id)
-    try:
-        table = open_table(job, current_settings())
-    except ResultsUnavailable as exc:
-        return _unavailable(job, "variants", exc)
-    error, status, page = None, 200, None
-    try:
-        page = variants_page(table, request.args, current_settings(), browse_columns(table))
-    except BadQuery as exc:
-        error, status = str(exc), 400
+    job, table, refused = _open(job_id, "variants")
+    if table is None:
+        return refused
+    page, error, status = _attempt(variants_page, table, request.args, current_settings(),
+                                   browse_columns(table))
     return render_template(
         "variants.html", user=current_user(), job=public_view(job), tab="variants",
         page=page, error=error, args=request.args, terms=table.consequence_terms(),
@@ -63,11 +74,9 @@ def variants(job_id: str) -> Any:
 @login_required
 def variant(job_id: str, number: int) -> Any:
     """One VCF record: every transcript entry, every field, links out."""
-    job = owned_job(job_id)
-    try:
-        table = open_table(job, current_settings())
-    except ResultsUnavailable as exc:
-        return _unavailable(job, "variants", exc)
+    job, table, refused = _open(job_id, "variants")
+    if table is None:
+        return refused
     rows = variant_rows(table, number)
     if not rows:
         abort(404)
@@ -80,16 +89,10 @@ def variant(job_id: str, number: int) -> Any:
 @login_required
 def genes(job_id: str) -> Any:
     """The Genes tab: per-gene counts by impact, each linking to its variants."""
-    job = owned_job(job_id)
-    try:
-        table = open_table(job, current_settings())
-    except ResultsUnavailable as exc:
-        return _unavailable(job, "genes", exc)
-    error, status, page = None, 200, None
-    try:
-        page = genes_page(table, request.args, current_settings())
-    except BadQuery as exc:
-        error, status = str(exc), 400
+    job, table, refused = _open(job_id, "genes")
+    if table is None:
+        return refused
+    page, error, status = _attempt(genes_page, table, request.args, current_settings())
     return render_template("genes.html", user=current_user(), job=public_view(job),
                            tab="genes", page=page, error=error, args=request.args,
                            impacts=IMPACTS), status

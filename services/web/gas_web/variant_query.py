@@ -14,14 +14,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 from gas_common.consequences import CODING, IMPACTS, RANK
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
+
+if TYPE_CHECKING:  # DuckDB and pyarrow load on the first query, not with every page
+    import duckdb
+    import pyarrow as pa
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_GENES = 200
@@ -176,6 +177,8 @@ _db_lock = threading.Lock()
 def database(memory: str) -> duckdb.DuckDBPyConnection:
     """This process's DuckDB (in memory, bounded); callers take a cursor per request."""
     global _db
+    import duckdb
+
     with _db_lock:
         if _db is None:
             _db = duckdb.connect(config={"memory_limit": memory, "threads": 2,
@@ -197,6 +200,9 @@ class VariantTable:
 
     def __init__(self, variants: Path, genes: Path, memory: str = "128MB"):
         self.variants, self.genes_path = variants, genes
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         parquet = pq.ParquetFile(variants)
         self.schema = parquet.schema_arrow
         self.rows = parquet.metadata.num_rows

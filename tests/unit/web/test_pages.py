@@ -139,7 +139,8 @@ def test_status_poll_reports_only_own_jobs(client, auth, settings):
     jobs.create({"job_id": "theirs", "user_id": other, "submit_time": 1, "job_status": PENDING})
     data = client.get("/annotations/status?ids=mine,theirs").get_json()
     assert data["jobs"] == {"mine": {"job_status": RUNNING, "progress_variants": 500,
-                                     "results": "none", "complete_time": None}}
+                                     "results": "none", "complete_time": None,
+                                     "not_annotated": False}}
 
 
 def test_job_page_shows_results_charts_and_log(client, auth, settings):
