@@ -173,9 +173,11 @@ def bcftools_region(vcf: Path, tmp: Path, region: str) -> float | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep the generated VCF and tables here and reuse them next time")
     args = parser.parse_args()
 
-    from gas_annotator.tables import write_tables
+    from gas_annotator.tables import Tables, write_tables
     from gas_common import aws
     from gas_common.jobstates import COMPLETED
     from gas_common.stack import EMULATOR_AWS_ENV
@@ -186,18 +188,25 @@ def main() -> int:
     os.environ.update(EMULATOR_AWS_ENV)
     with tempfile.TemporaryDirectory(prefix="gas-bench-explorer-") as tmp_name:
         tmp = Path(tmp_name)
-        vcf = tmp / "bench.annot.vcf"
-        t0 = time.monotonic()
-        entries = make_vcf(vcf, args.variants)
-        print(f"generated {args.variants:,} variants, {entries:,} transcript entries "
-              f"in {time.monotonic() - t0:.1f} s")
-        t0 = time.monotonic()
-        tables = write_tables(vcf, tmp, "bench")
-        convert = time.monotonic() - t0
+        data = args.workdir or tmp
+        data.mkdir(parents=True, exist_ok=True)
+        vcf = data / f"bench-{args.variants}.annot.vcf"
+        tables = Tables(data / f"bench-{args.variants}.variants.parquet",
+                        data / f"bench-{args.variants}.genes.parquet", 0, 0)
+        if vcf.exists() and tables.genes_path.exists():
+            print(f"reusing {vcf} and its tables (generation and conversion not timed)")
+        else:
+            t0 = time.monotonic()
+            entries = make_vcf(vcf, args.variants)
+            print(f"generated {args.variants:,} variants, {entries:,} transcript entries "
+                  f"in {time.monotonic() - t0:.1f} s")
+            t0 = time.monotonic()
+            tables = write_tables(vcf, data, f"bench-{args.variants}")
+            convert = time.monotonic() - t0
+            print(f"tables written in {convert:.1f} s ({args.variants / convert:,.0f} "
+                  f"variants/s): {tables.rows:,} rows, {tables.genes:,} genes")
         vcf_size = vcf.stat().st_size
         parquet_size = tables.variants_path.stat().st_size
-        print(f"tables written in {convert:.1f} s ({args.variants / convert:,.0f} variants/s):"
-              f" {tables.rows:,} rows, {tables.genes:,} genes")
         print(f"variants.parquet {parquet_size / 1e6:.1f} MB = {parquet_size / vcf_size:.2f}x "
               f"the annotated VCF ({vcf_size / 1e6:.1f} MB); genes.parquet "
               f"{tables.genes_path.stat().st_size / 1e6:.2f} MB")
@@ -243,8 +252,9 @@ def main() -> int:
                        "clinvar=Pathogenic", "max_af=0.001&impact=HIGH", "picked=1&coding=1",
                        "sort=-GAS_GNOMAD_AF&impact=MODERATE", "sort=gene&region=chr9",
                        "gene=G10_20&sort=impact"]
-            for q in queries:  # warm the page cache of the OS, not the answers
-                timed_get(session, f"{api}/variants?{q}")
+            first = [timed_get(session, f"{api}/variants?{q}") for q in queries]
+            print(f"each filter the first time (its row count computed): p50="
+                  f"{statistics.median(first) * 1000:.0f} ms, max {max(first) * 1000:.0f} ms")
             warm: list[float] = []
             per: dict[str, list[float]] = {q: [] for q in queries}
             for _ in range(5):
@@ -253,7 +263,7 @@ def main() -> int:
                     warm.append(t)
                     per[q].append(t)
             w95 = p95(warm) * 1000
-            print(f"filtered pages, warm cache: n={len(warm)} p50="
+            print(f"filtered pages again (paging: the count is remembered): n={len(warm)} p50="
                   f"{statistics.median(warm) * 1000:.0f} ms p95={w95:.0f} ms "
                   f"({'meets' if w95 <= TARGET_WARM_P95_MS else 'MISSES'} the "
                   f"{TARGET_WARM_P95_MS} ms target)")

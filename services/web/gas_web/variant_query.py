@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -172,6 +173,11 @@ class Cursors:
 
 _db: duckdb.DuckDBPyConnection | None = None
 _db_lock = threading.Lock()
+# Row counts of recent filters, least recently used out first (a cached file never
+# changes under its name: the cache names files after their bucket and key).
+MAX_COUNTS = 512
+_counts: OrderedDict[tuple[str, str], int] = OrderedDict()
+_counts_lock = threading.Lock()
 
 
 def database(memory: str) -> duckdb.DuckDBPyConnection:
@@ -266,7 +272,9 @@ class VariantTable:
         name = sort.lstrip("-") or "pos"
         way = " DESC" if desc else ""
         if name == "pos":
-            return f" ORDER BY file_row_number{way}"
+            # The file is in position order and DuckDB keeps a scan's order (insertion
+            # order is preserved): no sort, and a page stops reading once it is full.
+            return " ORDER BY file_row_number DESC" if desc else ""
         if name == "impact":
             return (f" ORDER BY list_position({list(IMPACTS)!r}, impact){way} NULLS LAST, "
                     "file_row_number")
@@ -275,11 +283,21 @@ class VariantTable:
         return f" ORDER BY {_ident(name)}{way} NULLS LAST, file_row_number"
 
     def count(self, f: Filters) -> int:
+        """How many rows match (remembered per file and filter: paging asks again)."""
         where, p = self.where(f)
         if not where:
             return int(self.rows)
+        key = (str(self.variants), f.fingerprint(""))
+        with _counts_lock:
+            if key in _counts:
+                _counts.move_to_end(key)
+                return _counts[key]
         rows = self._cursor().sql(f"SELECT count(*) FROM {self.source}{where}",
                                   params=p).fetchall()
+        with _counts_lock:
+            _counts[key] = int(rows[0][0])
+            while len(_counts) > MAX_COUNTS:
+                _counts.popitem(last=False)
         return int(rows[0][0])
 
     def page(self, f: Filters, sort: str, offset: int, limit: int,
