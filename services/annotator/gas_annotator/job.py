@@ -46,18 +46,17 @@ class Held:
 
     def start(self) -> bool:
         """Move queued -> running; False when shutdown cancelled it first."""
-        with self._lock:
-            if self._state != "queued":
-                return False
-            self._state = "running"
-            return True
+        return self._leave_queue("running")
 
     def cancel(self) -> bool:
         """Move queued -> cancelled; False when it already started."""
+        return self._leave_queue("cancelled")
+
+    def _leave_queue(self, state: str) -> bool:
         with self._lock:
             if self._state != "queued":
                 return False
-            self._state = "cancelled"
+            self._state = state
             return True
 
     def should_stop(self) -> bool:

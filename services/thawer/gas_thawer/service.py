@@ -53,25 +53,25 @@ class Thawer(Service):
         if not jobs:
             log.info("restore notice about nothing in progress: %.200s", notice)
         for job in jobs:
-            self._once(job["job_id"], lambda j=job: check_restore(j, self.settings))
+            self._once(job["job_id"], check_restore, job, self.settings)
 
     def poll_restores(self) -> int:
         """Take the next step for every job with restore work; return how many."""
         roles: dict[str, str | None] = {}
         futures: list[Future[Any]] = [
-            self.submit(self._once, job["job_id"], lambda j=job: drive(j, self.settings, roles))
+            self.submit(self._once, job["job_id"], drive, job, self.settings, roles)
             for job in pending_work(self.settings)]
         wait(futures)
         return len(futures)
 
-    def _once(self, job_id: str, step: Callable[[], Any]) -> Any:
-        """Run `step` unless this process is already working on the job."""
+    def _once(self, job_id: str, step: Callable[..., Any], *args: Any) -> Any:
+        """Run `step(*args)` unless this process is already working on the job."""
         with self._busy_lock:
             if job_id in self._busy:
                 return "busy"
             self._busy.add(job_id)
         try:
-            return step()
+            return step(*args)
         finally:
             with self._busy_lock:
                 self._busy.discard(job_id)
