@@ -350,8 +350,7 @@ def _alleles(number: int, f: list[str], pos: int, layout: Layout
               "id": None if f[2] == "." else f[2],
               "qual": None if f[5] in (".", "") else _float(f[5]),
               "filter": None if f[6] == "." else f[6]}
-    picks = (set(re.split(r"[,|&]", info.get(layout.pick_info) or ""))
-             if layout.pick_info else None)
+    picked = (info.get(layout.pick_info) or "").split(",") if layout.pick_info else None
     gts = [s.split(":", 1)[0] for s in f[9:]] if layout.carriers else []
     for i, alt in enumerate(alts):
         common = {**record, "alt": alt}
@@ -361,6 +360,9 @@ def _alleles(number: int, f: list[str], pos: int, layout: Layout
         for fi in layout.info:
             common[fi.column] = (fi.key in info if fi.type == pa.bool_()
                                  else fi.value(info.get(fi.key), i))
+        # The engine's PICK is Number=A: the picked Feature_ID of each ALT, in ALT order.
+        picks = None if picked is None else set(
+            re.split(r"[|&]", picked[i] if i < len(picked) else ""))
         yield common, by_alt[i], picks
 
 
