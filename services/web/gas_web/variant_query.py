@@ -228,7 +228,8 @@ class VariantTable:
 
     def where(self, f: Filters) -> tuple[str, dict[str, Any]]:
         """The WHERE clause and its parameters."""
-        parts, p = [], {}
+        parts: list[str] = []
+        p: dict[str, Any] = {}
         if f.genes:
             parts.append("(list_contains($genes, gene) OR list_contains($genes, gene_id))")
             p["genes"] = f.genes
