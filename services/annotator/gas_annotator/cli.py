@@ -19,7 +19,8 @@ def _say(message: str) -> None:
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: next to the input).")
 @click.option("--reference", "reference", default=None, metavar="NAME|PATH",
-              help="Installed bundle name or bundle folder (default: $GAS_REFERENCE or grch38).")
+              help="Installed bundle name or bundle folder (default: the installed bundle of the "
+              "input's build, else $GAS_REFERENCE or grch38).")
 def annotate(input_file: Path, outdir: Path | None, reference: str | None) -> None:
     """Annotate a VCF file (plain, gzip or bgzip) on this machine; no service needed."""
     from gas_annotator.engine import AnnotationError, annotate_file

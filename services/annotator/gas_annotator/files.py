@@ -112,4 +112,12 @@ def item_summary(summary: dict[str, Any]) -> dict[str, Any]:
         "by_class": summary.get("by_class", {}),
         "by_chromosome": {k[:100]: v for k, v in chromosomes[:MAX_CHROMOSOMES] if k},
         "unannotated": summary.get("unannotated", {}),
+        "reference": reference_label(summary),
     }
+
+
+def reference_label(summary: dict[str, Any]) -> str:
+    """The bundle a job was annotated with, as the job record shows it: 'grch37 (GRCh37)'."""
+    ref = summary.get("reference") or {}
+    name = str(ref.get("name") or "")
+    return f"{name} ({ref['build']})" if ref.get("build") else name

@@ -22,12 +22,13 @@ from gas_annotator.files import (
     ResultKeys,
     fetch_input,
     item_summary,
+    reference_label,
     result_name,
     safe_file_name,
     upload,
 )
 from gas_annotator.process import Outcome, Stopped, run_in_process
-from gas_annotator.refdata import reference_path
+from gas_annotator.refdata import reference_choice
 
 log = logging.getLogger(__name__)
 MAX_REASON = 500
@@ -107,7 +108,7 @@ class Job:
                 outcome = run_in_process(
                     self.target,
                     (str(local), str(Path(tmp) / "out"), result_name(self.item["input_file_name"]),
-                     str(reference_path(s)), throttle),
+                     reference_choice(s), throttle),
                     self.held.set_progress, self.held.should_stop, deadline,
                     s.job_timeout_seconds,
                 )
@@ -133,6 +134,7 @@ class Job:
             "s3_key_summary_file": self.keys.summary,
             "summary": item_summary(r["summary"]),
             "progress_variants": int(r["variants"]),
+            "reference": reference_label(r["summary"]),
         }
         if not self.finish(COMPLETED, fields):
             return "lost"

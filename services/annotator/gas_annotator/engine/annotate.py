@@ -17,7 +17,9 @@ import numpy as np
 
 from ..reference.bundle import Reference
 from ..reference.model import SEVERITY, TERMS
-from .build_check import BuildCheck, check_build
+from ..reference.store import default_reference
+from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
+from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
 from .header import Header, output_header, read_header
 from .loader import load_reference
@@ -56,25 +58,36 @@ def default_base_name(name: str) -> str:
     return stem or "input"
 
 
-def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | Path | None = None,
+def annotate_file(input_path: Path, out_dir: Path,
+                  reference: Reference | str | Path | Auto | None = None,
                   base_name: str | None = None, progress: Callable[[int], None] | None = None,
                   progress_every: int = 50_000) -> AnnotationResult:
-    """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input."""
+    """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input.
+
+    reference: a bundle (object, name or folder) to use as told, or Auto/None to use the
+    installed bundle of the input's build. Either way an input of another build fails.
+    """
     input_path, out_dir = Path(input_path), Path(out_dir)
     base = base_name or default_base_name(input_path.name)
     annot = out_dir / f"{base}.annot.vcf"
     log_path = out_dir / f"{base}.vcf.count.log"
     summary_path = out_dir / f"{base}.summary.json"
-    ref = reference if isinstance(reference, Reference) else load_reference(reference)
+    # A missing bundle fails here, before any output is written.
+    fixed = None if isinstance(reference, Auto | None) else (
+        reference if isinstance(reference, Reference) else load_reference(reference))
+    auto = reference if isinstance(reference, Auto) else Auto()
+    ref = fixed or load_reference(auto.default or default_reference())
     out_dir.mkdir(parents=True, exist_ok=True)
     stats = Stats()
     header = Header()
+    detected = Detected(None)
     error: str | None = None
     reader: VcfReader | None = None
     stopped: BaseException | None = None
     try:
         reader = VcfReader(input_path)
         header = read_header(reader)
+        ref, detected = choose_reference(fixed or auto, header, reader.peek(BATCH_CHARS))
         build = check_build(header, ref)
         stats.warnings.extend(build.warnings)
         with open(annot, "w", encoding="utf-8", errors="surrogateescape",
@@ -91,6 +104,8 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
                     gc.enable()
         if stats.total == 0:
             stats.warnings.append("the input has a header but no variant records")
+        elif stats.annotated == 0 and not_fitting(stats):
+            error = nothing_annotated(stats, ref)
     except _Stopped as e:  # the progress callback raised (e.g. a time limit): pass it on
         stopped = e.__cause__
         error = f"stopped after {stats.total} records: {stopped}"
@@ -107,6 +122,7 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
             reader.close()
     summary = stats.summary(ref.describe(), input_path.name, header.fileformat,
                             header.samples, error)
+    summary["input"].update(build=detected.build, build_evidence=detected.evidence or None)
     _write_outputs(summary, log_path, summary_path)
     if error is not None:
         annot.unlink(missing_ok=True)  # a partial VCF would look like a result

@@ -298,6 +298,20 @@ class Reference:
         ref, alt, vid = bytes(self._kn_blob[off[k]:off[k + 1]]).decode().split("\t")
         return ref, alt, vid
 
+    def known_refs(self, contig: str, positions: list[int]) -> list[list[str]]:
+        """REF alleles of the known variants at each position (empty where none)."""
+        kpos = self.views(contig).known
+        base = self.known_offset(contig)
+        out: list[list[str]] = []
+        for p in positions:
+            j = int(np.searchsorted(kpos, p))
+            refs = []
+            while j < len(kpos) and kpos[j] == p:
+                refs.append(self.known_entry(base + j)[0])
+                j += 1
+            out.append(refs)
+        return out
+
     def verify(self) -> list[str]:
         """Files whose checksum does not match the manifest."""
         return [n for n, info in self.manifest["files"].items()
