@@ -81,29 +81,36 @@ def install(which: str, base: Path | None) -> None:
 @reference.command("build")
 @click.option("--gtf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--gff3", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--known", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="dbSNP-style VCF: its IDs fill the ID column when position and allele match.")
+@click.option("--source", "sources", multiple=True, metavar="NAME=FILE.vcf.gz:FIELD[,FIELD]",
+              help="An annotation source (repeatable): its FIELDs are added as INFO "
+              "GAS_<NAME>_<FIELD> where position and allele match; FIELD ID fills the ID "
+              "column (e.g. dbsnp=dbsnp.vcf.gz:ID, clinvar=clinvar.vcf.gz:CLNSIG,CLNDN).")
 @click.option("--name", required=True, help="Bundle name (its folder name).")
 @click.option("--build", "build", default="", help="Assembly name, e.g. GRCh38.")
 @click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Bundle folder (default: $GAS_REFERENCE_DIR or ~/.local/share/gas/reference).")
-def build(gtf: Path | None, gff3: Path | None, known: Path | None, name: str, build: str,
+def build(gtf: Path | None, gff3: Path | None, sources: tuple[str, ...], name: str, build: str,
           base: Path | None) -> None:
     """Build a bundle from a GENCODE/Ensembl GTF or GFF3 (plain or gzip)."""
     from gas_annotator.reference.custom import build_custom
     from gas_annotator.reference.gtf import AnnotationSourceError
+    from gas_annotator.reference.sources import SourceSpec
     from gas_annotator.reference.store import reference_dir
 
     if bool(gtf) == bool(gff3):
         raise click.UsageError("give exactly one of --gtf or --gff3")
     if not name or "/" in name or name.startswith("."):
         raise click.UsageError("--name must be a plain folder name")
-    source, fmt = (gtf, "gtf") if gtf else (gff3, "gff3")
-    assert source is not None
+    annotation, fmt = (gtf, "gtf") if gtf else (gff3, "gff3")
+    assert annotation is not None
     try:
-        path = build_custom(source, fmt, (base or reference_dir()) / name, name, build, known,
-                            _say)
-    except AnnotationSourceError as e:
+        specs = [SourceSpec.parse(s) for s in sources]
+        for spec in specs:
+            if not spec.path.is_file():
+                raise click.UsageError(f"--source {spec.name}: no file {spec.path}")
+        path = build_custom(annotation, fmt, (base or reference_dir()) / name, name, build,
+                            specs, _say)
+    except (AnnotationSourceError, ValueError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"built {name} in {path}")
 

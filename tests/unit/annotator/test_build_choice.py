@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from gas_annotator.engine import AnnotationError, Auto, annotate_file
 from gas_annotator.reference.custom import build_custom
+from gas_annotator.reference.sources import SourceSpec
 
 POSITIONS = (1060, 1061, 1062, 1063, 1064, 2050)
 
@@ -26,8 +27,9 @@ def _known(path: Path, base: str) -> Path:
 def installed(tmp_path_factory: pytest.TempPathFactory, gtf_path: Path) -> Path:
     """A bundle folder holding b38 (GRCh38, REF C at the known sites) and b37 (GRCh37, REF G)."""
     base = tmp_path_factory.mktemp("installed")
-    build_custom(gtf_path, "gtf", base / "b38", "b38", "GRCh38", _known(base / "k38.vcf", "C"))
-    build_custom(gtf_path, "gtf", base / "b37", "b37", "GRCh37", _known(base / "k37.vcf", "G"))
+    for name, build, ref in (("b38", "GRCh38", "C"), ("b37", "GRCh37", "G")):
+        known = SourceSpec("dbsnp", _known(base / f"{name}.vcf", ref), ["ID"])
+        build_custom(gtf_path, "gtf", base / name, name, build, [known])
     return base
 
 

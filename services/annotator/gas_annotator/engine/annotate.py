@@ -23,6 +23,7 @@ from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
 from .header import Header, output_header, read_header
 from .loader import load_reference
+from .sources import sources_of
 from .summary import Stats, count_log
 from .variant_class import BASES, TITV, allele_class, allele_span, unannotatable
 from .vcf_input import VcfReader
@@ -92,8 +93,8 @@ def annotate_file(input_path: Path, out_dir: Path,
         stats.warnings.extend(build.warnings)
         with open(annot, "w", encoding="utf-8", errors="surrogateescape",
                   buffering=1 << 20) as out:
-            out.write(output_header(header, ref.describe(), _contig_lines(header, ref, build,
-                                                                          reader)))
+            out.write(output_header(header, ref.describe(), sources_of(ref).header_lines()
+                                    + _contig_lines(header, ref, build, reader)))
             # No reference cycles are made here; the cyclic collector only costs time (~15%).
             was_enabled = gc.isenabled()
             gc.disable()
@@ -173,6 +174,7 @@ class _Annotator:
         self.progress, self.every = progress, max(1, progress_every)
         self.cache: dict[int, tuple] = {}
         self.general_only = bool(header.strip_keys) or header.v33
+        self.sources = sources_of(ref)
 
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
@@ -256,7 +258,7 @@ class _Annotator:
                 out.append(self.plain(r, reason))
             return
         ix = self.ref.views(canon)
-        starts, tmpl, ianc, kpos = ix.starts, ix.tmpl, ix.anc, ix.known
+        starts, tmpl, ianc = ix.starts, ix.tmpl, ix.anc
         poslist = pos.tolist()
         rl = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
         # One base past REF too: an insertion after the last REF base touches it.
@@ -286,7 +288,6 @@ class _Annotator:
         tails = self.ref.rank_tails
         ranks, ranks2 = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
         first_anchor = a1.tolist()
-        known = self.known_ids(canon, kpos, pos, recs) if len(kpos) else {}
 
         stats = self.stats
         by_class = stats.by_class
@@ -350,9 +351,7 @@ class _Annotator:
             info = r[7]
             r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
                     else f"{info};VC={vc};ANN={ann}")
-        for i, ids in known.items():
-            r = recs[i]
-            r[2] = ids if r[2] == "." else _add_id(r[2], ids)
+        self.sources.annotate(canon, pos, recs, stats)
         out.extend(map("\t".join, recs))
         for pair, n in Counter(snv_pairs).items():
             kind = TITV.get(pair)
@@ -364,7 +363,6 @@ class _Annotator:
                 stats.by_region[term] += n
         stats.annotated += annotated
         stats.by_class["SNV"] += len(snv_pairs)
-        stats.known_ids += len(known)
 
     def classes(self, ref_a: str, alts: str) -> str:
         """VC of a multi-allelic record (all alleles plain bases), counting SNV Ti/Tv."""
@@ -390,28 +388,6 @@ class _Annotator:
             return fixed, top
         return [f"{pre}{abs(p - a) if a >= 0 else ''}|"
                 for pre, a in self.interval_entries(iv, t, ianc)], top
-
-    def known_ids(self, canon: str, kpos: np.ndarray, pos: np.ndarray,
-                  recs: list[list[str]]) -> dict[int, str]:
-        """Record index -> rsID(s) where position and an ALT allele match a known variant."""
-        k = np.searchsorted(kpos, pos, "left")
-        hit = np.flatnonzero(kpos[np.minimum(k, len(kpos) - 1)] == pos)
-        out: dict[int, str] = {}
-        base = self.ref.known_offset(canon)
-        for i in hit.tolist():
-            r = recs[i]
-            ref_a = r[3].upper()
-            alts = set(r[4].upper().split(","))
-            j = int(k[i])
-            ids = []
-            while j < len(kpos) and kpos[j] == pos[i]:
-                kref, kalt, kid = self.ref.known_entry(base + j)
-                if kref == ref_a and kalt in alts and kid not in ids:
-                    ids.append(kid)
-                j += 1
-            if ids:
-                out[i] = ";".join(ids)
-        return out
 
     def load_template(self, t: int) -> tuple:
         """(fixed entries or None, entries, top term code, anchored count) of template t, cached."""
@@ -528,7 +504,3 @@ class _Annotator:
             if r[6] == "0":
                 r[6] = "PASS"
 
-
-def _add_id(existing: str, rs: str) -> str:
-    have = existing.split(";")
-    return ";".join(have + [x for x in rs.split(";") if x not in have])

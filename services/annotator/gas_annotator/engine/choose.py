@@ -16,6 +16,7 @@ from ..reference.store import default_reference, list_bundles, reference_dir
 from .errors import AnnotationError
 from .header import Header
 from .loader import load_reference
+from .sources import sources_of
 
 # REF agreement at known sites: how many hits make evidence, and what share must agree.
 MIN_SITES = 5
@@ -70,7 +71,7 @@ def sample_rows(lines: list[str]) -> list[tuple[str, int, str]]:
     out = []
     for ln in lines[:SAMPLE_RECORDS]:
         f = ln.split("\t", 4)
-        if len(f) >= 4 and f[1].isdigit():
+        if len(f) >= 4 and f[1].isdigit() and len(f[1]) < 11:
             out.append((f[0], int(f[1]), f[3].upper()))
     return out
 
@@ -84,7 +85,7 @@ def ref_agreement(ref: Reference, rows: list[tuple[str, int, str]]) -> tuple[int
         if c is not None:
             by_contig.setdefault(c, []).append((pos, ref_a))
     for c, items in by_contig.items():
-        known = ref.known_refs(c, [p for p, _ in items])
+        known = sources_of(ref).refs_at(c, [p for p, _ in items])
         for (_, ref_a), refs in zip(items, known, strict=True):
             if refs:
                 hits += 1

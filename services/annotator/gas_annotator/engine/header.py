@@ -108,7 +108,7 @@ def _meta_line(h: Header, text: str) -> None:
     if h.v33:
         text = _convert_v33(text)
     ident = _info_id(text)
-    if ident in ("ANN", "VC"):
+    if ident in ("ANN", "VC") or (ident or "").startswith("GAS_"):  # ours: written anew
         h.strip_keys.add(ident)
         return
     m = _CONTIG.match(text)

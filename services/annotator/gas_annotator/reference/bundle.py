@@ -9,7 +9,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,23 +18,14 @@ from .contigs import canonical_contig
 from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import TERMS, Transcript
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 _COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
 _COLUMN_TYPES = (np.int8, np.int32, np.uint16, np.int8, np.int32, np.uint16)
 _ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", *_COLUMNS, "anchors", "tmpl_off", "tmpl_blob",
-           "feat_off", "feat_blob", "ranks", "kn_pos", "kn_off", "kn_blob")
-
-
-@dataclass
-class KnownVariant:
-    """A known variant (dbSNP-style): 1-based POS, alleles, ID."""
-
-    contig: str
-    pos: int
-    ref: str
-    alt: str
-    id: str
+           "feat_off", "feat_blob", "ranks")
+# Compiles one annotation source into the bundle folder; returns its manifest entry.
+SourceCompiler = Callable[[Path], dict]
 
 
 def _blob(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -55,20 +45,43 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[KnownVariant],
+def write_bundle(dest: Path, models: Iterable[Transcript], sources: list[SourceCompiler],
                  meta: dict, lengths: dict[str, int] | None = None,
                  progress: Callable[[str], None] | None = None) -> Path:
-    """Build the indexed form and manifest into dest (replaced atomically)."""
+    """Build the indexed form, the annotation sources and the manifest into dest.
+
+    dest is replaced atomically.
+    """
     say = progress or (lambda _m: None)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        _write(tmp, models, [compile_into(tmp) for compile_into in sources], meta, lengths, say)
+        os.chmod(tmp, 0o755)  # noqa: S103 - a data folder others may read
+        if dest.exists():
+            old = dest.with_name(f".{dest.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            dest.rename(old)
+            tmp.rename(dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
+
+
+def _write(tmp: Path, models: Iterable[Transcript], sources: list[dict], meta: dict,
+           lengths: dict[str, int] | None, say: Callable[[str], None]) -> None:
     lengths = {canonical_contig(k): v for k, v in (lengths or {}).items()}
     by_contig: dict[str, list[Transcript]] = {}
     for m in models:
         m.contig = canonical_contig(m.contig)
         by_contig.setdefault(m.contig, []).append(m)
-    by_known: dict[str, list[KnownVariant]] = {}
-    for k in known:
-        by_known.setdefault(canonical_contig(k.contig), []).append(k)
-    contig_names = sorted(set(by_contig) | set(by_known) | set(lengths), key=_contig_order)
+    in_sources = {c for src in sources for c in src["contigs"]}
+    contig_names = sorted(set(by_contig) | in_sources | set(lengths), key=_contig_order)
 
     table = TemplateTable()
     iv_start: list[np.ndarray] = []
@@ -76,10 +89,8 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
     iv_anc: list[np.ndarray] = []
     columns: dict[str, list[np.ndarray]] = {c: [] for c in _COLUMNS}
     anchors: list[int] = []
-    kn_pos: list[np.ndarray] = []
-    kn_text: list[str] = []
     contigs: dict[str, dict] = {}
-    iv_n = kn_n = 0
+    iv_n = 0
     for c in contig_names:
         t0 = time.monotonic()
         txs = by_contig.get(c, [])
@@ -95,69 +106,47 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
             offs[k] = len(anchors) if a else -1
             anchors.extend(a)
         iv_anc.append(offs)
-        kv = sorted(by_known.get(c, []), key=lambda k: k.pos)
-        kn_pos.append(np.asarray([k.pos for k in kv], dtype=np.int64))
-        kn_text.extend(f"{k.ref.upper()}\t{k.alt.upper()}\t{k.id}" for k in kv)
         contigs[c] = {"length": lengths.get(c), "intervals": [iv_n, iv_n + len(starts)],
-                      "known": [kn_n, kn_n + len(kv)], "transcripts": len(txs)}
+                      "transcripts": len(txs)}
         iv_n += len(starts)
-        kn_n += len(kv)
-        say(f"contig {c}: {len(txs)} transcripts, {len(starts)} intervals, {len(kv)} known "
-            f"variants ({time.monotonic() - t0:.1f} s)")
+        say(f"contig {c}: {len(txs)} transcripts, {len(starts)} intervals "
+            f"({time.monotonic() - t0:.1f} s)")
 
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
-        if len(table.ranks) > np.iinfo(np.uint16).max:
-            raise ValueError(f"{len(table.ranks)} distinct exon/intron ranks; at most 65535")
-        tmpl_off, tmpl_blob = _blob(table.items)
-        feat_off, feat_blob = _blob(table.features)
-        kn_off, kn_blob = _blob(kn_text)
-        arrays = {
-            "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int32),
-            "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
-            "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int32),
-            **{name: np.concatenate(parts) if parts else np.zeros(0, dtype)
-               for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES, strict=True)},
-            # one spare so that 'first anchor of every interval' can be gathered blindly
-            "anchors": np.asarray(anchors + [-1], dtype=np.int32),
-            "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
-            "feat_off": feat_off, "feat_blob": feat_blob,
-            "ranks": np.frombuffer("\n".join(table.ranks).encode(), dtype=np.uint8),
-            "kn_pos": np.concatenate(kn_pos) if kn_pos else np.zeros(0, np.int64),
-            "kn_off": kn_off, "kn_blob": kn_blob,
-        }
-        files = {}
-        for name, arr in arrays.items():
-            np.save(tmp / f"{name}.npy", arr)
-            files[f"{name}.npy"] = {"sha256": sha256_file(tmp / f"{name}.npy"),
-                                    "bytes": (tmp / f"{name}.npy").stat().st_size}
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            **meta,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "coordinates": "intervals and known-variant positions are 1-based (VCF POS)",
-            "contigs": contigs,
-            "counts": {"transcripts": sum(v["transcripts"] for v in contigs.values()),
-                       "intervals": iv_n, "templates": len(table.items),
-                       "features": len(table.features), "known": kn_n},
-            "files": files,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        os.chmod(tmp, 0o755)  # noqa: S103 - a data folder others may read
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            dest.rename(old)
-            tmp.rename(dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dest
+    if len(table.ranks) > np.iinfo(np.uint16).max:
+        raise ValueError(f"{len(table.ranks)} distinct exon/intron ranks; at most 65535")
+    tmpl_off, tmpl_blob = _blob(table.items)
+    feat_off, feat_blob = _blob(table.features)
+    arrays = {
+        "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int32),
+        "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
+        "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int32),
+        **{name: np.concatenate(parts) if parts else np.zeros(0, dtype)
+           for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES, strict=True)},
+        # one spare so that 'first anchor of every interval' can be gathered blindly
+        "anchors": np.asarray(anchors + [-1], dtype=np.int32),
+        "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
+        "feat_off": feat_off, "feat_blob": feat_blob,
+        "ranks": np.frombuffer("\n".join(table.ranks).encode(), dtype=np.uint8),
+    }
+    for name, arr in arrays.items():
+        np.save(tmp / f"{name}.npy", arr)
+    names = [f"{n}.npy" for n in arrays] + [f for src in sources for f in src["files"]]
+    files = {n: {"sha256": sha256_file(tmp / n), "bytes": (tmp / n).stat().st_size}
+             for n in names}
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        **meta,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "coordinates": "intervals and source positions are 1-based (VCF POS)",
+        "contigs": contigs,
+        "counts": {"transcripts": sum(v["transcripts"] for v in contigs.values()),
+                   "intervals": iv_n, "templates": len(table.items),
+                   "features": len(table.features),
+                   "known": sum(src["records"] for src in sources if src["id"])},
+        "sources": {src["name"]: src for src in sources},
+        "files": files,
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def _contig_order(c: str) -> tuple:
@@ -176,7 +165,6 @@ class ContigIndex(NamedTuple):
     term2: np.ndarray  # second entry, the same way (term -1: no second entry)
     feat2: np.ndarray
     rank2: np.ndarray
-    known: np.ndarray  # known-variant positions (sorted)
 
 
 class BundleError(Exception):
@@ -217,7 +205,6 @@ class Reference:
         self.anchors = self.arrays["anchors"]
         self._tmpl_off = self.arrays["tmpl_off"]
         self._tmpl_blob = self.arrays["tmpl_blob"]
-        self._kn_off = self.arrays["kn_off"]
         self._feat_off = self.arrays["feat_off"]
         self._feat_blob = self.arrays["feat_blob"]
         # Decoded feature texts, filled as used: bounded by the bundle's feature count
@@ -228,7 +215,6 @@ class Reference:
         # rank number -> '|n/total' plus the empty HGVS..AA fields that follow it
         self.rank_tails = ["|" + r + "||||||" for r in
                            self.arrays["ranks"].tobytes().decode().split("\n")]
-        self._kn_blob = self.arrays["kn_blob"]
 
     def describe(self) -> dict:
         """name, build, version (what the summary records)."""
@@ -252,18 +238,12 @@ class Reference:
         if v is None:
             info = self.contigs[contig]
             a, b = info["intervals"]
-            ka, kb = info["known"]
             v = ContigIndex(np.asarray(self.arrays["iv_start"][a:b]),
                  np.asarray(self.arrays["iv_tmpl"][a:b]),
                  np.asarray(self.arrays["iv_anc"][a:b]),
-                 *(self.arrays[name][a:b] for name in _COLUMNS),
-                 np.asarray(self.arrays["kn_pos"][ka:kb]))
+                 *(self.arrays[name][a:b] for name in _COLUMNS))
             self._views[contig] = v
         return v
-
-    def known_offset(self, contig: str) -> int:
-        """Index of a contig's first known variant in the global known arrays."""
-        return self.contigs[contig]["known"][0]
 
     def template_text(self, i: int) -> str:
         """The encoded template i."""
@@ -291,26 +271,6 @@ class Reference:
             if term < top:
                 top = term
         return tuple(out), top
-
-    def known_entry(self, k: int) -> tuple[str, str, str]:
-        """(REF, ALT, ID) of global known variant k."""
-        off = self._kn_off
-        ref, alt, vid = bytes(self._kn_blob[off[k]:off[k + 1]]).decode().split("\t")
-        return ref, alt, vid
-
-    def known_refs(self, contig: str, positions: list[int]) -> list[list[str]]:
-        """REF alleles of the known variants at each position (empty where none)."""
-        kpos = self.views(contig).known
-        base = self.known_offset(contig)
-        out: list[list[str]] = []
-        for p in positions:
-            j = int(np.searchsorted(kpos, p))
-            refs = []
-            while j < len(kpos) and kpos[j] == p:
-                refs.append(self.known_entry(base + j)[0])
-                j += 1
-            out.append(refs)
-        return out
 
     def verify(self) -> list[str]:
         """Files whose checksum does not match the manifest."""
