@@ -1,9 +1,13 @@
 """Benchmark the annotation engine: bundle load time, throughput and peak RSS of `gas annotate`.
 
 Run: .venv/bin/python bench/bench_engine.py [--variants N] [--reference NAME|PATH] [--keep]
+         [--source-records N] [--source-queries N] [--only-sources]
 Generates an N-variant GRCh38 VCF (default 1,000,000) in a temp folder, installs the grch38
 bundle if it is missing, runs `gas annotate` in a subprocess and, when bcftools (with bgzip
 and tabix) is on PATH, `bcftools annotate` adding gene and ID from the same bundle data.
+Then compiles a synthetic dbSNP-style source (default 5,000,000 records; the issue's 50M
+takes about ten times as long) into a copy of the bundle and reports build throughput, bytes
+per record, and `gas annotate` with and without it on the same queries.
 """
 
 from __future__ import annotations
@@ -38,11 +42,26 @@ def ensure_bundle(name_or_path: str) -> Path:
     return path
 
 
+def id_source(ref):  # noqa: ANN001, ANN201 - (Reference) -> SourceIndex | None
+    """The bundle's ID source (dbSNP), if it has one."""
+    from gas_annotator.engine.sources import sources_of
+
+    return next((s for s in sources_of(ref).indexes if s.has_id), None)
+
+
+def known_sites(src, c: str) -> tuple[np.ndarray, int]:  # noqa: ANN001
+    """(positions, first record number) of an ID source on contig c."""
+    if src is None or c not in src.contigs:
+        return np.zeros(0, np.int64), 0
+    return src.positions(c), src.contigs[c][0]
+
+
 def generate_vcf(path: Path, n: int, bundle: Path, seed: int = 7) -> None:
     """n sorted records on chr1-22,X: 85% SNV, 10% indels, 5% multi-allelic, ~5% known sites."""
     from gas_annotator.reference.bundle import Reference
 
     ref = Reference(bundle)
+    src = id_source(ref)
     rng = np.random.default_rng(seed)
     lengths = np.array([ref.length(c) for c in CONTIGS], dtype=np.float64)
     per = rng.multinomial(n, lengths / lengths.sum())
@@ -55,7 +74,7 @@ def generate_vcf(path: Path, n: int, bundle: Path, seed: int = 7) -> None:
                   '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tSAMPLE1\n")
         for c, k in zip(CONTIGS, per, strict=True):
-            kpos = ref.views(c).known
+            kpos, kstart = known_sites(src, c)
             pos = np.sort(rng.integers(1, ref.length(c), size=k))
             known = rng.random(k) < 0.05
             if len(kpos):
@@ -65,13 +84,12 @@ def generate_vcf(path: Path, n: int, bundle: Path, seed: int = 7) -> None:
             refs = bases[rng.integers(0, 4, k)]
             alts = bases[(np.searchsorted(bases, refs) + rng.integers(1, 4, k)) % 4]
             lines = []
-            kstart = ref.known_offset(c)
             kidx = np.searchsorted(kpos, pos)
             for i in range(k):
                 r, a = refs[i], alts[i]
                 j = kidx[i]
                 if j < len(kpos) and kpos[j] == pos[i]:
-                    r, a, _ = ref.known_entry(kstart + int(j))
+                    r, a, _ = src.record(kstart + int(j))
                 elif kind[i] < 0.05:
                     r, a = r + "AC", r
                 elif kind[i] < 0.10:
@@ -124,13 +142,15 @@ def run_bcftools(vcf: Path, work: Path, bundle: Path) -> tuple[float, float, flo
     from gas_annotator.reference.bundle import Reference
 
     ref = Reference(bundle)
+    src = id_source(ref)
     genes = work / "genes.tsv"
     known = work / "known.vcf"
     with open(genes, "w") as g, open(known, "w") as k:
         k.write("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
         for c in CONTIGS:
             v = ref.views(c)
-            starts, tmpl, kpos = v.starts, v.tmpl, v.known
+            starts, tmpl = v.starts, v.tmpl
+            kpos, base = known_sites(src, c)
             ends = np.append(starts[1:] - 1, ref.length(c))
             run: list = []  # [start, end, names]: neighbouring intervals of the same genes
             cache: dict[int, str] = {}  # template -> its gene names (same genes, same text)
@@ -148,9 +168,8 @@ def run_bcftools(vcf: Path, work: Path, bundle: Path) -> tuple[float, float, flo
                 run = [s, e, names]
             if run and run[2]:
                 g.write(f"chr{c}\t{run[0]}\t{run[1]}\t{run[2]}\n")
-            base = ref.known_offset(c)
             for j, p in enumerate(kpos.tolist()):
-                r, a, vid = ref.known_entry(base + j)
+                r, a, vid = src.record(base + j)
                 k.write(f"chr{c}\t{p}\t{vid}\t{r}\t{a}\t.\t.\t.\n")
     subprocess.run(["bgzip", "-f", str(genes)], check=True)
     subprocess.run(["tabix", "-f", "-s1", "-b2", "-e3", f"{genes}.gz"], check=True)
@@ -171,61 +190,192 @@ def run_bcftools(vcf: Path, work: Path, bundle: Path) -> tuple[float, float, flo
     return (sum(r[0] for r in results), max(r[1] for r in results),
             sum(r[2] for r in results))
 
+def generate_source(src: Path, queries: Path, n: int, n_queries: int, bundle: Path,
+                    seed: int = 11) -> None:
+    """A dbSNP-style source of n records (ID only) on chr1-22,X, and a VCF to look up in it.
+
+    Source: 89% SNVs, 5% deletions, 5% insertions, 1% long insertions (kept as text), random
+    rsIDs below 1.5e9. Queries: half are source records, half random SNVs.
+    """
+    from gas_annotator.reference.bundle import Reference
+
+    ref = Reference(bundle)
+    rng = np.random.default_rng(seed)
+    lengths = np.array([ref.length(c) for c in CONTIGS], dtype=np.float64)
+    per = rng.multinomial(n, lengths / lengths.sum())
+    per_q = rng.multinomial(n_queries, lengths / lengths.sum())
+    bases = np.array(list("ACGT"))
+    head = "##fileformat=VCFv4.2\n"
+    cols = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    with open(src, "w") as out, open(queries, "w") as q:
+        out.write(head + cols)
+        q.write(head + "##reference=GRCh38\n" + "".join(
+            f"##contig=<ID={c},length={ref.length(c)}>\n" for c in CONTIGS) + cols)
+        for c, k, kq in zip(CONTIGS, per, per_q, strict=True):
+            length = ref.length(c)
+            pos = np.sort(rng.integers(1, length - 20, size=k))
+            ids = rng.integers(1, 1_500_000_000, size=k).tolist()
+            kind = rng.random(k)
+            r = bases[rng.integers(0, 4, k)]
+            a = bases[(np.searchsorted(bases, r) + rng.integers(1, 4, k)) % 4].astype(object)
+            r = r.astype(object)
+            dels, ins, long_ins = kind < 0.05, (kind >= 0.05) & (kind < 0.10), \
+                (kind >= 0.10) & (kind < 0.11)
+            a[dels] = r[dels]
+            r[dels] = r[dels] + "AC"
+            a[ins] = r[ins] + "TT"
+            a[long_ins] = r[long_ins] + "ACGTACGTAC"
+            poss, rs, as_ = pos.tolist(), r.tolist(), a.tolist()
+            for i0 in range(0, k, 1_000_000):
+                out.write("".join([f"{c}\t{p}\trs{i}\t{x}\t{y}\t.\t.\t.\n" for p, i, x, y in
+                                   zip(poss[i0:i0 + 1_000_000], ids[i0:i0 + 1_000_000],
+                                       rs[i0:i0 + 1_000_000], as_[i0:i0 + 1_000_000],
+                                       strict=True)]))
+            picked = rng.choice(k, size=min(kq // 2, k), replace=False) if k else []
+            rows = [(poss[j], rs[j], as_[j]) for j in picked]
+            rpos = rng.integers(1, length, size=kq - len(rows)).tolist()
+            rr = bases[rng.integers(0, 4, len(rpos))]
+            ra = bases[(np.searchsorted(bases, rr) + 1) % 4]
+            rows += list(zip(rpos, rr.tolist(), ra.tolist(), strict=True))
+            rows.sort()
+            q.write("".join(f"{c}\t{p}\t.\t{x}\t{y}\t50\tPASS\t.\n" for p, x, y in rows))
+
+
+def bundle_copy(bundle: Path, dest: Path) -> Path:
+    """The bundle without its sources, hard-linked (the manifest is a new file)."""
+    import json
+
+    shutil.copytree(bundle, dest, copy_function=os.link,
+                    ignore=shutil.ignore_patterns("src_*", "manifest.json"))
+    m = json.loads((bundle / "manifest.json").read_text())
+    m["sources"] = {}
+    m["files"] = {k: v for k, v in m["files"].items() if not k.startswith("src_")}
+    (dest / "manifest.json").write_text(json.dumps(m))
+    return dest
+
+
+def add_source(dest: Path, src: Path) -> tuple[tuple[float, float, float], dict]:
+    """Compile src into the bundle copy dest in a subprocess: ((wall, RSS, CPU), entry)."""
+    import json
+
+    entry_file = dest.parent / "entry.json"
+    code = ("import json, sys; from pathlib import Path; "
+            "from gas_annotator.reference.sources import SourceSpec, compile_source; "
+            "e = compile_source(SourceSpec('dbsnp', Path(sys.argv[1]), ['ID']), "
+            "Path(sys.argv[2]), lambda m: None); Path(sys.argv[3]).write_text(json.dumps(e))")
+    usage = measured([sys.executable, "-c", code, str(src), str(dest), str(entry_file)])
+    entry = json.loads(entry_file.read_text())
+    m = json.loads((dest / "manifest.json").read_text())
+    m["sources"] = {"dbsnp": entry}
+    for f in entry["files"]:
+        m["files"][f] = {"bytes": (dest / f).stat().st_size}
+    (dest / "manifest.json").write_text(json.dumps(m))
+    return usage, entry
+
+
+def bench_sources(work: Path, bundle: Path, n: int, n_queries: int) -> None:
+    """Build throughput, bytes per record and lookup cost of a dbSNP-style source of n records."""
+    import json
+
+    src, queries = work / "source.vcf", work / "queries.vcf"
+    t0 = time.perf_counter()
+    generate_source(src, queries, n, n_queries, bundle)
+    print(f"\n== annotation source: {n:,} dbSNP-style records ({src.stat().st_size / 1e9:.2f} GB "
+          f"of VCF, generated in {time.perf_counter() - t0:.0f} s), {n_queries:,} queries "
+          "(half of them source records)", flush=True)
+    plain = bundle_copy(bundle, work / "nosrc")
+    withsrc = bundle_copy(bundle, work / "withsrc")
+    (dt, rss, cpu), entry = add_source(withsrc, src)
+    size = sum((withsrc / f).stat().st_size for f in entry["files"])
+    records = entry["records"]
+    print(f"build: {records:,} records in {dt:.1f} s = {records / dt:,.0f} records/s "
+          f"({records / cpu:,.0f} per CPU s), peak RSS {rss:.0f} MB; at this rate 50,000,000 "
+          f"records take {50_000_000 / (records / dt) / 60:.1f} min")
+    print(f"on disk: {size / 1e6:.1f} MB = {size / records:.2f} bytes/record "
+          f"(target <= 8: {'OK' if size / records <= 8 else 'MISSED'})")
+    runs: dict[str, list[tuple[float, float, float]]] = {"without": [], "with": []}
+    for _ in range(2):  # alternate, keep the best of two: the machine is shared
+        runs["without"].append(run_gas(queries, work / "q0", plain))
+        runs["with"].append(run_gas(queries, work / "q1", withsrc))
+    best = {k: (min(r[0] for r in v), min(r[2] for r in v), max(r[1] for r in v))
+            for k, v in runs.items()}
+    summary = json.loads((work / "q1" / "queries.summary.json").read_text())
+    slower_wall = best["with"][0] / best["without"][0] - 1
+    slower_cpu = best["with"][1] / best["without"][1] - 1
+    print(f"lookup: {n_queries:,} variants, {summary['known_ids']:,} found: without sources "
+          f"{best['without'][0]:.2f} s wall / {best['without'][1]:.2f} s CPU, with "
+          f"{best['with'][0]:.2f} s / {best['with'][1]:.2f} s: {100 * slower_wall:+.0f}% wall, "
+          f"{100 * slower_cpu:+.0f}% CPU (target <= +25%: "
+          f"{'OK' if slower_cpu <= 0.25 else 'MISSED'}); peak RSS {best['with'][2]:.0f} MB")
+
+
+def engine_vs_bcftools(work: Path, bundle: Path, variants: int) -> None:
+    """The default bundle: gas annotate vs bcftools annotate (gene + ID) on one VCF."""
+    vcf = work / "bench.vcf"
+    t0 = time.perf_counter()
+    generate_vcf(vcf, variants, bundle)
+    print(f"generated {variants:,} variants in {time.perf_counter() - t0:.1f} s "
+          f"({vcf.stat().st_size / 1e6:.0f} MB)", flush=True)
+    imp, load = load_time(bundle)
+    # The fixed cost of starting the command (imports, loading) on a 10-variant file.
+    tiny = work / "tiny.vcf"
+    tiny.write_text("".join(vcf.open().readlines()[:40]))
+    t_start, _, c_start = run_gas(tiny, work / "tiny", bundle)
+    dt, rss, cpu = run_gas(vcf, work / "out", bundle)
+    rate = variants / dt
+    rows = [("gas annotate", f"{rate:,.0f}", f"{variants / cpu:,.0f}", f"{dt:.1f}",
+             f"{rss:.0f}"),
+            ("  same, minus start-up", f"{variants / (dt - t_start):,.0f}",
+             f"{variants / (cpu - c_start):,.0f}", f"{dt - t_start:.1f}", "")]
+    bcf = run_bcftools(vcf, work, bundle)
+    if bcf:
+        rows.append(("bcftools annotate (gene+ID)", f"{variants / bcf[0]:,.0f}",
+                     f"{variants / bcf[2]:,.0f}", f"{bcf[0]:.1f}", f"{bcf[1]:.0f}"))
+    print(f"\nbundle {bundle} ({os.cpu_count()} cores visible)")
+    print(f"bundle load: {load:.3f} s (+ {imp:.2f} s Python imports)   "
+          f"target < {TARGET_LOAD_S} s: {'OK' if load < TARGET_LOAD_S else 'MISSED'}")
+    print(f"start-up of `gas annotate` (a 10-variant file): {t_start:.2f} s wall, "
+          f"{c_start:.2f} s CPU")
+    print("\n(variants/s: per second of wall time; per CPU s: per second of the child's "
+          "user+system CPU time, which other load on the machine does not inflate)")
+    print(f"{'tool':<30}{'variants/s':>12}{'per CPU s':>12}{'seconds':>9}"
+          f"{'peak RSS MB':>13}")
+    for name, r, c, s, m in rows:
+        print(f"{name:<30}{r:>12}{c:>12}{s:>9}{m:>13}")
+    if not bcf:
+        print("(bcftools/bgzip/tabix not on PATH: comparison skipped)")
+    ok_rate = "OK" if rate >= TARGET_RATE else "MISSED"
+    ok_cpu = "OK" if variants / cpu >= TARGET_RATE else "MISSED"
+    ok_rss = "OK" if rss <= TARGET_RSS_MB else "MISSED"
+    print(f"\ntargets: >= {TARGET_RATE:,} variants/s: {ok_rate} (wall), {ok_cpu} (per CPU "
+          f"second); peak RSS <= {TARGET_RSS_MB} MB: {ok_rss}")
+
+
 def main() -> int:
     """Generate, run, print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", type=int, default=1_000_000)
     ap.add_argument("--reference", default="grch38")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
+    ap.add_argument("--source-records", type=int, default=5_000_000,
+                    help="records of the synthetic dbSNP-style source (0: skip that part)")
+    ap.add_argument("--source-queries", type=int, default=1_000_000,
+                    help="variants looked up in it")
+    ap.add_argument("--only-sources", action="store_true", help="skip the engine comparison")
     args = ap.parse_args()
     bundle = ensure_bundle(args.reference)
     work = Path(tempfile.mkdtemp(prefix="gas-bench-engine-"))
     try:
-        vcf = work / "bench.vcf"
-        t0 = time.perf_counter()
-        generate_vcf(vcf, args.variants, bundle)
-        print(f"generated {args.variants:,} variants in {time.perf_counter() - t0:.1f} s "
-              f"({vcf.stat().st_size / 1e6:.0f} MB)", flush=True)
-        imp, load = load_time(bundle)
-        # The fixed cost of starting the command (imports, loading) on a 10-variant file.
-        tiny = work / "tiny.vcf"
-        tiny.write_text("".join(vcf.open().readlines()[:40]))
-        t_start, _, c_start = run_gas(tiny, work / "tiny", bundle)
-        dt, rss, cpu = run_gas(vcf, work / "out", bundle)
-        rate = args.variants / dt
-        rows = [("gas annotate", f"{rate:,.0f}", f"{args.variants / cpu:,.0f}", f"{dt:.1f}",
-                 f"{rss:.0f}"),
-                ("  same, minus start-up", f"{args.variants / (dt - t_start):,.0f}",
-                 f"{args.variants / (cpu - c_start):,.0f}", f"{dt - t_start:.1f}", "")]
-        bcf = run_bcftools(vcf, work, bundle)
-        if bcf:
-            rows.append(("bcftools annotate (gene+ID)", f"{args.variants / bcf[0]:,.0f}",
-                         f"{args.variants / bcf[2]:,.0f}", f"{bcf[0]:.1f}", f"{bcf[1]:.0f}"))
-        print(f"\nbundle {bundle} ({os.cpu_count()} cores visible)")
-        print(f"bundle load: {load:.3f} s (+ {imp:.2f} s Python imports)   "
-              f"target < {TARGET_LOAD_S} s: {'OK' if load < TARGET_LOAD_S else 'MISSED'}")
-        print(f"start-up of `gas annotate` (a 10-variant file): {t_start:.2f} s wall, "
-              f"{c_start:.2f} s CPU")
-        print("\n(variants/s: per second of wall time; per CPU s: per second of the child's "
-              "user+system CPU time, which other load on the machine does not inflate)")
-        print(f"{'tool':<30}{'variants/s':>12}{'per CPU s':>12}{'seconds':>9}"
-              f"{'peak RSS MB':>13}")
-        for name, r, c, s, m in rows:
-            print(f"{name:<30}{r:>12}{c:>12}{s:>9}{m:>13}")
-        if not bcf:
-            print("(bcftools/bgzip/tabix not on PATH: comparison skipped)")
-        ok_rate = "OK" if rate >= TARGET_RATE else "MISSED"
-        ok_cpu = "OK" if args.variants / cpu >= TARGET_RATE else "MISSED"
-        ok_rss = "OK" if rss <= TARGET_RSS_MB else "MISSED"
-        print(f"\ntargets: >= {TARGET_RATE:,} variants/s: {ok_rate} (wall), {ok_cpu} (per CPU "
-              f"second); peak RSS <= {TARGET_RSS_MB} MB: {ok_rss}")
+        if not args.only_sources:
+            engine_vs_bcftools(work, bundle, args.variants)
+        if args.source_records:
+            bench_sources(work, bundle, args.source_records, args.source_queries)
     finally:
         if args.keep:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -96,6 +96,19 @@ class SourceIndex:
             j += 1
         return out
 
+    def positions(self, contig: str) -> np.ndarray:
+        """Every record's POS on a contig (int64, sorted)."""
+        first, last, b0, nb = self.contigs[contig]
+        counts = np.diff(self.blk[b0:b0 + nb + 1])
+        blocks = np.repeat(np.arange(nb, dtype=np.int64), counts)
+        return (blocks << BLOCK_BITS) | self.pos[first:last]
+
+    def record(self, j: int) -> tuple[str, str, str]:
+        """(REF, ALT, ID) of record j."""
+        c = int(self.allele[j])
+        ref, alt = (self.long.get(j) or "\t").split("\t") if c == LONG else decode(c)
+        return ref, alt, self.id_of(j) if self.has_id else ""
+
     def id_of(self, j: int) -> str:
         n = int(self.ids[j]) if self.ids is not None else 0
         return f"{self.id_prefix}{n}" if n else self.idtext.get(j) or ""
