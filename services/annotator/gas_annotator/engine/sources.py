@@ -14,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..reference.alleles import LONG, code, decode, normalise
+from ..reference.alleles import LONG, MAX_INLINE, code, decode, normalise
 from ..reference.bundle import BundleError, Reference
 from ..reference.sources import BLOCK_BITS
 from .summary import Stats
 
+_REF, _ALT = itemgetter(3), itemgetter(4)
 RARE_AF = 0.01  # a variant is rare below this allele frequency
 _PATHOGENIC = ("pathogenic", "likely_pathogenic", "pathogenic/likely_pathogenic")
-_REF = itemgetter(3)
 _ESCAPE = str.maketrans({",": "%2C", ";": "%3B", "=": "%3D", " ": "%20", "%": "%25"})
 _TYPES = {"float": "Float", "int": "Integer", "flag": "Integer", "text": "String"}
 
@@ -60,7 +60,7 @@ class SourceIndex:
         b = q >> BLOCK_BITS
         inside = (b < nb) & (q > 0)
         bi = np.where(inside, b, 0) + b0
-        lo = self.blk[bi]
+        lo = self.blk[bi].astype(np.int64)
         end = np.where(inside, self.blk[bi + 1], lo)
         low = (q & 0xFFFF).astype(np.uint16)
         hi = end.copy()
@@ -75,6 +75,27 @@ class SourceIndex:
         hit = lo < end
         hit[hit] = pos[lo[hit]] == low[hit]
         return lo, end, hit
+
+    def match_codes(self, contig: str, q: np.ndarray, codes: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(query numbers, record numbers) of every record at q with that inline code."""
+        lo, end, hit = self.find(contig, q)
+        cand = np.flatnonzero(hit)
+        j = lo[cand]
+        low = (q[cand] & 0xFFFF).astype(np.uint16)
+        want = codes[cand]
+        out_q, out_j = [], []
+        while len(cand):  # step through the records at each position (usually one)
+            m = self.allele[j] == want
+            out_q.append(cand[m])
+            out_j.append(j[m])
+            j = j + 1
+            go = j < end[cand]
+            go[go] = self.pos[j[go]] == low[go]
+            cand, j, low, want = cand[go], j[go], low[go], want[go]
+        if not out_q:
+            return cand, cand
+        return np.concatenate(out_q), np.concatenate(out_j)
 
     def matches(self, j: int, end: int, low: int, ref: str, alt: str) -> list[int]:
         """Records from j on (same position) whose allele is ref>alt."""
@@ -99,7 +120,7 @@ class SourceIndex:
     def positions(self, contig: str) -> np.ndarray:
         """Every record's POS on a contig (int64, sorted)."""
         first, last, b0, nb = self.contigs[contig]
-        counts = np.diff(self.blk[b0:b0 + nb + 1])
+        counts = np.diff(self.blk[b0:b0 + nb + 1].astype(np.int64))
         blocks = np.repeat(np.arange(nb, dtype=np.int64), counts)
         return (blocks << BLOCK_BITS) | self.pos[first:last]
 
@@ -108,6 +129,17 @@ class SourceIndex:
         c = int(self.allele[j])
         ref, alt = (self.long.get(j) or "\t").split("\t") if c == LONG else decode(c)
         return ref, alt, self.id_of(j) if self.has_id else ""
+
+    def ids_of(self, js: np.ndarray) -> list[str]:
+        """The IDs of records js."""
+        if self.ids is None:
+            return ["" for _ in js]
+        p = self.id_prefix
+        nums = self.ids[js]
+        if nums.all():
+            return [p + x for x in map(str, nums.tolist())]
+        return [f"{p}{n}" if n else self.id_of(j)
+                for n, j in zip(nums.tolist(), js.tolist(), strict=True)]
 
     def id_of(self, j: int) -> str:
         n = int(self.ids[j]) if self.ids is not None else 0
@@ -182,42 +214,115 @@ class Sources:
         todo = [s for s in self.indexes if contig in s.contigs]
         if not todo or not recs:
             return
-        q_rec, q_pos = _queries(pos, recs)
+        # SNVs and short indels (most records) are matched with numpy; the others one by one.
+        snv, codes = _simple_codes(recs)
+        others = np.ones(len(recs), dtype=bool)
+        others[snv] = False
+        others_idx = np.flatnonzero(others)
         found: dict[int, dict[int, list[tuple[SourceIndex, int]]]] = {}  # rec -> allele -> hits
+        known = np.zeros(len(recs), dtype=bool)  # records given an ID
         for s in todo:
-            lo, end, hit = s.find(contig, q_pos)
-            for h in np.flatnonzero(hit).tolist():
-                i = int(q_rec[h])
-                r, p = recs[i], int(q_pos[h])
-                for k, alt in enumerate(r[4].split(",")):
-                    norm = normalise(int(pos[i]), r[3], alt)
-                    if norm is None or norm[0] != p:
-                        continue
-                    for j in s.matches(int(lo[h]), int(end[h]), p & 0xFFFF, norm[1], norm[2]):
-                        found.setdefault(i, {}).setdefault(k, []).append((s, j))
+            if len(snv):
+                qi, js = s.match_codes(contig, pos[snv], codes)
+                if s.fields:
+                    for i, j in zip(snv[qi].tolist(), js.tolist(), strict=True):
+                        found.setdefault(i, {}).setdefault(0, []).append((s, j))
+                else:  # an ID-only source (dbSNP): IDs straight into the column
+                    known[snv[qi]] = True
+                    for i, vid in zip(snv[qi].tolist(), s.ids_of(js), strict=True):
+                        r = recs[i]
+                        if r[2] == "." or not r[2]:
+                            r[2] = vid
+                        elif vid not in r[2].split(";"):
+                            r[2] = f"{r[2]};{vid}"
+            if len(others_idx):
+                self._match_others(s, contig, pos, recs, others_idx, found)
         for i, alleles in found.items():
-            _write(recs[i], alleles, stats)
+            if _write(recs[i], alleles, stats):
+                known[i] = True
+        stats.known_ids += int(np.count_nonzero(known))
+
+    @staticmethod
+    def _match_others(s: SourceIndex, contig: str, pos: np.ndarray, recs: list[list[str]],
+                      idx: np.ndarray, found: dict) -> None:
+        """Match records that are not plain SNVs, allele by allele."""
+        q_rec, q_pos = _queries(idx, pos[idx], recs)
+        lo, end, hit = s.find(contig, q_pos)
+        for h in np.flatnonzero(hit).tolist():
+            i = int(q_rec[h])
+            r, p = recs[i], int(q_pos[h])
+            for k, alt in enumerate(r[4].split(",")):
+                norm = normalise(int(pos[i]), r[3], alt)
+                if norm is None or norm[0] != p:
+                    continue
+                for j in s.matches(int(lo[h]), int(end[h]), p & 0xFFFF, norm[1], norm[2]):
+                    found.setdefault(i, {}).setdefault(k, []).append((s, j))
 
 
-def _queries(pos: np.ndarray, recs: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+# Base -> 2-bit value (upper or lower case); 255: not a plain base.
+_LUT = np.full(256, 255, dtype=np.uint8)
+for _k, _b in enumerate("ACGT"):
+    _LUT[ord(_b)] = _LUT[ord(_b.lower())] = _k
+
+
+def _simple_codes(recs: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(record numbers, allele codes) of the records matched with numpy alone.
+
+    Those with one ALT allele, REF or ALT a single base (so already normalised: trimming
+    changes nothing) and an inline code: SNVs, coded here with numpy, and short indels.
+    """
+    n = len(recs)
+    refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
+    rl = np.fromiter(map(len, refs), np.int64, n)
+    al = np.fromiter(map(len, alts), np.int64, n)
+    snv = np.flatnonzero((rl == 1) & (al == 1))
+    ref = _LUT[_first_bytes(refs, rl)[snv]]
+    alt = _LUT[_first_bytes(alts, al)[snv]]
+    ok = (ref < 4) & (alt < 4)
+    # alleles.code of a SNV: REF * 4 + ALT (the first codes)
+    idx, codes = snv[ok], ref[ok].astype(np.uint16) * 4 + alt[ok]
+    indel = np.flatnonzero(((rl == 1) ^ (al == 1)) & (np.minimum(rl, al) == 1)
+                           & (rl + al <= MAX_INLINE))
+    if len(indel):
+        more = [(i, code(r[3].upper(), r[4].upper()))
+                for i in indel.tolist() if "," not in (r := recs[i])[4]]
+        more = [(i, c) for i, c in more if c != LONG]
+        if more:
+            order = np.argsort(np.concatenate([idx, [i for i, _ in more]]), kind="stable")
+            idx = np.concatenate([idx, [i for i, _ in more]])[order]
+            codes = np.concatenate([codes, np.asarray([c for _, c in more], np.uint16)])[order]
+    return idx, codes
+
+
+def _first_bytes(texts: list[str], lengths: np.ndarray) -> np.ndarray:
+    """The first character of each text as a byte ('?' when not ASCII), without a loop."""
+    joined = np.frombuffer("\t".join(texts).encode("ascii", "replace"), np.uint8)
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    return joined[np.minimum(starts, len(joined) - 1)] if len(joined) else starts.astype(np.uint8)
+
+
+def _queries(idx: np.ndarray, pos: np.ndarray, recs: list[list[str]]
+             ) -> tuple[np.ndarray, np.ndarray]:
     """(record, position) pairs to look up: POS, plus where trimming moves an allele."""
-    rl = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
-    q_rec = np.arange(len(recs))
     extra_rec: list[int] = []
     extra_pos: list[int] = []
-    for i in np.flatnonzero(rl > 1).tolist():
+    for i, p0 in zip(idx.tolist(), pos.tolist(), strict=True):
         r = recs[i]
-        p0 = int(pos[i])
-        moved = {n[0] for n in (normalise(p0, r[3], a) for a in r[4].split(",")) if n} - {p0}
-        extra_rec += [i] * len(moved)
-        extra_pos += sorted(moved)
+        if len(r[3]) > 1:
+            moved = {n[0] for n in (normalise(p0, r[3], a) for a in r[4].split(",")) if n}
+            moved.discard(p0)
+            extra_rec += [i] * len(moved)
+            extra_pos += sorted(moved)
     if extra_rec:
-        return (np.concatenate([q_rec, np.asarray(extra_rec)]),
+        return (np.concatenate([idx, np.asarray(extra_rec)]),
                 np.concatenate([pos, np.asarray(extra_pos, dtype=np.int64)]))
-    return q_rec, pos
+    return idx, pos
 
 
-def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stats: Stats) -> None:
+def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stats: Stats
+           ) -> bool:
+    """Write one record's matches; True when it got an ID."""
     n_alts = r[4].count(",") + 1
     ids: list[str] = []
     values: dict[str, list[str]] = {}
@@ -245,13 +350,13 @@ def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stat
     if ids:
         have = [] if r[2] in (".", "") else r[2].split(";")
         r[2] = ";".join(have + [x for x in ids if x not in have])
-        stats.known_ids += 1
     if values:
         added = ";".join(f"{key}={','.join(v)}" for key, v in values.items())
         r[7] = added if r[7] in (".", "") else f"{r[7]};{added}"
     stats.pathogenic += pathogenic
     stats.rare += rare
     stats.with_af += with_af
+    return bool(ids)
 
 
 _loaded: weakref.WeakKeyDictionary[Reference, Sources] = weakref.WeakKeyDictionary()

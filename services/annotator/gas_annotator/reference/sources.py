@@ -5,8 +5,8 @@ stored record (multi-allelic records are split; alleles normalised as in `allele
 sorted by position and allele code within each contig. Per source, memory-mapped:
 
 * `src_<name>_pos.npy`: uint16, POS modulo 65,536;
-* `src_<name>_blk.npy`: int64, per contig the first record of each 65,536-base block and
-  the contig's end;
+* `src_<name>_blk.npy`: uint32 (int64 past 4 G records), per contig the first record of
+  each 65,536-base block and the contig's end;
 * `src_<name>_allele.npy`: uint16 allele code (`alleles.code`); LONG ones are spelled out
   in `src_<name>_long_idx/off/blob.npy` (record numbers, `REF<TAB>ALT`);
 * `src_<name>_id.npy`: uint32, the number of an ID `<prefix><digits>` (0: none, or another
@@ -170,8 +170,14 @@ class _Sparse:
         data = [self.text[i].encode() for i in order.tolist()]
         off = np.zeros(len(data) + 1, dtype=np.int64)
         np.cumsum([len(d) for d in data], out=off[1:])
-        return {f"{prefix}_idx": np.asarray(self.idx, dtype=np.int64)[order],
-                f"{prefix}_off": off, f"{prefix}_blob": np.frombuffer(b"".join(data), np.uint8)}
+        idx = np.asarray(self.idx, dtype=np.int64)[order]
+        return {f"{prefix}_idx": _small(idx), f"{prefix}_off": _small(off),
+                f"{prefix}_blob": np.frombuffer(b"".join(data), np.uint8)}
+
+
+def _small(a: np.ndarray) -> np.ndarray:
+    """uint32 when the values fit (they do below 4 G records or bytes): half the bytes."""
+    return a.astype(np.uint32) if not len(a) or a[-1] < 2**32 else a
 
 
 @dataclass
@@ -308,7 +314,7 @@ class SourceWriter:
         for col in self.columns:
             dtype = self.dtypes.get(col, np.dtype(np.uint8))
             files[col] = _narrow(col, self.tmp / col, dtype, self.dicts, self.fields)
-        files["blk"] = np.concatenate(self.blk) if self.blk else np.zeros(1, np.int64)
+        files["blk"] = _small(np.concatenate(self.blk) if self.blk else np.zeros(1, np.int64))
         files.update(self.long.arrays("long"))
         files.update(self.idtext.arrays("idtext"))
         declared = {}
