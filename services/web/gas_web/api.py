@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
+from gas_common.stores import JobStore, UserStore
 
 from gas_web import globus
 from gas_web.errors import fail
 from gas_web.openapi import document
 from gas_web.results import ResultsUnavailable, log_text, public_view, results_url
 from gas_web.security import csrf, current_user, settings
-from gas_web.stores import JobStore, UserStore
 from gas_web.uploads import UploadRefused, presign_upload, submit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

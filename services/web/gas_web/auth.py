@@ -9,10 +9,10 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from gas_common.settings import Settings, SettingsError
+from gas_common.stores import UserStore
 
 from gas_web import globus
 from gas_web.security import safe_next, settings
-from gas_web.stores import UserStore
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from gas_common.stores import JobStore
 
 from gas_web.results import (
     ResultsUnavailable,
@@ -15,7 +16,6 @@ from gas_web.results import (
     summary_facts,
 )
 from gas_web.security import current_user, login_required, settings
-from gas_web.stores import JobStore
 
 bp = Blueprint("jobs", __name__)
 
@@ -45,8 +45,8 @@ def index() -> Any:
     assert user is not None
     cursor = request.args.get("cursor") or None
     try:
-        jobs, next_cursor = JobStore(settings()).list_page(
-            user["user_id"], LIST_ATTRIBUTES, limit=PAGE_SIZE, cursor=cursor)
+        jobs, next_cursor = JobStore(settings()).list_for_user(
+            user["user_id"], limit=PAGE_SIZE, cursor=cursor, attributes=LIST_ATTRIBUTES)
     except ValueError:
         abort(400)
     return render_template("annotations.html", user=user, jobs=[public_view(j) for j in jobs],

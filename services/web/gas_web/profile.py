@@ -9,10 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from gas_common import retention
 from gas_common.messages import ThawRequested
 from gas_common.publish import publish
-from gas_common.stores import FREE, PREMIUM, TransitionRefused, now
+from gas_common.stores import FREE, PREMIUM, TransitionRefused, UserStore, now
 
 from gas_web.security import current_user, login_required, safe_next, settings
-from gas_web.stores import UserStore
 from gas_web.uploads import human_size
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ def upgrade() -> Any:
     user = current_user()
     assert user is not None
     try:
-        UserStore(s).set_role(user["user_id"], PREMIUM)
+        upgraded = UserStore(s).set_role(user["user_id"], PREMIUM)
     except TransitionRefused:
         flash("You are already premium.", "info")
         return redirect(url_for("profile.view"))
@@ -86,7 +85,7 @@ def upgrade() -> Any:
         publish(ThawRequested(user_id=user["user_id"]), s)
     except Exception:  # noqa: BLE001 - the role is set; the thawer's reconciler catches up
         log.exception("publishing thaw.requested failed")
-    return render_template("subscribed.html", user=UserStore(s).get(user["user_id"]))
+    return render_template("subscribed.html", user=upgraded)
 
 
 @bp.post("/subscribe/cancel")

@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 from gas_common.settings import Settings
-
-from gas_web.stores import UserStore
+from gas_common.stores import UserStore
 
 csrf = CSRFProtect()
 

@@ -13,10 +13,9 @@ from gas_common import aws
 from gas_common.messages import JobRequested
 from gas_common.publish import publish
 from gas_common.settings import Settings
-from gas_common.stores import PENDING, PREMIUM, TransitionRefused, now
+from gas_common.stores import PENDING, PREMIUM, JobStore, TransitionRefused, now
 
 from gas_web.security import sanitise_filename
-from gas_web.stores import JobStore
 
 log = logging.getLogger(__name__)
 

@@ -211,12 +211,12 @@ def test_static_assets_served(client):
 def test_unexpected_errors_are_a_friendly_page_even_when_aws_is_down(app, client, auth,
                                                                      monkeypatch):
     auth.login()
-    from gas_web import stores
+    from gas_common import stores
 
     def broken(*args, **kwargs):
         raise RuntimeError("dynamodb unreachable")
 
-    monkeypatch.setattr(stores.JobStore, "list_page", broken)
+    monkeypatch.setattr(stores.JobStore, "list_for_user", broken)
     monkeypatch.setattr(stores.UserStore, "get", broken)
     page = client.get("/annotations")
     assert page.status_code == 500
