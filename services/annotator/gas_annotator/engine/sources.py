@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import weakref
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -228,13 +229,15 @@ class Sources:
                     for i, j in zip(snv[qi].tolist(), js.tolist(), strict=True):
                         found.setdefault(i, {}).setdefault(0, []).append((s, j))
                 else:  # an ID-only source (dbSNP): IDs straight into the column
-                    known[snv[qi]] = True
-                    for i, vid in zip(snv[qi].tolist(), s.ids_of(js), strict=True):
-                        r = recs[i]
-                        if r[2] == "." or not r[2]:
+                    hits = snv[qi]
+                    known[hits] = True
+                    for r, vid in zip(map(recs.__getitem__, hits.tolist()), s.ids_of(js),
+                                      strict=True):
+                        have = r[2]
+                        if have == ".":
                             r[2] = vid
-                        elif vid not in r[2].split(";"):
-                            r[2] = f"{r[2]};{vid}"
+                        elif vid not in have.split(";"):
+                            r[2] = f"{have};{vid}" if have else vid
             if len(others_idx):
                 self._match_others(s, contig, pos, recs, others_idx, found)
         for i, alleles in found.items():
@@ -259,47 +262,37 @@ class Sources:
                     found.setdefault(i, {}).setdefault(k, []).append((s, j))
 
 
-# Base -> 2-bit value (upper or lower case); 255: not a plain base.
-_LUT = np.full(256, 255, dtype=np.uint8)
-for _k, _b in enumerate("ACGT"):
-    _LUT[ord(_b)] = _LUT[ord(_b.lower())] = _k
+# REF+ALT of a SNV (either case) -> its allele code (alleles.code: REF * 4 + ALT).
+_SNV = {r + a: i * 4 + j for i, rb in enumerate("ACGT") for j, ab in enumerate("ACGT")
+        for r in (rb, rb.lower()) for a in (ab, ab.lower())}
 
 
 def _simple_codes(recs: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """(record numbers, allele codes) of the records matched with numpy alone.
 
-    Those with one ALT allele, REF or ALT a single base (so already normalised: trimming
-    changes nothing) and an inline code: SNVs, coded here with numpy, and short indels.
+    SNVs (one dictionary lookup each, in C), and records with one ALT allele, REF or ALT a
+    single base (so already normalised: trimming changes nothing) and an inline code.
     """
     n = len(recs)
-    refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
-    rl = np.fromiter(map(len, refs), np.int64, n)
-    al = np.fromiter(map(len, alts), np.int64, n)
-    snv = np.flatnonzero((rl == 1) & (al == 1))
-    ref = _LUT[_first_bytes(refs, rl)[snv]]
-    alt = _LUT[_first_bytes(alts, al)[snv]]
-    ok = (ref < 4) & (alt < 4)
-    # alleles.code of a SNV: REF * 4 + ALT (the first codes)
-    idx, codes = snv[ok], ref[ok].astype(np.uint16) * 4 + alt[ok]
-    indel = np.flatnonzero(((rl == 1) ^ (al == 1)) & (np.minimum(rl, al) == 1)
-                           & (rl + al <= MAX_INLINE))
-    if len(indel):
-        more = [(i, code(r[3].upper(), r[4].upper()))
-                for i in indel.tolist() if "," not in (r := recs[i])[4]]
-        more = [(i, c) for i, c in more if c != LONG]
-        if more:
-            order = np.argsort(np.concatenate([idx, [i for i, _ in more]]), kind="stable")
-            idx = np.concatenate([idx, [i for i, _ in more]])[order]
-            codes = np.concatenate([codes, np.asarray([c for _, c in more], np.uint16)])[order]
+    # REF and ALT are never empty in a record, so a two-letter REF+ALT is a SNV
+    codes = np.fromiter(map(_SNV.get, map(add, map(_REF, recs), map(_ALT, recs)), repeat(-1)),
+                        np.int32, n)
+    idx = np.flatnonzero(codes >= 0)
+    more = []
+    for i in np.flatnonzero(codes < 0).tolist():
+        r = recs[i]
+        ref, alt = r[3], r[4]
+        if (len(ref) == 1 or len(alt) == 1) and len(ref) + len(alt) <= MAX_INLINE \
+                and "," not in alt:
+            c = code(ref.upper(), alt.upper())
+            if c != LONG:
+                more.append((i, c))
+    codes = codes[idx].astype(np.uint16)
+    if more:
+        extra = np.asarray(more, dtype=np.int64)
+        idx = np.concatenate([idx, extra[:, 0]])
+        codes = np.concatenate([codes, extra[:, 1].astype(np.uint16)])
     return idx, codes
-
-
-def _first_bytes(texts: list[str], lengths: np.ndarray) -> np.ndarray:
-    """The first character of each text as a byte ('?' when not ASCII), without a loop."""
-    joined = np.frombuffer("\t".join(texts).encode("ascii", "replace"), np.uint8)
-    starts = np.zeros(len(texts), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    return joined[np.minimum(starts, len(joined) - 1)] if len(joined) else starts.astype(np.uint8)
 
 
 def _queries(idx: np.ndarray, pos: np.ndarray, recs: list[list[str]]
