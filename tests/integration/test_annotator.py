@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from gas_common.jobstates import COMPLETED, FAILED, PENDING, RUNNING
 from gas_common.messages import JobRequested
-from gas_common.stores import COMPLETED, FAILED, PENDING, RUNNING
 
 from tests.harness import holds_for, messages_in, wait_for
 

@@ -10,21 +10,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gas_common.jobstates import COMPLETED, FAILED
+from gas_common.keys import ResultKeys, base_name, sanitise_filename
 from gas_common.messages import JobCompleted, JobFailed
 from gas_common.publish import publish
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED, FAILED, JobStore, TransitionRefused, now
+from gas_common.stores import JobStore, TransitionRefused, now
 
 from gas_annotator import claims
 from gas_annotator.claims import Claim
 from gas_annotator.files import (
     JobFailure,
-    ResultKeys,
     fetch_input,
     item_summary,
     reference_label,
-    result_name,
-    safe_file_name,
     upload,
 )
 from gas_annotator.process import Outcome, Stopped, run_in_process
@@ -48,18 +47,17 @@ class Held:
 
     def start(self) -> bool:
         """Move queued -> running; False when shutdown cancelled it first."""
-        with self._lock:
-            if self._state != "queued":
-                return False
-            self._state = "running"
-            return True
+        return self._leave_queue("running")
 
     def cancel(self) -> bool:
         """Move queued -> cancelled; False when it already started."""
+        return self._leave_queue("cancelled")
+
+    def _leave_queue(self, state: str) -> bool:
         with self._lock:
             if self._state != "queued":
                 return False
-            self._state = "cancelled"
+            self._state = state
             return True
 
     def should_stop(self) -> bool:
@@ -102,12 +100,12 @@ class Job:
         deadline = time.monotonic() + s.job_timeout_seconds
         throttle = s.annotator_throttle_seconds if s.local else 0.0
         with tempfile.TemporaryDirectory(prefix="gas-job-") as tmp:
-            local = Path(tmp) / safe_file_name(self.item["input_file_name"])
+            local = Path(tmp) / sanitise_filename(self.item["input_file_name"])
             try:
                 fetch_input(self.item, local, s)
                 outcome = run_in_process(
                     self.target,
-                    (str(local), str(Path(tmp) / "out"), result_name(self.item["input_file_name"]),
+                    (str(local), str(Path(tmp) / "out"), base_name(self.item["input_file_name"]),
                      reference_choice(s), throttle),
                     self.held.set_progress, self.held.should_stop, deadline,
                     s.job_timeout_seconds,

@@ -15,13 +15,11 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from gas_common import aws
+from gas_common.jobstates import FREE, PREMIUM
 from gas_common.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-PENDING, RUNNING, COMPLETED, FAILED = "PENDING", "RUNNING", "COMPLETED", "FAILED"
-JOB_STATUSES = (PENDING, RUNNING, COMPLETED, FAILED)
-FREE, PREMIUM = "free_user", "premium_user"
 USER_INDEX = "user_id_index"
 
 _ABSENT = object()  # in `expect`: the attribute must not exist

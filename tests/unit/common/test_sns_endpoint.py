@@ -13,9 +13,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
-from flask import Flask
 from gas_common import aws, sns
+from gas_common.app import create_service_app
 from gas_common.messages import JobRequested, dumps
+from gas_common.service import Service
 from gas_common.settings import Settings
 
 ACCOUNT = "123456789012"
@@ -70,7 +71,7 @@ def endpoint(local_settings, monkeypatch):
 
     get_settings.cache_clear()
     received: list[Any] = []
-    app = Flask("t")
+    app = create_service_app(Service(get_settings()), [])
     sns.add_endpoint(app, "/sns/job-requests", "job_requests_topic", received.append,
                      acts_on={"job.requested"})
     sns._certificates = sns.CertificateCache()

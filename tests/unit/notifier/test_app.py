@@ -11,7 +11,7 @@ import pytest
 from gas_common import aws
 from gas_common.messages import JobCompleted, dumps
 from gas_common.settings import get_settings
-from gas_notifier import create_app, handlers
+from gas_notifier import create_app
 
 from tests.unit.notifier.fakes import EMAIL, JOB_ID, USER_ID, FakeSender, make_job, make_user
 
@@ -38,7 +38,7 @@ def app(settings, monkeypatch):
     get_settings.cache_clear()
     app = create_app(get_settings())
     yield app
-    app.extensions[handlers.NOTIFIER].shutdown()
+    app.extensions["gas"].stop()
     get_settings.cache_clear()
 
 
@@ -60,7 +60,7 @@ def test_endpoint_answers_before_the_email_is_sent(app, jobs, users):
     make_job(jobs)
     make_user(users)
     sender = BlockedSender()
-    app.extensions[handlers.NOTIFIER].sender = sender
+    app.extensions["gas"].sender = sender
     started = time.monotonic()
     response = deliver(app.test_client(), MESSAGE)
     assert response.status_code == 200 and response.json["status"] == "accepted"
@@ -76,7 +76,7 @@ def test_endpoint_refuses_a_delivery_without_the_shared_secret(app, jobs, users)
     make_job(jobs)
     make_user(users)
     sender = FakeSender()
-    app.extensions[handlers.NOTIFIER].sender = sender
+    app.extensions["gas"].sender = sender
     assert deliver(app.test_client(), MESSAGE, secret="wrong").status_code == 403
     time.sleep(0.2)
     assert sender.sent == []

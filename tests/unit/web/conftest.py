@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from gas_common import aws
+from gas_common.jobstates import COMPLETED
 from gas_common.provision import provision
 from gas_common.settings import Settings, get_settings
-from gas_common.stores import COMPLETED, JobStore, UserStore, now
+from gas_common.stores import JobStore, UserStore, now
 from gas_web import create_app, globus
 from moto import mock_aws
 
@@ -89,7 +90,7 @@ def client(app) -> Any:
 
 @pytest.fixture
 def settings(app) -> Any:
-    return app.config["GAS_SETTINGS"]
+    return app.extensions["gas"].settings
 
 
 def csrf_of(client: Any, path: str = "/") -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from gas_common.retention import ARCHIVED, RESTORING
-from gas_common.stores import FREE, PENDING, PREMIUM, RUNNING, JobStore, UserStore
+from gas_common.jobstates import ARCHIVED, FREE, PENDING, PREMIUM, RESTORING, RUNNING
+from gas_common.stores import JobStore, UserStore
 
 from tests.unit.web.conftest import completed_job, csrf_of
 
