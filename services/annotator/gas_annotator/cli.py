@@ -52,6 +52,9 @@ def annotate(input_file: Path, outdir: Path | None, reference: str | None) -> No
                f"{s['known_ids']:,} known IDs ({100 * s['known_id_rate']:.1f}%), "
                f"{unann:,} not annotated; reference {s['reference']['name']} "
                f"({s['reference']['build'] or 'unknown build'})")
+    if s["pathogenic"] or s["with_af"]:
+        click.echo(f"ClinVar pathogenic or likely pathogenic: {s['pathogenic']:,}; rare (AF < "
+                   f"1%): {s['rare']:,} of {s['with_af']:,} with an AF")
     for w in s["warnings"]:
         click.echo(f"warning: {w}", err=True)
 

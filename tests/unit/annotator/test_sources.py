@@ -226,3 +226,16 @@ def test_cli_build_with_sources_and_its_errors(tmp_path, gtf_path) -> None:
                                         "--dir", str(tmp_path), "--source", f"d={unsorted}:ID"])
     assert res.exit_code != 0 and "contig 1 appears in two places" in res.output
     assert not list(tmp_path.glob(".u.*"))
+
+
+def test_cli_annotate_reports_the_source_counts(vcf, tmp_path, src_bundle) -> None:
+    from gas_annotator.cli import annotate as annotate_cli
+
+    src = tmp_path / "c.vcf"
+    src.write_text(vcf("chr1 1060 . C T . . .", "chr1 1200 . GC G . . ."))
+    res = CliRunner().invoke(annotate_cli, [str(src), "-o", str(tmp_path / "o"),
+                                            "--reference", str(src_bundle)])
+    assert res.exit_code == 0, res.output
+    assert "2 known IDs (100.0%)" in res.output
+    assert "ClinVar pathogenic or likely pathogenic: 1; rare (AF < 1%): 1 of 2 with an AF" \
+        in res.output
