@@ -1,4 +1,5 @@
-"""`gas annotate` and `gas reference ...` (mounted by gas_common.cli's `gas` group)."""
+"""`gas annotate` and `gas reference ...`, offered to the `gas` command through the
+`gas.commands` entry points in pyproject.toml."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Security plumbing: headers, CSRF, the signed-in user, file-name sanitising."""
+"""Security plumbing: headers, CSRF, the signed-in user, safe redirects."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def current_user() -> dict[str, Any] | None:
         g.user = UserStore(current_settings()).get(user_id) if user_id else None
         if user_id and g.user is None:
             session.clear()  # the user was deleted: the session means nothing now
-    return g.user  # type: ignore[no-any-return]
+    return g.user
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,6 +12,7 @@ from gas_common.keys import (
     sanitise_filename,
     split_key,
 )
+
 from tests.factories import settings_with
 
 

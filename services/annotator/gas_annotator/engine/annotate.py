@@ -6,7 +6,7 @@ import gc
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -401,7 +401,7 @@ class _Annotator:
         c = self.cache[t] = (fixed, entries, top, n_anchored)
         return c
 
-    def interval_entries(self, iv: int, t: int, ianc: np.ndarray) -> list[tuple[str, int]]:
+    def interval_entries(self, iv: int, t: int, ianc: np.ndarray) -> Sequence[tuple[str, int]]:
         """(prefix, anchor or -1) entries of interval iv, whose template is t."""
         _, entries, _, n = self.cache.get(t) or self.load_template(t)
         if not n:
@@ -411,7 +411,7 @@ class _Annotator:
         return [(p, next(anchors) if a else -1) for p, a in entries]
 
     def span_entries(self, starts: np.ndarray, tmpl: np.ndarray, ianc: np.ndarray, s: int,
-                     e: int) -> list[tuple[str, int]]:
+                     e: int) -> Sequence[tuple[str, int]]:
         """Entries for bases s..e: per gene the most severe term over the intervals touched."""
         a = max(int(np.searchsorted(starts, s, "right")) - 1, 0)
         b = max(int(np.searchsorted(starts, max(e, s), "right")) - 1, 0)

@@ -121,7 +121,7 @@ class SourceIndex:
     def positions(self, contig: str) -> np.ndarray:
         """Every record's POS on a contig (int64, sorted)."""
         first, last, b0, nb = self.contigs[contig]
-        counts = np.diff(self.blk[b0:b0 + nb + 1].astype(np.int64))
+        counts: np.ndarray = np.diff(self.blk[b0:b0 + nb + 1].astype(np.int64))
         blocks = np.repeat(np.arange(nb, dtype=np.int64), counts)
         return (blocks << BLOCK_BITS) | self.pos[first:last]
 
@@ -155,7 +155,7 @@ class SourceIndex:
             if not i:
                 return None
             t = self._texts[k].get(i)
-            if t is None:
+            if t is None and off is not None and blob is not None:
                 t = self._texts[k][i] = bytes(blob[off[i]:off[i + 1]]).decode().translate(
                     _ESCAPE)
             return t

@@ -238,17 +238,12 @@ class Reference:
         if v is None:
             info = self.contigs[contig]
             a, b = info["intervals"]
-            v = ContigIndex(np.asarray(self.arrays["iv_start"][a:b]),
-                 np.asarray(self.arrays["iv_tmpl"][a:b]),
-                 np.asarray(self.arrays["iv_anc"][a:b]),
-                 *(self.arrays[name][a:b] for name in _COLUMNS))
+            v = ContigIndex._make([np.asarray(self.arrays["iv_start"][a:b]),
+                                   np.asarray(self.arrays["iv_tmpl"][a:b]),
+                                   np.asarray(self.arrays["iv_anc"][a:b]),
+                                   *(self.arrays[name][a:b] for name in _COLUMNS)])
             self._views[contig] = v
         return v
-
-    def template_text(self, i: int) -> str:
-        """The encoded template i."""
-        off = self._tmpl_off
-        return self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
 
     def feature(self, i: int) -> str:
         """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""

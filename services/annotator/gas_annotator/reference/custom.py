@@ -28,8 +28,8 @@ def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str =
     if standard:
         build = standard
         lengths = {**BUILD_LENGTHS[standard], **lengths}
-    files = {"annotation": {"file": annotation.name, "format": fmt,
-                            "sha256": sha256_file(annotation)}}
+    files: dict[str, dict] = {"annotation": {"file": annotation.name, "format": fmt,
+                                             "sha256": sha256_file(annotation)}}
     for s in sources:
         files[f"source {s.name}"] = {"file": s.path.name, "fields": s.fields,
                                      "sha256": sha256_file(s.path)}

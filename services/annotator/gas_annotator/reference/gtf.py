@@ -142,7 +142,7 @@ def read_gff3(path: Path, progress: Callable[[int], None] | None = None,
             if parent not in feats:
                 continue
             cols, a = feats[parent]
-            gene_cols, ga = feats.get(a.get("Parent", "").split(",")[0], (None, {}))
+            _, ga = feats.get(a.get("Parent", "").split(",")[0], (None, {}))
             gid = ga.get("gene_id") or _strip_prefix(ga.get("ID", "")) or a.get("gene_id") or ""
             tid = a.get("transcript_id") or _strip_prefix(parent)
             biotype = (a.get("transcript_type") or a.get("transcript_biotype")

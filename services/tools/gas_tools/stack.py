@@ -15,12 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import requests
-
 from gas_common.settings import SERVICES, Settings
 
 # Dummy credentials: the emulator accepts any, and real ones must never reach it.
@@ -195,10 +194,3 @@ class Stack:
 
     def pids(self) -> dict[str, int]:
         return {name: proc.pid for name, proc in self.procs.items()}
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[Stack]:
-        try:
-            yield self
-        finally:
-            self.stop_all()
