@@ -8,7 +8,7 @@ compare alleles, one by one, after the same normalisation the source went throug
 from __future__ import annotations
 
 import math
-import weakref
+from functools import lru_cache
 from itertools import repeat
 from operator import add, itemgetter
 from pathlib import Path
@@ -352,12 +352,7 @@ def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stat
     return bool(ids)
 
 
-_loaded: weakref.WeakKeyDictionary[Reference, Sources] = weakref.WeakKeyDictionary()
-
-
+@lru_cache(maxsize=16)  # bundles are few and cached by the loader too
 def sources_of(ref: Reference) -> Sources:
     """The sources of a loaded bundle (loaded once per bundle object)."""
-    s = _loaded.get(ref)
-    if s is None:
-        s = _loaded[ref] = Sources(ref)
-    return s
+    return Sources(ref)

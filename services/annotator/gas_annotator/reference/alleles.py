@@ -14,6 +14,8 @@ length, REF length). Anything longer is LONG and kept as text beside the columns
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 LONG = 0xFFFF
 MAX_INLINE = 6
 _BASE = {"A": 0, "C": 1, "G": 2, "T": 3}
@@ -22,7 +24,6 @@ _LETTER = "ACGT"
 _OFFSET = {2: 0}
 for _n in range(3, MAX_INLINE + 1):
     _OFFSET[_n] = _OFFSET[_n - 1] + (_n - 2) * 4 ** (_n - 1)
-_codes: dict[tuple[str, str], int] = {}
 
 
 def normalise(pos: int, ref: str, alt: str) -> tuple[int, str, str] | None:
@@ -37,21 +38,16 @@ def normalise(pos: int, ref: str, alt: str) -> tuple[int, str, str] | None:
     return pos, ref, alt
 
 
+@lru_cache(maxsize=100_000)  # a pure function of few distinct short pairs
 def code(ref: str, alt: str) -> int:
     """The 16-bit code of a normalised allele pair (LONG when it does not fit)."""
-    c = _codes.get((ref, alt))
-    if c is not None:
-        return c
     n = len(ref) + len(alt)
     if n > MAX_INLINE or any(b not in _BASE for b in ref + alt):
         return LONG
     v = 0
     for b in ref + alt:
         v = v * 4 + _BASE[b]
-    c = _OFFSET[n] + (len(ref) - 1) * 4 ** n + v
-    if len(_codes) < 100_000:
-        _codes[(ref, alt)] = c
-    return c
+    return _OFFSET[n] + (len(ref) - 1) * 4 ** n + v
 
 
 def decode(c: int) -> tuple[str, str]:
