@@ -9,7 +9,7 @@ TEST_WORKERS ?= 2
 # The ready-made bundles `make up` installs: each input is annotated with the one of its build.
 REFERENCES ?= grch38 grch37
 
-.PHONY: help install up test unit integration e2e lint bench docs browser reference clean
+.PHONY: help install up test unit integration e2e lint bench oracles docs browser reference clean
 
 # The first target, so a bare `make` lists the others.
 help:  ## List the targets and what each does
@@ -55,10 +55,15 @@ lint: $(STAMP)  ## ruff over everything, mypy over services/
 	$(BIN)/ruff check .
 	$(BIN)/mypy services
 
-bench: $(STAMP) reference  ## Benchmarks print their numbers; bcftools is compared where installed
-	@command -v bcftools >/dev/null 2>&1 || { \
+# The reference tools the benchmarks compare with (Debian): bcftools (annotate, csq),
+# tabix (bgzip), SnpEff 5.1 (Java).
+oracles:  ## Install the tools the benchmarks compare with (bcftools, tabix, snpeff)
+	@command -v bcftools >/dev/null 2>&1 && command -v snpEff >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -qq bcftools tabix >/dev/null 2>&1 || echo "bcftools not installed: skipping that comparison"; }
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix snpeff; } \
+	    >/dev/null 2>&1 || echo "bcftools/snpeff not installed: skipping those comparisons"; }
+
+bench: $(STAMP) reference oracles  ## Benchmarks print their numbers, as ratios to bcftools/SnpEff
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 docs: $(STAMP)  ## Regenerate the README configuration table from the settings module

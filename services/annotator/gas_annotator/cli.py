@@ -89,13 +89,20 @@ def install(which: str, base: Path | None) -> None:
               help="An annotation source (repeatable): its FIELDs are added as INFO "
               "GAS_<NAME>_<FIELD> where position and allele match; FIELD ID fills the ID "
               "column (e.g. dbsnp=dbsnp.vcf.gz:ID, clinvar=clinvar.vcf.gz:CLNSIG,CLNDN).")
+@click.option("--fasta", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Genome FASTA (plain, gzip or bgzip): per-transcript consequences, HGVS.")
 @click.option("--name", required=True, help="Bundle name (its folder name).")
 @click.option("--build", "build", default="", help="Assembly name, e.g. GRCh38.")
 @click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Bundle folder (default: $GAS_REFERENCE_DIR or ~/.local/share/gas/reference).")
-def build(gtf: Path | None, gff3: Path | None, sources: tuple[str, ...], name: str, build: str,
-          base: Path | None) -> None:
-    """Build a bundle from a GENCODE/Ensembl GTF or GFF3 (plain or gzip)."""
+def build(gtf: Path | None, gff3: Path | None, fasta: Path | None, sources: tuple[str, ...],
+          name: str, build: str, base: Path | None) -> None:
+    """Build a bundle from a GENCODE/Ensembl GTF or GFF3 (plain or gzip) and a FASTA.
+
+    Problems (a contig missing from the FASTA, a CDS with a bad phase, a transcript
+    without exons) are reported one per line; the exit is non-zero only when no
+    transcript is usable.
+    """
     from gas_annotator.reference.custom import build_custom
     from gas_annotator.reference.gtf import AnnotationSourceError
     from gas_annotator.reference.sources import SourceSpec
@@ -113,7 +120,7 @@ def build(gtf: Path | None, gff3: Path | None, sources: tuple[str, ...], name: s
             if not spec.path.is_file():
                 raise click.UsageError(f"--source {spec.name}: no file {spec.path}")
         path = build_custom(annotation, fmt, (base or reference_dir()) / name, name, build,
-                            specs, _say)
+                            specs, _say, fasta)
     except (AnnotationSourceError, ValueError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"built {name} in {path}")

@@ -15,8 +15,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .contigs import canonical_contig
+from .genome import Genome
 from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import TERMS, Transcript
+from .transcripts import TX_EXON0, concat_index, overlap_index, transcript_rows
 
 FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
@@ -26,6 +28,14 @@ _ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", *_COLUMNS, "anchors", "tmpl_off", "t
            "feat_off", "feat_blob", "ranks")
 # Compiles one annotation source into the bundle folder; returns its manifest entry.
 SourceCompiler = Callable[[Path], dict]
+# Present only in bundles built with a FASTA (see reference/genome.py, transcripts.py).
+SEQUENCE_ARRAYS = ("seq_2bit", "seq_n", "tx_num", "tx_exon", "tx_off", "tx_blob", "txi_start",
+                   "txi_off", "txi_ids")
+# What a bundle can give, and what only a bundle with sequence gives.
+GIVES_ALWAYS = ["location terms (gene level)", "Rank", "Distance", "known IDs"]
+GIVES_WITH_SEQUENCE = ["one entry per transcript", "protein consequences", "HGVS.c", "HGVS.p",
+                       "cDNA/CDS/AA positions", "REF check against the genome",
+                       "per-variant pick (PICK)"]
 
 
 def _blob(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -47,17 +57,23 @@ def sha256_file(path: Path) -> str:
 
 def write_bundle(dest: Path, models: Iterable[Transcript], sources: list[SourceCompiler],
                  meta: dict, lengths: dict[str, int] | None = None,
-                 progress: Callable[[str], None] | None = None) -> Path:
+                 progress: Callable[[str], None] | None = None,
+                 sequence: dict[str, tuple[np.ndarray, np.ndarray, int]] | None = None,
+                 tx_models: list[Transcript] | None = None,
+                 incomplete: set[str] | None = None) -> Path:
     """Build the indexed form, the annotation sources and the manifest into dest.
 
-    dest is replaced atomically.
+    dest is replaced atomically. With sequence (packed FASTA records by contig) the bundle
+    also stores the genome and tx_models (the transcripts that fit it) for per-transcript
+    consequences.
     """
     say = progress or (lambda _m: None)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
-        _write(tmp, models, [compile_into(tmp) for compile_into in sources], meta, lengths, say)
+        _write(tmp, models, [compile_into(tmp) for compile_into in sources], meta, lengths, say,
+               sequence, tx_models, incomplete)
         os.chmod(tmp, 0o755)  # noqa: S103 - a data folder others may read
         if dest.exists():
             old = dest.with_name(f".{dest.name}.old")
@@ -74,8 +90,12 @@ def write_bundle(dest: Path, models: Iterable[Transcript], sources: list[SourceC
 
 
 def _write(tmp: Path, models: Iterable[Transcript], sources: list[dict], meta: dict,
-           lengths: dict[str, int] | None, say: Callable[[str], None]) -> None:
+           lengths: dict[str, int] | None, say: Callable[[str], None],
+           sequence: dict[str, tuple[np.ndarray, np.ndarray, int]] | None,
+           tx_models: list[Transcript] | None, incomplete: set[str] | None) -> None:
     lengths = {canonical_contig(k): v for k, v in (lengths or {}).items()}
+    for c, (_, _, n) in (sequence or {}).items():
+        lengths[c] = n  # the FASTA is the authority on its own lengths
     by_contig: dict[str, list[Transcript]] = {}
     for m in models:
         m.contig = canonical_contig(m.contig)
@@ -112,6 +132,9 @@ def _write(tmp: Path, models: Iterable[Transcript], sources: list[dict], meta: d
         say(f"contig {c}: {len(txs)} transcripts, {len(starts)} intervals "
             f"({time.monotonic() - t0:.1f} s)")
 
+    extra: dict[str, np.ndarray] = {}
+    if sequence is not None:
+        extra = _sequence_arrays(sequence, tx_models or [], incomplete or set(), contigs)
     if len(table.ranks) > np.iinfo(np.uint16).max:
         raise ValueError(f"{len(table.ranks)} distinct exon/intron ranks; at most 65535")
     tmpl_off, tmpl_blob = _blob(table.items)
@@ -127,6 +150,7 @@ def _write(tmp: Path, models: Iterable[Transcript], sources: list[dict], meta: d
         "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
         "feat_off": feat_off, "feat_blob": feat_blob,
         "ranks": np.frombuffer("\n".join(table.ranks).encode(), dtype=np.uint8),
+        **extra,
     }
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", arr)
@@ -136,6 +160,10 @@ def _write(tmp: Path, models: Iterable[Transcript], sources: list[dict], meta: d
     manifest = {
         "format_version": FORMAT_VERSION,
         **meta,
+        "annotations": {
+            "gives": GIVES_ALWAYS + (GIVES_WITH_SEQUENCE if extra else []),
+            "cannot_give": [] if extra else GIVES_WITH_SEQUENCE,
+        },
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "coordinates": "intervals and source positions are 1-based (VCF POS)",
         "contigs": contigs,
@@ -147,6 +175,51 @@ def _write(tmp: Path, models: Iterable[Transcript], sources: list[dict], meta: d
         "files": files,
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def _sequence_arrays(sequence: dict[str, tuple[np.ndarray, np.ndarray, int]],
+                     models: list[Transcript], incomplete: set[str],
+                     contigs: dict[str, dict]) -> dict[str, np.ndarray]:
+    """The packed genome and the transcript table, with their slices added to contigs."""
+    by_contig: dict[str, list[Transcript]] = {}
+    for m in models:
+        by_contig.setdefault(m.contig, []).append(m)
+    packed, nruns, nums, exons, texts, index = [], [], [], [], [], []
+    byte = n_run = n_tx = n_exon = 0
+    for c in sorted(set(sequence) | set(by_contig), key=_contig_order):
+        info = contigs.setdefault(c, {"length": None, "intervals": [0, 0],
+                                      "transcripts": 0})
+        if c in sequence:
+            p, n, length = sequence[c]
+            info["sequence"] = [byte, length, n_run, n_run + len(n)]
+            info["length"] = info.get("length") or length
+            packed.append(p)
+            nruns.append(n)
+            byte += len(p)
+            n_run += len(n)
+        txs = sorted(by_contig.get(c, []), key=lambda t: (t.start, t.end, t.transcript_id))
+        num, ex, tx_texts = transcript_rows(txs, incomplete)
+        num[:, TX_EXON0] += n_exon
+        info["transcript_rows"] = [n_tx, n_tx + len(txs)]
+        nums.append(num)
+        exons.append(ex)
+        texts.extend(tx_texts)
+        index.append(overlap_index(num))
+        n_tx += len(txs)
+        n_exon += len(ex)
+    txi_start, txi_off, txi_ids, slices = concat_index(index)
+    for c, sl in zip(sorted(set(sequence) | set(by_contig), key=_contig_order), slices,
+                     strict=True):
+        contigs[c]["tx_intervals"] = list(sl)
+    tx_off, tx_blob = _blob(texts)
+    return {
+        "seq_2bit": np.concatenate(packed) if packed else np.zeros(0, np.uint8),
+        "seq_n": np.concatenate(nruns) if nruns else np.zeros((0, 2), np.int64),
+        "tx_num": np.concatenate(nums) if nums else np.zeros((0, 9), np.int64),
+        "tx_exon": np.concatenate(exons) if exons else np.zeros((0, 2), np.int32),
+        "tx_off": tx_off, "tx_blob": tx_blob,
+        "txi_start": txi_start, "txi_off": txi_off, "txi_ids": txi_ids,
+    }
 
 
 def _contig_order(c: str) -> tuple:
@@ -188,7 +261,8 @@ class Reference:
                               f"{self.manifest.get('format_version')}, this GAS reads "
                               f"{FORMAT_VERSION}; reinstall or rebuild it with gas reference")
         self.arrays: dict[str, np.ndarray] = {}
-        for name in _ARRAYS:
+        self.has_sequence = "seq_2bit.npy" in self.manifest["files"]
+        for name in _ARRAYS + (SEQUENCE_ARRAYS if self.has_sequence else ()):
             f = self.path / f"{name}.npy"
             want = self.manifest["files"].get(f"{name}.npy", {}).get("bytes")
             if not f.is_file() or (want is not None and f.stat().st_size != want):
@@ -215,10 +289,15 @@ class Reference:
         # rank number -> '|n/total' plus the empty HGVS..AA fields that follow it
         self.rank_tails = ["|" + r + "||||||" for r in
                            self.arrays["ranks"].tobytes().decode().split("\n")]
+        self.genome = (Genome(self.arrays["seq_2bit"], self.arrays["seq_n"], self.contigs)
+                       if self.has_sequence else None)
 
     def describe(self) -> dict:
         """name, build, version (what the summary records)."""
-        return {"name": self.name, "build": self.build, "version": self.version}
+        gives = self.manifest.get("annotations", {})
+        cannot = gives.get("cannot_give", [] if self.has_sequence else GIVES_WITH_SEQUENCE)
+        return {"name": self.name, "build": self.build, "version": self.version,
+                "cannot_give": cannot}
 
     def contig(self, name: str) -> str | None:
         """The bundle's name for an input contig, or None when unknown."""
