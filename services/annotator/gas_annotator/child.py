@@ -38,6 +38,7 @@ def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
     """
     _detach_from_signals()
     from gas_annotator.engine import AnnotationError, Auto, annotate_file
+    from gas_annotator.tables import write_tables
 
     default, installed = reference
     ref = Auto(Path(default), Path(installed)) if installed else Path(default)
@@ -52,9 +53,12 @@ def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
             Path(input_path), Path(out_dir), reference=ref, base_name=base_name,
             progress=progress, progress_every=THROTTLE_EVERY if throttle else 50_000,
         )
+        tables = write_tables(result.annot_path, Path(out_dir), base_name)
         conn.send(("done", {"summary": result.summary, "variants": result.variants,
                             "result": str(result.annot_path), "log": str(result.log_path),
-                            "summary_path": str(result.summary_path)}))
+                            "summary_path": str(result.summary_path),
+                            "variants_table": str(tables.variants_path),
+                            "genes_table": str(tables.genes_path)}))
     except AnnotationError as exc:
         conn.send(("error", str(exc), str(exc.log_path) if exc.log_path else None))
     except MemoryError:
