@@ -26,12 +26,17 @@ OUTPUT = ROOT / "test-output"
 
 @pytest.fixture(scope="session")
 def test_reference() -> Iterator[Path]:
-    """A small reference bundle built from the repo's generated GTF, for the annotator."""
+    """A small reference bundle built from the repo's generated GTF, for the annotator.
+
+    Installed beside it (the stack's GAS_REFERENCE_DIR): the same genes labelled GRCh37,
+    which the annotator picks for inputs that say they are GRCh37.
+    """
     from gas_annotator.reference.custom import build_custom
 
     gtf = ROOT / "tests" / "data" / "annotator" / "reference.gtf"
     # Our own temp dir: pytest prunes old basetemp dirs when other sessions start.
     with tempfile.TemporaryDirectory(prefix="gas-reference-") as reference_dir:
+        build_custom(gtf, "gtf", Path(reference_dir) / "gas-test37", "gas-test37", "GRCh37")
         yield build_custom(gtf, "gtf", Path(reference_dir) / "gas-test", "gas-test").resolve()
 
 
@@ -44,7 +49,8 @@ def gas_stack(test_reference: Path, worker_id: str) -> Iterator:
         # Free ports are picked by binding to port 0 and letting go: another process can
         # take one before our service binds it, so a failed start is tried once more.
         stack = GasStack(OUTPUT / "logs" / worker_id,
-                         extra_env={"GAS_REFERENCE": str(test_reference)})
+                         extra_env={"GAS_REFERENCE": str(test_reference),
+                                    "GAS_REFERENCE_DIR": str(test_reference.parent)})
         try:
             stack.start()
             break

@@ -139,6 +139,35 @@ def test_a_published_job_completes_with_its_outputs_and_one_message(stack, feed)
     assert message["complete_time"] == done["complete_time"]
 
 
+def test_each_job_is_annotated_with_the_bundle_of_its_build(stack, feed):
+    grch37 = SMALL.replace("##contig=<ID=chr1>", "##reference=GRCh37\n##contig=<ID=chr1>")
+    on37, plain = submit(stack, grch37), submit(stack, SMALL)
+    done37, done = final(stack, on37["job_id"]), final(stack, plain["job_id"])
+
+    assert done37["job_status"] == COMPLETED, done37.get("error")
+    assert done37["reference"] == "gas-test37 (GRCh37)"
+    assert done37["summary"]["reference"] == "gas-test37 (GRCh37)"
+    assert done37["summary"]["by_region"]["coding_sequence_variant"] == 1
+    head = result_text(stack, done37["s3_key_result_file"]).splitlines()
+    assert "##GAS_reference=<Name=gas-test37,Build=GRCh37,Version=" in "\n".join(head)
+    assert done["job_status"] == COMPLETED and done["reference"] == "gas-test"
+
+
+def test_a_build_no_bundle_has_fails_and_says_what_to_do(stack, feed):
+    ncbi36 = SMALL.replace("##contig=<ID=chr1>", "##reference=human_b36_both.fasta")
+    job = submit(stack, ncbi36)
+    done = final(stack, job["job_id"])
+
+    assert done["job_status"] == FAILED
+    assert done["error"].startswith("the input is on NCBI36 (header human_b36_both.fasta) and "
+                                    "no installed reference is")
+    assert "lift it over to GRCh38, e.g. with CrossMap or Picard LiftoverVcf" in done["error"]
+    assert "ERROR: the input is on NCBI36" in result_text(stack, done["s3_key_log_file"])
+    assert "s3_key_result_file" not in done
+    wait_for(lambda: feed.of(job["job_id"]), what="job.failed")
+    assert feed.of(job["job_id"])[0]["reason"] == done["error"]
+
+
 @pytest.mark.parametrize("body, says", [
     ("this is not a VCF file\nat all\n", "VCF"),
     (HEADER + "chr1\tten\t.\tA\tG\t50\tPASS\t.\n", "line 5"),

@@ -30,11 +30,18 @@ def _detach_from_signals() -> None:
 
 
 def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
-             reference: str, throttle: float = 0.0) -> None:
-    """Annotate one input; send ("progress", n)... then ("done", result) or ("error", ...)."""
+             reference: tuple[str, str | None], throttle: float = 0.0) -> None:
+    """Annotate one input; send ("progress", n)... then ("done", result) or ("error", ...).
+
+    reference: (bundle folder, None) to use that bundle, or (default bundle folder,
+    installed-bundles folder) to pick the bundle of the input's build.
+    """
     _detach_from_signals()
-    from gas_annotator.engine import AnnotationError, annotate_file
+    from gas_annotator.engine import AnnotationError, Auto, annotate_file
     from gas_annotator.tables import write_tables
+
+    default, installed = reference
+    ref = Auto(Path(default), Path(installed)) if installed else Path(default)
 
     def progress(done: int) -> None:
         conn.send(("progress", done))
@@ -43,7 +50,7 @@ def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
 
     try:
         result = annotate_file(
-            Path(input_path), Path(out_dir), reference=Path(reference), base_name=base_name,
+            Path(input_path), Path(out_dir), reference=ref, base_name=base_name,
             progress=progress, progress_every=THROTTLE_EVERY if throttle else 50_000,
         )
         tables = write_tables(result.annot_path, Path(out_dir), base_name)

@@ -20,7 +20,8 @@ def _say(message: str) -> None:
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the outputs (default: next to the input).")
 @click.option("--reference", "reference", default=None, metavar="NAME|PATH",
-              help="Installed bundle name or bundle folder (default: $GAS_REFERENCE or grch38).")
+              help="Installed bundle name or bundle folder (default: the installed bundle of the "
+              "input's build, else $GAS_REFERENCE or grch38).")
 def annotate(input_file: Path, outdir: Path | None, reference: str | None) -> None:
     """Annotate a VCF file (plain, gzip or bgzip) on this machine; no service needed."""
     from gas_annotator.engine import AnnotationError, annotate_file
@@ -52,6 +53,9 @@ def annotate(input_file: Path, outdir: Path | None, reference: str | None) -> No
                f"{s['known_ids']:,} known IDs ({100 * s['known_id_rate']:.1f}%), "
                f"{unann:,} not annotated; reference {s['reference']['name']} "
                f"({s['reference']['build'] or 'unknown build'})")
+    if s["pathogenic"] or s["with_af"]:
+        click.echo(f"ClinVar pathogenic or likely pathogenic: {s['pathogenic']:,}; rare (AF < "
+                   f"1%): {s['rare']:,} of {s['with_af']:,} with an AF")
     for w in s["warnings"]:
         click.echo(f"warning: {w}", err=True)
 
@@ -81,16 +85,18 @@ def install(which: str, base: Path | None) -> None:
 @reference.command("build")
 @click.option("--gtf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--gff3", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--known", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="dbSNP-style VCF: its IDs fill the ID column when position and allele match.")
+@click.option("--source", "sources", multiple=True, metavar="NAME=FILE.vcf.gz:FIELD[,FIELD]",
+              help="An annotation source (repeatable): its FIELDs are added as INFO "
+              "GAS_<NAME>_<FIELD> where position and allele match; FIELD ID fills the ID "
+              "column (e.g. dbsnp=dbsnp.vcf.gz:ID, clinvar=clinvar.vcf.gz:CLNSIG,CLNDN).")
 @click.option("--fasta", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Genome FASTA (plain, gzip or bgzip): per-transcript consequences, HGVS.")
 @click.option("--name", required=True, help="Bundle name (its folder name).")
 @click.option("--build", "build", default="", help="Assembly name, e.g. GRCh38.")
 @click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Bundle folder (default: $GAS_REFERENCE_DIR or ~/.local/share/gas/reference).")
-def build(gtf: Path | None, gff3: Path | None, fasta: Path | None, known: Path | None, name: str,
-          build: str, base: Path | None) -> None:
+def build(gtf: Path | None, gff3: Path | None, fasta: Path | None, sources: tuple[str, ...],
+          name: str, build: str, base: Path | None) -> None:
     """Build a bundle from a GENCODE/Ensembl GTF or GFF3 (plain or gzip) and a FASTA.
 
     Problems (a contig missing from the FASTA, a CDS with a bad phase, a transcript
@@ -99,18 +105,23 @@ def build(gtf: Path | None, gff3: Path | None, fasta: Path | None, known: Path |
     """
     from gas_annotator.reference.custom import build_custom
     from gas_annotator.reference.gtf import AnnotationSourceError
+    from gas_annotator.reference.sources import SourceSpec
     from gas_annotator.reference.store import reference_dir
 
     if bool(gtf) == bool(gff3):
         raise click.UsageError("give exactly one of --gtf or --gff3")
     if not name or "/" in name or name.startswith("."):
         raise click.UsageError("--name must be a plain folder name")
-    source, fmt = (gtf, "gtf") if gtf else (gff3, "gff3")
-    assert source is not None
+    annotation, fmt = (gtf, "gtf") if gtf else (gff3, "gff3")
+    assert annotation is not None
     try:
-        path = build_custom(source, fmt, (base or reference_dir()) / name, name, build, known,
-                            _say, fasta)
-    except AnnotationSourceError as e:
+        specs = [SourceSpec.parse(s) for s in sources]
+        for spec in specs:
+            if not spec.path.is_file():
+                raise click.UsageError(f"--source {spec.name}: no file {spec.path}")
+        path = build_custom(annotation, fmt, (base or reference_dir()) / name, name, build,
+                            specs, _say, fasta)
+    except (AnnotationSourceError, ValueError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"built {name} in {path}")
 

@@ -75,6 +75,9 @@ def item_summary(summary: dict[str, Any]) -> dict[str, Any]:
         "annotated": summary.get("annotated", 0),
         "known_ids": summary.get("known_ids", 0),
         "known_id_rate": summary.get("known_id_rate", 0.0),
+        "pathogenic": summary.get("pathogenic", 0),
+        "rare": summary.get("rare", 0),
+        "with_af": summary.get("with_af", 0),
         "ti": summary.get("ti", 0),
         "tv": summary.get("tv", 0),
         "ti_tv": summary.get("ti_tv"),
@@ -82,4 +85,12 @@ def item_summary(summary: dict[str, Any]) -> dict[str, Any]:
         "by_class": summary.get("by_class", {}),
         "by_chromosome": {k[:100]: v for k, v in chromosomes[:MAX_CHROMOSOMES] if k},
         "unannotated": summary.get("unannotated", {}),
+        "reference": reference_label(summary),
     }
+
+
+def reference_label(summary: dict[str, Any]) -> str:
+    """The bundle a job was annotated with, as the job record shows it: 'grch37 (GRCh37)'."""
+    ref = summary.get("reference") or {}
+    name = str(ref.get("name") or "")
+    return f"{name} ({ref['build']})" if ref.get("build") else name

@@ -23,10 +23,11 @@ from gas_annotator.files import (
     JobFailure,
     fetch_input,
     item_summary,
+    reference_label,
     upload,
 )
 from gas_annotator.process import Outcome, Stopped, run_in_process
-from gas_annotator.refdata import reference_path
+from gas_annotator.refdata import reference_choice
 
 log = logging.getLogger(__name__)
 MAX_REASON = 500
@@ -105,7 +106,7 @@ class Job:
                 outcome = run_in_process(
                     self.target,
                     (str(local), str(Path(tmp) / "out"), base_name(self.item["input_file_name"]),
-                     str(reference_path(s)), throttle),
+                     reference_choice(s), throttle),
                     self.held.set_progress, self.held.should_stop, deadline,
                     s.job_timeout_seconds,
                 )
@@ -135,6 +136,7 @@ class Job:
             "s3_key_genes_file": self.keys.genes,
             "summary": item_summary(r["summary"]),
             "progress_variants": int(r["variants"]),
+            "reference": reference_label(r["summary"]),
         }
         if not self.finish(COMPLETED, fields):
             return "lost"

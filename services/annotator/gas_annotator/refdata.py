@@ -16,6 +16,12 @@ def reference_path(settings: Settings) -> Path:
     return (Path(settings.reference_dir).expanduser() / value).resolve()
 
 
+def reference_choice(settings: Settings) -> tuple[str, str | None]:
+    """(default bundle folder, folder of installed bundles to pick from or None), for a job."""
+    auto = str(Path(settings.reference_dir).expanduser()) if settings.reference_auto else None
+    return str(reference_path(settings)), auto
+
+
 def check_reference(settings: Settings) -> None:
     """A readiness check: the bundle loads (memory-mapped and cached, so cheap after once)."""
     from gas_annotator.engine import load_reference

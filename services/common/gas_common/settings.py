@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     reference_dir: str = Field(
         "~/.local/share/gas/reference", description="Where reference bundles are installed"
     )
+    reference_auto: bool = Field(
+        True, description="Annotate each input with the installed bundle of its build "
+        "(GAS_REFERENCE when the build cannot be told); false: always GAS_REFERENCE"
+    )
     job_max_attempts: int = Field(
         3, description="Claims of one job (worker died, lease lost) before it is marked FAILED"
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from gas_annotator.engine import AnnotationResult, annotate_file
 from gas_annotator.reference.custom import build_custom
+from gas_annotator.reference.sources import SourceSpec
 
 
 def _gtf_line(contig: str, kind: str, s: int, e: int, strand: str, gene: str, gid: str,
@@ -104,7 +105,8 @@ def bundle(ref_dir: Path, gtf_path: Path) -> Path:
     """A GRCh38-labelled bundle from the generated GTF plus known variants."""
     known = gtf_path.parent / "known.vcf"
     known.write_text(KNOWN_VCF)
-    return build_custom(gtf_path, "gtf", ref_dir / "test38", "test38", "GRCh38", known)
+    return build_custom(gtf_path, "gtf", ref_dir / "test38", "test38", "GRCh38",
+                        [SourceSpec("dbsnp", known, ["ID"])])
 
 
 @dataclass

@@ -370,3 +370,29 @@ def test_build_fails_only_when_nothing_fits(tmp_path: Path) -> None:
     p = _build(tmp_path, _gff3(), ">chr7\nACGT\n")
     assert p.returncode != 0
     assert "no transcript of bad.gff3 fits bad.fa (contig not in FASTA: 1)" in p.stderr
+
+
+def test_sources_on_the_per_transcript_path(tmp_path: Path) -> None:
+    """A bundle with a genome takes its IDs and source fields from --source as well."""
+    from gas_annotator.reference.sources import SourceSpec
+
+    (tmp_path / "g.gff3").write_text(_gff3())
+    (tmp_path / "g.fa").write_text(">chr1 synthetic\n" + "\n".join(
+        GENOME[i:i + 60] for i in range(0, len(GENOME), 60)) + "\n")
+    alt = "A" if base(1500) != "A" else "C"
+    (tmp_path / "db.vcf").write_text(
+        "##fileformat=VCFv4.2\n"
+        '##INFO=<ID=AF,Number=A,Type=Float,Description="Allele frequency">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        f"chr1\t1500\trs77\t{base(1500)}\t{alt}\t.\t.\tAF=0.002\n")
+    bundle = build_custom(tmp_path / "g.gff3", "gff3", tmp_path / "b", "b", "",
+                          [SourceSpec("db", tmp_path / "db.vcf", ["ID", "AF"])], None,
+                          tmp_path / "g.fa")
+    src = tmp_path / "in.vcf"
+    src.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   f"chr1\t1500\t.\t{base(1500)}\t{alt}\t.\t.\t.\n")
+    res = annotate_file(src, tmp_path / "o", bundle)
+    rec = [ln for ln in res.annot_path.read_text().splitlines() if not ln.startswith("#")][0]
+    f = rec.split("\t")
+    assert f[2] == "rs77" and "GAS_DB_AF=0.002" in f[7] and "PICK=" in f[7]
+    assert (res.summary["known_ids"], res.summary["rare"]) == (1, 1)

@@ -32,7 +32,7 @@ def test_vcf33_header_and_records_become_vcf42(run) -> None:
     assert rec[8:] == ["GT:DP", "0/0:1", "0/1:5", "./.:0"]
     assert r.ann(1)[0][3] == "MT-ND1"
     assert r.result.summary["input"] == {"name": "in.vcf", "fileformat": "VCFv3.3",
-                                         "samples": 3}
+                                         "samples": 3, "build": None, "build_evidence": None}
     assert r.result.summary["by_chromosome"] == {"1": 1, "MT": 1}
 
 
@@ -86,7 +86,8 @@ def test_gzip_and_bgzip_inputs(vcf, run, tmp_path) -> None:
 def test_known_ids_need_position_and_allele(vcf, run) -> None:
     r = run(vcf("chr1 1060 . C T . . .", "chr1 1060 . C G . . .", "chr1 2100 . C A,G . . .",
                 "chr1 2100 . C T,G . . .", "chr1 1098 . ACGTAC A . . .", "1 1060 . C T . . ."))
-    assert [rec[2] for rec in r.records] == ["rs100", ".", "rs200", "rs200;rs201", "rs300",
+    # IDs in ALT order (T: rs201, G: rs200)
+    assert [rec[2] for rec in r.records] == ["rs100", ".", "rs200", "rs201;rs200", "rs300",
                                              "rs100"]
     s = r.result.summary
     assert s["known_ids"] == 5
@@ -127,15 +128,16 @@ def test_count_log_reads_like_the_original(vcf, run) -> None:
     assert any("Reference: test38 (build GRCh38" in ln for ln in log)
 
 
-def test_build_mismatch_from_reference_header(vcf, run) -> None:
-    r = run(vcf("chr1 1060 . C T . . .", "MT 3308 . A G . . .",
+def test_build_mismatch_from_reference_header_fails(vcf, run, tmp_path) -> None:
+    from gas_annotator.engine import AnnotationError
+
+    with pytest.raises(AnnotationError) as e:
+        run(vcf("chr1 1060 . C T . . .", "MT 3308 . A G . . .",
                 header="##reference=human_b36_both.fasta\n"))
-    assert "ANN" not in r.info(0) and r.info(0)["VC"] == "SNV"
-    assert r.records[0][2] == "."  # no known-ID lookup against another build
-    s = r.result.summary
-    assert s["unannotated"] == {"build mismatch": 2}
-    assert any("NCBI36" in w and "GRCh38" in w for w in s["warnings"])
-    assert "build mismatch" in r.result.log_path.read_text()
+    assert str(e.value).startswith("the input is on NCBI36 (header human_b36_both.fasta) but "
+                                   "reference test38 is GRCh38: lift it over to GRCh38")
+    assert not (tmp_path / "out" / "in.annot.vcf").exists()
+    assert "ERROR: the input is on NCBI36" in (tmp_path / "out" / "in.vcf.count.log").read_text()
 
 
 def test_build_mismatch_from_contig_lengths(vcf, run) -> None:
@@ -269,6 +271,3 @@ def test_contig_lines_added_in_the_input_style(run, vcf) -> None:
     r = run(vcf("chr1 1060 . C T . . .", header="##contig=<ID=chr1,length=248956422>\n"))
     assert [h for h in r.header if h.startswith("##contig")] == [
         "##contig=<ID=chr1,length=248956422>"]
-    # another build: nothing from the bundle is declared
-    r = run(vcf("1 1060 . C T . . .", header="##reference=GRCh37\n"))
-    assert not [h for h in r.header if h.startswith("##contig")]

@@ -10,7 +10,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 
-def succeed(conn: Connection, input_path: str, out_dir: str, base: str, reference: str,
+def succeed(conn: Connection, input_path: str, out_dir: str, base: str, reference: object,
             throttle: float) -> None:
     """Write the outputs (the input as its own "annotation") and report them."""
     from gas_annotator.tables import write_tables

@@ -2,8 +2,9 @@
 
 from ..reference.bundle import Reference
 from .annotate import AnnotationResult, annotate_file, default_base_name
+from .choose import Auto
 from .errors import AnnotationError
 from .loader import load_reference
 
-__all__ = ["AnnotationError", "AnnotationResult", "Reference", "annotate_file",
+__all__ = ["AnnotationError", "Auto", "AnnotationResult", "Reference", "annotate_file",
            "default_base_name", "load_reference"]

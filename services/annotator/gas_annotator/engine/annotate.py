@@ -17,11 +17,14 @@ import numpy as np
 
 from ..reference.bundle import ContigIndex, Reference
 from ..reference.model import SEVERITY, TERMS
-from .build_check import BuildCheck, check_build
+from ..reference.store import default_reference
+from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
+from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
 from .header import PICK_INFO, Header, output_header, read_header
 from .loader import load_reference
 from .so_terms import TERM_NAMES
+from .sources import sources_of
 from .summary import Stats, count_log
 from .transcript_ann import TranscriptAnnotator
 from .variant_class import BASES, allele_class, allele_span, first_changed, unannotatable
@@ -58,32 +61,43 @@ def default_base_name(name: str) -> str:
     return stem or "input"
 
 
-def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | Path | None = None,
+def annotate_file(input_path: Path, out_dir: Path,
+                  reference: Reference | str | Path | Auto | None = None,
                   base_name: str | None = None, progress: Callable[[int], None] | None = None,
                   progress_every: int = 50_000) -> AnnotationResult:
-    """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input."""
+    """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input.
+
+    reference: a bundle (object, name or folder) to use as told, or Auto/None to use the
+    installed bundle of the input's build. Either way an input of another build fails.
+    """
     input_path, out_dir = Path(input_path), Path(out_dir)
     base = base_name or default_base_name(input_path.name)
     annot = out_dir / f"{base}.annot.vcf"
     log_path = out_dir / f"{base}.vcf.count.log"
     summary_path = out_dir / f"{base}.summary.json"
-    ref = reference if isinstance(reference, Reference) else load_reference(reference)
+    # A missing bundle fails here, before any output is written.
+    fixed = None if isinstance(reference, Auto | None) else (
+        reference if isinstance(reference, Reference) else load_reference(reference))
+    auto = reference if isinstance(reference, Auto) else Auto()
+    ref = fixed or load_reference(auto.default or default_reference())
     out_dir.mkdir(parents=True, exist_ok=True)
     stats = Stats()
     header = Header()
+    detected = Detected(None)
     error: str | None = None
     reader: VcfReader | None = None
     stopped: BaseException | None = None
     try:
         reader = VcfReader(input_path)
         header = read_header(reader)
+        ref, detected = choose_reference(fixed or auto, header, reader.peek(BATCH_CHARS))
         build = check_build(header, ref)
         stats.warnings.extend(build.warnings)
         with open(annot, "w", encoding="utf-8", errors="surrogateescape",
                   buffering=1 << 20) as out:
             pick = [PICK_INFO] if ref.has_sequence else []
-            out.write(output_header(header, ref.describe(),
-                                    pick + _contig_lines(header, ref, build, reader)))
+            out.write(output_header(header, ref.describe(), pick + sources_of(ref).header_lines()
+                                    + _contig_lines(header, ref, build, reader)))
             # No reference cycles are made here; the cyclic collector only costs time (~15%).
             was_enabled = gc.isenabled()
             gc.disable()
@@ -94,6 +108,8 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
                     gc.enable()
         if stats.total == 0:
             stats.warnings.append("the input has a header but no variant records")
+        elif stats.annotated == 0 and not_fitting(stats):
+            error = nothing_annotated(stats, ref)
     except _Stopped as e:  # the progress callback raised (e.g. a time limit): pass it on
         stopped = e.__cause__
         error = f"stopped after {stats.total} records: {stopped}"
@@ -110,6 +126,7 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
             reader.close()
     summary = stats.summary(ref.describe(), input_path.name, header.fileformat,
                             header.samples, error)
+    summary["input"].update(build=detected.build, build_evidence=detected.evidence or None)
     _write_outputs(summary, log_path, summary_path)
     if error is not None:
         annot.unlink(missing_ok=True)  # a partial VCF would look like a result
@@ -160,6 +177,7 @@ class _Annotator:
         self.progress, self.every = progress, max(1, progress_every)
         self.cache: dict[int, tuple] = {}
         self.general_only = bool(header.strip_keys) or header.v33
+        self.sources = sources_of(ref)
         # per-transcript consequences when the bundle has the genome sequence
         self.tx = TranscriptAnnotator(ref) if ref.has_sequence else None
 
@@ -245,7 +263,7 @@ class _Annotator:
                 out.append(self.plain(r, reason))
             return
         ix = self.ref.views(canon)
-        starts, tmpl, ianc, kpos = ix.starts, ix.tmpl, ix.anc, ix.known
+        starts, tmpl, ianc = ix.starts, ix.tmpl, ix.anc
         tx_index = self.tx.contig_index(canon) if self.tx is not None else None
         if tx_index is not None:
             self.transcript_run(canon, tx_index, recs, pos, ix, out)
@@ -278,7 +296,6 @@ class _Annotator:
         rank1s, rank2s = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
         anchor1s = anchors[off].tolist()
         tails = self.ref.rank_tails
-        known = self.known_ids(canon, kpos, pos, recs) if len(kpos) else {}
 
         stats = self.stats
         by_class = stats.by_class
@@ -345,9 +362,7 @@ class _Annotator:
             info = r[7]
             r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
                     else f"{info};VC={vc};ANN={ann}")
-        for i, ids in known.items():
-            r = recs[i]
-            r[2] = ids if r[2] == "." else _add_id(r[2], ids)
+        self.sources.annotate(canon, pos, recs, stats)
         out.extend(map("\t".join, recs))
         for pair, n in Counter(snv_pairs).items():
             stats.add_titv(pair, n)
@@ -356,7 +371,6 @@ class _Annotator:
                 stats.by_region[term] += n
         stats.annotated += annotated
         stats.by_class["SNV"] += len(snv_pairs)
-        stats.known_ids += len(known)
 
     def transcript_run(self, canon: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
                        ix: ContigIndex, out: list[str]) -> None:
@@ -368,7 +382,6 @@ class _Annotator:
         """
         assert self.tx is not None
         length = self.ref.length(canon)
-        known = self.known_ids(canon, ix.known, pos, recs) if len(ix.known) else {}
         before = self.tx.ref_mismatches
         ref_len = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
         first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
@@ -409,9 +422,7 @@ class _Annotator:
             self.fix_v33(r)
             self.stats.by_region[TERM_NAMES[top]] += 1
             self.stats.annotated += 1
-        for i, ids in known.items():
-            r = recs[i]
-            r[2] = ids if r[2] == "." else _add_id(r[2], ids)
+        self.sources.annotate(canon, pos, recs, self.stats)
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
         out.extend(map("\t".join, recs))
 
@@ -436,28 +447,6 @@ class _Annotator:
             return fixed, top
         return [f"{pre}{abs(p - a) if a >= 0 else ''}|"
                 for pre, a in self.interval_entries(iv, t, ianc)], top
-
-    def known_ids(self, canon: str, kpos: np.ndarray, pos: np.ndarray,
-                  recs: list[list[str]]) -> dict[int, str]:
-        """Record index -> rsID(s) where position and an ALT allele match a known variant."""
-        k = np.searchsorted(kpos, pos, "left")
-        hit = np.flatnonzero(kpos[np.minimum(k, len(kpos) - 1)] == pos)
-        out: dict[int, str] = {}
-        base = self.ref.known_offset(canon)
-        for i in hit.tolist():
-            r = recs[i]
-            ref_a = r[3].upper()
-            alts = set(r[4].upper().split(","))
-            j = int(k[i])
-            ids = []
-            while j < len(kpos) and kpos[j] == pos[i]:
-                kref, kalt, kid = self.ref.known_entry(base + j)
-                if kref == ref_a and kalt in alts and kid not in ids:
-                    ids.append(kid)
-                j += 1
-            if ids:
-                out[i] = ";".join(ids)
-        return out
 
     def load_template(self, t: int) -> tuple:
         """(fixed entries or None, entries, top term code, anchored count) of template t, cached."""
@@ -570,7 +559,3 @@ class _Annotator:
             if r[6] == "0":
                 r[6] = "PASS"
 
-
-def _add_id(existing: str, rs: str) -> str:
-    have = existing.split(";")
-    return ";".join(have + [x for x in rs.split(";") if x not in have])

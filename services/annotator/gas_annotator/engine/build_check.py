@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..reference.bundle import Reference
 from ..reference.contigs import build_from_lengths, build_from_text, canonical_contig
 from .header import Header
+from .summary import Stats
 
 RCRS_LENGTH = 16569
 
@@ -63,3 +64,26 @@ def check_build(h: Header, ref: Reference) -> BuildCheck:
                 f"file over to {ref.build}, or annotate it with a {bc.declared} reference "
                 f"({fix}, then --reference)")
     return bc
+
+
+# Reasons that say the reference does not fit the file (as opposed to alleles, such as
+# symbolic ones, that no bundle annotates).
+NOT_FITTING = ("build mismatch", "unknown contig",
+               "position beyond the end of the contig (build mismatch?)")
+
+
+def not_fitting(stats: Stats) -> bool:
+    """True when some records were refused because the reference does not fit them."""
+    return any(stats.unannotated.get(r) for r in NOT_FITTING)
+
+
+def nothing_annotated(stats: Stats, ref: Reference) -> str:
+    """The failure reason of a run that annotated none of its records."""
+    reasons = ", ".join(f"{why}: {n}" for why, n in stats.unannotated.most_common())
+    why = next((w for w in stats.warnings if w.startswith("build mismatch")), None)
+    if why is None and stats.unknown_contigs:
+        names = ", ".join(list(stats.unknown_contigs)[:5])
+        why = (f"reference {ref.name} ({ref.build or 'no build'}) has no contig {names}; "
+               "is the file of another organism or build?")
+    return (f"none of the {stats.total} records could be annotated ({reasons or 'no ALT allele'})"
+            + (f": {why}" if why else ""))

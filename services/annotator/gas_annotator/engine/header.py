@@ -111,8 +111,8 @@ def _meta_line(h: Header, text: str) -> None:
     if h.v33:
         text = _convert_v33(text)
     ident = _info_id(text)
-    if ident in ("ANN", "VC", "PICK"):
-        h.strip_keys.add(ident)
+    if ident is not None and (ident in ("ANN", "VC", "PICK") or ident.startswith("GAS_")):
+        h.strip_keys.add(ident)  # ours: written anew
         return
     m = _CONTIG.match(text)
     if m:

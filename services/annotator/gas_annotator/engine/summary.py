@@ -17,6 +17,9 @@ class Stats:
     total: int = 0
     annotated: int = 0
     known_ids: int = 0
+    pathogenic: int = 0  # ClinVar CLNSIG pathogenic or likely pathogenic
+    rare: int = 0  # an allele with AF below 1%
+    with_af: int = 0  # an allele with an AF value
     ti: int = 0
     tv: int = 0
     by_chromosome: Counter = field(default_factory=Counter)
@@ -45,6 +48,9 @@ class Stats:
             "annotated": self.annotated,
             "known_ids": self.known_ids,
             "known_id_rate": round(rate, 6),
+            "pathogenic": self.pathogenic,
+            "rare": self.rare,
+            "with_af": self.with_af,
             "by_chromosome": dict(self.by_chromosome),
             "by_region": {t: self.by_region[t] for t in _region_order(self.by_region)},
             "by_class": dict(self.by_class.most_common()),
@@ -84,6 +90,8 @@ def count_log(s: dict) -> str:
         "## Region counts give each variant once, under its most severe term over all genes",
         f"Total: {s['total']}",
         f"In dbSNP: {s['known_ids']} ({pct:.10g}%)",
+        f"ClinVar pathogenic or likely pathogenic: {s.get('pathogenic', 0)}",
+        f"Rare (AF < 1%): {s.get('rare', 0)} of {s.get('with_af', 0)} with an AF",
         f"Annotated: {s['annotated']}",
         "Variants located: ",
     ]

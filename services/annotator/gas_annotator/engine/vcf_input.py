@@ -30,6 +30,7 @@ class VcfReader:
         self._text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape",
                                       newline=None)
         self._pushed: list[str] = []
+        self._ahead: list[str] = []  # lines read by peek(), handed out again in order
 
     def _fail(self, e: Exception) -> AnnotationError:
         where = f"after line {self.lineno}" if self.lineno else "at the start"
@@ -43,6 +44,9 @@ class VcfReader:
         if self._pushed:
             self.lineno += 1
             return self._pushed.pop()
+        if self._ahead:
+            self.lineno += 1
+            return self._ahead.pop(0)
         try:
             line = self._text.readline()
         except (EOFError, OSError, zlib.error) as e:
@@ -61,12 +65,25 @@ class VcfReader:
         lines = []
         if self._pushed:
             lines.append(self._pushed.pop())
-        try:
-            lines.extend(self._text.readlines(hint))
-        except (EOFError, OSError, zlib.error) as e:
-            raise self._fail(e) from None
+        if self._ahead:
+            lines.extend(self._ahead)
+            self._ahead = []
+        else:
+            lines.extend(self._read(hint))
         self.lineno += len(lines)
         return lines
+
+    def peek(self, hint: int = 1 << 20) -> list[str]:
+        """About hint characters of the next lines, which later reads hand out again."""
+        if not self._ahead:
+            self._ahead = self._read(hint)
+        return list(self._ahead)
+
+    def _read(self, hint: int) -> list[str]:
+        try:
+            return self._text.readlines(hint)
+        except (EOFError, OSError, zlib.error) as e:
+            raise self._fail(e) from None
 
     def close(self) -> None:
         """Close the file."""

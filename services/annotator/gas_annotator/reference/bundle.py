@@ -9,7 +9,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,12 +20,14 @@ from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import TERMS, Transcript
 from .transcripts import TX_EXON0, concat_index, overlap_index, transcript_rows
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 _COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
 _COLUMN_TYPES = (np.int8, np.int32, np.uint16, np.int8, np.int32, np.uint16)
 _ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", *_COLUMNS, "anchors", "tmpl_off", "tmpl_blob",
-           "feat_off", "feat_blob", "ranks", "kn_pos", "kn_off", "kn_blob")
+           "feat_off", "feat_blob", "ranks")
+# Compiles one annotation source into the bundle folder; returns its manifest entry.
+SourceCompiler = Callable[[Path], dict]
 # Present only in bundles built with a FASTA (see reference/genome.py, transcripts.py).
 SEQUENCE_ARRAYS = ("seq_2bit", "seq_n", "tx_num", "tx_exon", "tx_off", "tx_blob", "txi_start",
                    "txi_off", "txi_ids")
@@ -35,17 +36,6 @@ GIVES_ALWAYS = ["location terms (gene level)", "Rank", "Distance", "known IDs"]
 GIVES_WITH_SEQUENCE = ["one entry per transcript", "protein consequences", "HGVS.c", "HGVS.p",
                        "cDNA/CDS/AA positions", "REF check against the genome",
                        "per-variant pick (PICK)"]
-
-
-@dataclass
-class KnownVariant:
-    """A known variant (dbSNP-style): 1-based POS, alleles, ID."""
-
-    contig: str
-    pos: int
-    ref: str
-    alt: str
-    id: str
 
 
 def _blob(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -65,113 +55,25 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[KnownVariant],
+def write_bundle(dest: Path, models: Iterable[Transcript], sources: list[SourceCompiler],
                  meta: dict, lengths: dict[str, int] | None = None,
                  progress: Callable[[str], None] | None = None,
                  sequence: dict[str, tuple[np.ndarray, np.ndarray, int]] | None = None,
                  tx_models: list[Transcript] | None = None,
                  incomplete: set[str] | None = None) -> Path:
-    """Build the indexed form and manifest into dest (replaced atomically).
+    """Build the indexed form, the annotation sources and the manifest into dest.
 
-    With sequence (packed FASTA records by contig) the bundle also stores the genome and
-    tx_models (the transcripts that fit it) for per-transcript consequences.
+    dest is replaced atomically. With sequence (packed FASTA records by contig) the bundle
+    also stores the genome and tx_models (the transcripts that fit it) for per-transcript
+    consequences.
     """
     say = progress or (lambda _m: None)
-    lengths = {canonical_contig(k): v for k, v in (lengths or {}).items()}
-    for c, (_, _, n) in (sequence or {}).items():
-        lengths[c] = n  # the FASTA is the authority on its own lengths
-    by_contig: dict[str, list[Transcript]] = {}
-    for m in models:
-        m.contig = canonical_contig(m.contig)
-        by_contig.setdefault(m.contig, []).append(m)
-    by_known: dict[str, list[KnownVariant]] = {}
-    for variant in known:
-        by_known.setdefault(canonical_contig(variant.contig), []).append(variant)
-    contig_names = sorted(set(by_contig) | set(by_known) | set(lengths), key=_contig_order)
-
-    table = TemplateTable()
-    iv_start: list[np.ndarray] = []
-    iv_tmpl: list[np.ndarray] = []
-    iv_anc: list[np.ndarray] = []
-    columns: dict[str, list[np.ndarray]] = {c: [] for c in _COLUMNS}
-    anchors: list[int] = []
-    kn_pos: list[np.ndarray] = []
-    kn_text: list[str] = []
-    contigs: dict[str, dict] = {}
-    iv_n = kn_n = 0
-    for c in contig_names:
-        t0 = time.monotonic()
-        txs = by_contig.get(c, [])
-        starts, ids, anc, cols = contig_intervals(txs, lengths.get(c), table)
-        table_cols = np.asarray(cols, dtype=np.int64).reshape(-1, len(_COLUMNS))
-        for k, (name, dtype) in enumerate(zip(_COLUMNS, _COLUMN_TYPES, strict=True)):
-            columns[name].append(table_cols[:, k].astype(dtype))
-        iv_start.append(np.asarray(starts, dtype=np.int32))
-        iv_tmpl.append(np.asarray(ids, dtype=np.int32))
-        offs = np.empty(len(anc), dtype=np.int32)
-        for k, a in enumerate(anc):
-            # -1 (the spare -1 at the end of anchors) when the interval has no anchor
-            offs[k] = len(anchors) if a else -1
-            anchors.extend(a)
-        iv_anc.append(offs)
-        kv = sorted(by_known.get(c, []), key=lambda k: k.pos)
-        kn_pos.append(np.asarray([k.pos for k in kv], dtype=np.int64))
-        kn_text.extend(f"{k.ref.upper()}\t{k.alt.upper()}\t{k.id}" for k in kv)
-        contigs[c] = {"length": lengths.get(c), "intervals": [iv_n, iv_n + len(starts)],
-                      "known": [kn_n, kn_n + len(kv)], "transcripts": len(txs)}
-        iv_n += len(starts)
-        kn_n += len(kv)
-        say(f"contig {c}: {len(txs)} transcripts, {len(starts)} intervals, {len(kv)} known "
-            f"variants ({time.monotonic() - t0:.1f} s)")
-
-    extra: dict[str, np.ndarray] = {}
-    if sequence is not None:
-        extra = _sequence_arrays(sequence, tx_models or [], incomplete or set(), contigs)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
-        if len(table.ranks) > np.iinfo(np.uint16).max:
-            raise ValueError(f"{len(table.ranks)} distinct exon/intron ranks; at most 65535")
-        tmpl_off, tmpl_blob = _blob(table.items)
-        feat_off, feat_blob = _blob(table.features)
-        kn_off, kn_blob = _blob(kn_text)
-        arrays = {
-            "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int32),
-            "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
-            "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int32),
-            **{name: np.concatenate(parts) if parts else np.zeros(0, dtype)
-               for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES, strict=True)},
-            # one spare so that 'first anchor of every interval' can be gathered blindly
-            "anchors": np.asarray(anchors + [-1], dtype=np.int32),
-            "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
-            "feat_off": feat_off, "feat_blob": feat_blob,
-            "ranks": np.frombuffer("\n".join(table.ranks).encode(), dtype=np.uint8),
-            "kn_pos": np.concatenate(kn_pos) if kn_pos else np.zeros(0, np.int64),
-            "kn_off": kn_off, "kn_blob": kn_blob,
-            **extra,
-        }
-        files = {}
-        for name, arr in arrays.items():
-            np.save(tmp / f"{name}.npy", arr)
-            files[f"{name}.npy"] = {"sha256": sha256_file(tmp / f"{name}.npy"),
-                                    "bytes": (tmp / f"{name}.npy").stat().st_size}
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            **meta,
-            "annotations": {
-                "gives": GIVES_ALWAYS + (GIVES_WITH_SEQUENCE if extra else []),
-                "cannot_give": [] if extra else GIVES_WITH_SEQUENCE,
-            },
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "coordinates": "intervals and known-variant positions are 1-based (VCF POS)",
-            "contigs": contigs,
-            "counts": {"transcripts": sum(v["transcripts"] for v in contigs.values()),
-                       "intervals": iv_n, "templates": len(table.items),
-                       "features": len(table.features), "known": kn_n},
-            "files": files,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        _write(tmp, models, [compile_into(tmp) for compile_into in sources], meta, lengths, say,
+               sequence, tx_models, incomplete)
         os.chmod(tmp, 0o755)  # noqa: S103 - a data folder others may read
         if dest.exists():
             old = dest.with_name(f".{dest.name}.old")
@@ -187,6 +89,94 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
     return dest
 
 
+def _write(tmp: Path, models: Iterable[Transcript], sources: list[dict], meta: dict,
+           lengths: dict[str, int] | None, say: Callable[[str], None],
+           sequence: dict[str, tuple[np.ndarray, np.ndarray, int]] | None,
+           tx_models: list[Transcript] | None, incomplete: set[str] | None) -> None:
+    lengths = {canonical_contig(k): v for k, v in (lengths or {}).items()}
+    for c, (_, _, n) in (sequence or {}).items():
+        lengths[c] = n  # the FASTA is the authority on its own lengths
+    by_contig: dict[str, list[Transcript]] = {}
+    for m in models:
+        m.contig = canonical_contig(m.contig)
+        by_contig.setdefault(m.contig, []).append(m)
+    in_sources = {c for src in sources for c in src["contigs"]}
+    contig_names = sorted(set(by_contig) | in_sources | set(lengths), key=_contig_order)
+
+    table = TemplateTable()
+    iv_start: list[np.ndarray] = []
+    iv_tmpl: list[np.ndarray] = []
+    iv_anc: list[np.ndarray] = []
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in _COLUMNS}
+    anchors: list[int] = []
+    contigs: dict[str, dict] = {}
+    iv_n = 0
+    for c in contig_names:
+        t0 = time.monotonic()
+        txs = by_contig.get(c, [])
+        starts, ids, anc, cols = contig_intervals(txs, lengths.get(c), table)
+        table_cols = np.asarray(cols, dtype=np.int64).reshape(-1, len(_COLUMNS))
+        for k, (name, dtype) in enumerate(zip(_COLUMNS, _COLUMN_TYPES, strict=True)):
+            columns[name].append(table_cols[:, k].astype(dtype))
+        iv_start.append(np.asarray(starts, dtype=np.int32))
+        iv_tmpl.append(np.asarray(ids, dtype=np.int32))
+        offs = np.empty(len(anc), dtype=np.int32)
+        for k, a in enumerate(anc):
+            # -1 (the spare -1 at the end of anchors) when the interval has no anchor
+            offs[k] = len(anchors) if a else -1
+            anchors.extend(a)
+        iv_anc.append(offs)
+        contigs[c] = {"length": lengths.get(c), "intervals": [iv_n, iv_n + len(starts)],
+                      "transcripts": len(txs)}
+        iv_n += len(starts)
+        say(f"contig {c}: {len(txs)} transcripts, {len(starts)} intervals "
+            f"({time.monotonic() - t0:.1f} s)")
+
+    extra: dict[str, np.ndarray] = {}
+    if sequence is not None:
+        extra = _sequence_arrays(sequence, tx_models or [], incomplete or set(), contigs)
+    if len(table.ranks) > np.iinfo(np.uint16).max:
+        raise ValueError(f"{len(table.ranks)} distinct exon/intron ranks; at most 65535")
+    tmpl_off, tmpl_blob = _blob(table.items)
+    feat_off, feat_blob = _blob(table.features)
+    arrays = {
+        "iv_start": np.concatenate(iv_start) if iv_start else np.zeros(0, np.int32),
+        "iv_tmpl": np.concatenate(iv_tmpl) if iv_tmpl else np.zeros(0, np.int32),
+        "iv_anc": np.concatenate(iv_anc) if iv_anc else np.zeros(0, np.int32),
+        **{name: np.concatenate(parts) if parts else np.zeros(0, dtype)
+           for (name, parts), dtype in zip(columns.items(), _COLUMN_TYPES, strict=True)},
+        # one spare so that 'first anchor of every interval' can be gathered blindly
+        "anchors": np.asarray(anchors + [-1], dtype=np.int32),
+        "tmpl_off": tmpl_off, "tmpl_blob": tmpl_blob,
+        "feat_off": feat_off, "feat_blob": feat_blob,
+        "ranks": np.frombuffer("\n".join(table.ranks).encode(), dtype=np.uint8),
+        **extra,
+    }
+    for name, arr in arrays.items():
+        np.save(tmp / f"{name}.npy", arr)
+    names = [f"{n}.npy" for n in arrays] + [f for src in sources for f in src["files"]]
+    files = {n: {"sha256": sha256_file(tmp / n), "bytes": (tmp / n).stat().st_size}
+             for n in names}
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        **meta,
+        "annotations": {
+            "gives": GIVES_ALWAYS + (GIVES_WITH_SEQUENCE if extra else []),
+            "cannot_give": [] if extra else GIVES_WITH_SEQUENCE,
+        },
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "coordinates": "intervals and source positions are 1-based (VCF POS)",
+        "contigs": contigs,
+        "counts": {"transcripts": sum(v["transcripts"] for v in contigs.values()),
+                   "intervals": iv_n, "templates": len(table.items),
+                   "features": len(table.features),
+                   "known": sum(src["records"] for src in sources if src["id"])},
+        "sources": {src["name"]: src for src in sources},
+        "files": files,
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
 def _sequence_arrays(sequence: dict[str, tuple[np.ndarray, np.ndarray, int]],
                      models: list[Transcript], incomplete: set[str],
                      contigs: dict[str, dict]) -> dict[str, np.ndarray]:
@@ -197,7 +187,7 @@ def _sequence_arrays(sequence: dict[str, tuple[np.ndarray, np.ndarray, int]],
     packed, nruns, nums, exons, texts, index = [], [], [], [], [], []
     byte = n_run = n_tx = n_exon = 0
     for c in sorted(set(sequence) | set(by_contig), key=_contig_order):
-        info = contigs.setdefault(c, {"length": None, "intervals": [0, 0], "known": [0, 0],
+        info = contigs.setdefault(c, {"length": None, "intervals": [0, 0],
                                       "transcripts": 0})
         if c in sequence:
             p, n, length = sequence[c]
@@ -248,7 +238,6 @@ class ContigIndex(NamedTuple):
     term2: np.ndarray  # second entry, the same way (term -1: no second entry)
     feat2: np.ndarray
     rank2: np.ndarray
-    known: np.ndarray  # known-variant positions (sorted)
 
 
 class BundleError(Exception):
@@ -290,7 +279,6 @@ class Reference:
         self.anchors = self.arrays["anchors"]
         self._tmpl_off = self.arrays["tmpl_off"]
         self._tmpl_blob = self.arrays["tmpl_blob"]
-        self._kn_off = self.arrays["kn_off"]
         self._feat_off = self.arrays["feat_off"]
         self._feat_blob = self.arrays["feat_blob"]
         # Decoded feature texts, filled as used: bounded by the bundle's feature count
@@ -301,7 +289,6 @@ class Reference:
         # rank number -> '|n/total' plus the empty HGVS..AA fields that follow it
         self.rank_tails = ["|" + r + "||||||" for r in
                            self.arrays["ranks"].tobytes().decode().split("\n")]
-        self._kn_blob = self.arrays["kn_blob"]
         self.genome = (Genome(self.arrays["seq_2bit"], self.arrays["seq_n"], self.contigs)
                        if self.has_sequence else None)
 
@@ -330,18 +317,12 @@ class Reference:
         if v is None:
             info = self.contigs[contig]
             a, b = info["intervals"]
-            ka, kb = info["known"]
             v = ContigIndex._make([np.asarray(self.arrays["iv_start"][a:b]),
                                    np.asarray(self.arrays["iv_tmpl"][a:b]),
                                    np.asarray(self.arrays["iv_anc"][a:b]),
-                                   *(self.arrays[name][a:b] for name in _COLUMNS),
-                                   np.asarray(self.arrays["kn_pos"][ka:kb])])
+                                   *(self.arrays[name][a:b] for name in _COLUMNS)])
             self._views[contig] = v
         return v
-
-    def known_offset(self, contig: str) -> int:
-        """Index of a contig's first known variant in the global known arrays."""
-        return self.contigs[contig]["known"][0]
 
     def feature(self, i: int) -> str:
         """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""
@@ -364,12 +345,6 @@ class Reference:
             if term < top:
                 top = term
         return tuple(out), top
-
-    def known_entry(self, k: int) -> tuple[str, str, str]:
-        """(REF, ALT, ID) of global known variant k."""
-        off = self._kn_off
-        ref, alt, vid = bytes(self._kn_blob[off[k]:off[k + 1]]).decode().split("\t")
-        return ref, alt, vid
 
     def verify(self) -> list[str]:
         """Files whose checksum does not match the manifest."""

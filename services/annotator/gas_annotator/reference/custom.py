@@ -1,23 +1,28 @@
-"""`gas reference build`: a bundle from a user's GTF/GFF3, an optional FASTA and known VCF."""
+"""`gas reference build`: a bundle from a user's GTF/GFF3, an optional FASTA and sources."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from .bundle import KnownVariant, sha256_file, write_bundle
+from .bundle import sha256_file, write_bundle
 from .checks import check_models
 from .contigs import BUILD_LENGTHS, canonical_contig
 from .genome import pack_fasta
 from .gtf import AnnotationSourceError, read_models
-from .known_vcf import read_known_vcf
+from .sources import SourceSpec, compile_source
 
 
 def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str = "",
-                 known: Path | None = None, say: Callable[[str], None] | None = None,
+                 sources: list[SourceSpec] | None = None,
+                 say: Callable[[str], None] | None = None,
                  fasta: Path | None = None) -> Path:
-    """Read the annotation (fmt 'gtf' or 'gff3'), FASTA and known VCF; write the bundle."""
+    """Read the annotation (fmt 'gtf' or 'gff3') and FASTA, compile the sources into dest."""
     say = say or (lambda _m: None)
+    sources = sources or []
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two sources are named the same ({', '.join(names)})")
     say(f"reading {annotation.name}")
     models, lengths = read_models(annotation, fmt, lambda n: say(f"  {n:,} lines"))
     say(f"{len(models):,} transcripts")
@@ -26,30 +31,27 @@ def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str =
     if standard:
         build = standard
         lengths = {**BUILD_LENGTHS[standard], **lengths}
-    variants: list[KnownVariant] = []
-    if known is not None:
-        say(f"reading known variants from {known.name}")
-        variants = list(read_known_vcf(known, lambda n: say(f"  {n:,} lines")))
-        say(f"{len(variants):,} known alleles")
-    sources = {"annotation": {"file": annotation.name, "format": fmt,
-                              "sha256": sha256_file(annotation)}}
-    if known is not None:
-        sources["known_variants"] = {"file": known.name, "sha256": sha256_file(known)}
+    files: dict[str, dict] = {"annotation": {"file": annotation.name, "format": fmt,
+                                             "sha256": sha256_file(annotation)}}
+    for s in sources:
+        files[f"source {s.name}"] = {"file": s.path.name, "fields": s.fields,
+                                     "sha256": sha256_file(s.path)}
     meta: dict = {
-        "name": name, "build": build, "version": sources["annotation"]["sha256"][:12],
-        "source": sources,
+        "name": name, "build": build, "version": files["annotation"]["sha256"][:12],
+        "source": files,
         "coordinate_convention": {
             "annotation": f"{fmt.upper()}: 1-based closed (as the format defines); a GTF CDS "
                           "excludes the stop codon, which is added back from stop_codon rows",
-            "known_variants": "VCF POS, 1-based",
+            "sources": "VCF POS, 1-based",
         },
     }
+    compilers = [_compiler(s, say) for s in sources]
     if fasta is None:
         say("no FASTA: this bundle gives location terms only (no HGVS, no protein change)")
-        return write_bundle(dest, models, variants, meta, lengths, say)
+        return write_bundle(dest, models, compilers, meta, lengths, say)
     say(f"reading {fasta.name}")
     sequence = pack_fasta(fasta, say)
-    sources["genome"] = {"file": fasta.name, "sha256": sha256_file(fasta)}
+    files["genome"] = {"file": fasta.name, "sha256": sha256_file(fasta)}
     for m in models:  # check_models compares canonical names
         m.contig = canonical_contig(m.contig)
     report = check_models(models, {c: n for c, (_, _, n) in sequence.items()})
@@ -62,5 +64,9 @@ def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str =
             f"({'; '.join(f'{k}: {v}' for k, v in report.counts.items()) or 'no transcripts'})")
     say(f"{len(report.kept):,} transcripts with sequence ({sum(report.counts.values()):,} "
         "problems)")
-    return write_bundle(dest, models, variants, meta, lengths, say, sequence, report.kept,
+    return write_bundle(dest, models, compilers, meta, lengths, say, sequence, report.kept,
                         report.incomplete)
+
+
+def _compiler(spec: SourceSpec, say: Callable[[str], None]) -> Callable[[Path], dict]:
+    return lambda folder: compile_source(spec, folder, say)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .bundle import write_bundle
 from .contigs import BUILD_LENGTHS
+from .sources import SourceSpec, compile_source
 from .tables import CONVENTION, read_table_known, read_table_models
 
 READY_MADE = {
@@ -73,15 +74,19 @@ def install_ready_made(which: str, base: Path, say: Callable[[str], None]) -> Pa
         models = read_table_models(data, say)
         known = read_table_known(data)
         say(f"{len(models)} gene models, {len(known)} known variants; building the index")
+        table = next(iter(sorted(data.glob("common_*.parquet"))), data / "common.parquet")
+        dbsnp = SourceSpec("dbsnp", table, ["ID"])
         meta = {
             "name": which, "build": spec["build"],
             "version": f"{spec['package']}-{spec['version']}",
             "source": {"package": f"{spec['package']}=={spec['version']}",
                        "annotation": spec["annotation"],
-                       "known_variants": "common dbSNP subset shipped in the sdist"},
+                       "sources": {"dbsnp": "common dbSNP subset shipped in the sdist (ID)"}},
             "coordinate_convention": CONVENTION,
         }
         lengths = {f"chr{c}": n for c, n in BUILD_LENGTHS[spec["build"]].items()}
         if spec["build"] == "GRCh37":
             lengths["chrMT"] = 16571  # the tables use UCSC hg19, whose chrM is not rCRS
-        return write_bundle(base / which, models, known, meta, lengths, say)
+        return write_bundle(base / which, models,
+                            [lambda folder: compile_source(dbsnp, folder, say, iter(known))],
+                            meta, lengths, say)

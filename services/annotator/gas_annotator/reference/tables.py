@@ -12,8 +12,9 @@ import bisect
 from collections.abc import Callable
 from pathlib import Path
 
-from .bundle import KnownVariant
+from .contigs import canonical_contig
 from .model import Transcript, merge
+from .sources import Row
 
 CONVENTION = {
     "gene_tables": "1-based closed (GFF/GTF coordinates; CDS includes the stop codon)",
@@ -101,11 +102,14 @@ def _split_utrs(tx: Transcript, utrs: list[tuple[int, int]]) -> None:
     tx.utr5, tx.utr3 = (left, right) if tx.strand != "-" else (right, left)
 
 
-def read_table_known(data: Path) -> list[KnownVariant]:
-    """The common-dbSNP table (0-based half-open) as 1-based known variants."""
+def read_table_known(data: Path) -> list[Row]:
+    """The common-dbSNP table (0-based half-open) as 1-based rows of an ID source."""
     path = next(iter(sorted(data.glob("common_*.parquet"))), None)
     if path is None:
         return []
     vid, ref, alt, chrom, end = _columns(path, ["ID", "ref", "alt", "_labels", "_ends"])
-    return [KnownVariant(c, e, r, a, i)
+    rows = [Row(c, e, r, a, i, {})
             for i, r, a, c, e in zip(vid, ref, alt, chrom, end, strict=True)]
+    # a source is compiled a contig at a time, in position order
+    rows.sort(key=lambda r: (canonical_contig(r.contig), r.pos))
+    return rows

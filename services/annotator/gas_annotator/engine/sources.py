@@ -1,0 +1,358 @@
+"""Look up a bundle's annotation sources for a batch of records: the ID column and INFO fields.
+
+Positions are found for the whole batch at once (a vectorised binary search inside each
+65,536-base block, see `reference.sources`); only records whose position is in a source
+compare alleles, one by one, after the same normalisation the source went through.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from itertools import repeat
+from operator import add, itemgetter
+from pathlib import Path
+
+import numpy as np
+
+from ..reference.alleles import LONG, MAX_INLINE, code, decode, normalise
+from ..reference.bundle import BundleError, Reference
+from ..reference.sources import BLOCK_BITS
+from .summary import Stats
+
+_REF, _ALT = itemgetter(3), itemgetter(4)
+RARE_AF = 0.01  # a variant is rare below this allele frequency
+_PATHOGENIC = ("pathogenic", "likely_pathogenic", "pathogenic/likely_pathogenic")
+_ESCAPE = str.maketrans({",": "%2C", ";": "%3B", "=": "%3D", " ": "%20", "%": "%25"})
+_TYPES = {"float": "Float", "int": "Integer", "flag": "Integer", "text": "String"}
+
+
+class SourceIndex:
+    """One compiled source of a bundle, memory-mapped."""
+
+    def __init__(self, folder: Path, entry: dict) -> None:
+        self.name: str = entry["name"]
+        self.file: str = entry["file"]
+        self.contigs: dict[str, list[int]] = entry["contigs"]
+        self.id_prefix: str = entry["id_prefix"]
+        self.has_id: bool = entry["id"]
+        p = f"src_{self.name}_"
+        a: dict[str, np.ndarray] = {}
+        for f in entry["files"]:
+            try:
+                a[f[len(p):-4]] = np.load(folder / f, mmap_mode="r").view(np.ndarray)
+            except (OSError, ValueError) as e:
+                raise BundleError(f"reference bundle {folder} is damaged ({f}: {e}); "
+                                  "reinstall or rebuild it") from None
+        self.pos, self.blk, self.allele = a["pos"], a["blk"], a["allele"]
+        self.long = _Texts(a["long_idx"], a["long_off"], a["long_blob"])
+        self.idtext = _Texts(a["idtext_idx"], a["idtext_off"], a["idtext_blob"])
+        self.ids = a.get("id")
+        key = self.name.upper().replace("-", "_")
+        # (INFO key, field name, kind, column, dictionary offsets and bytes)
+        self.fields = [(f"GAS_{key}_{name}", name, info["kind"], a[info["column"]],
+                        a.get(info["column"] + "_off"), a.get(info["column"] + "_blob"),
+                        info["description"]) for name, info in entry["fields"].items()]
+        self._texts: list[dict[int, str]] = [{} for _ in self.fields]
+
+    def find(self, contig: str, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For positions q: first record at or after each (lo), its block's end, and hit."""
+        first, _, b0, nb = self.contigs[contig]
+        b = q >> BLOCK_BITS
+        inside = (b < nb) & (q > 0)
+        bi = np.where(inside, b, 0) + b0
+        lo = self.blk[bi].astype(np.int64)
+        end = np.where(inside, self.blk[bi + 1], lo)
+        low = (q & 0xFFFF).astype(np.uint16)
+        hi = end.copy()
+        pos = self.pos
+        active = np.flatnonzero(lo < hi)
+        while len(active):  # lower bound of low in pos[lo:hi], all queries at once
+            mid = (lo[active] + hi[active]) >> 1
+            right = pos[mid] < low[active]
+            lo[active[right]] = mid[right] + 1
+            hi[active[~right]] = mid[~right]
+            active = active[lo[active] < hi[active]]
+        hit = lo < end
+        hit[hit] = pos[lo[hit]] == low[hit]
+        return lo, end, hit
+
+    def match_codes(self, contig: str, q: np.ndarray, codes: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(query numbers, record numbers) of every record at q with that inline code."""
+        lo, end, hit = self.find(contig, q)
+        cand = np.flatnonzero(hit)
+        j = lo[cand]
+        low = (q[cand] & 0xFFFF).astype(np.uint16)
+        want = codes[cand]
+        out_q, out_j = [], []
+        while len(cand):  # step through the records at each position (usually one)
+            m = self.allele[j] == want
+            out_q.append(cand[m])
+            out_j.append(j[m])
+            j = j + 1
+            go = j < end[cand]
+            go[go] = self.pos[j[go]] == low[go]
+            cand, j, low, want = cand[go], j[go], low[go], want[go]
+        if not out_q:
+            return cand, cand
+        return np.concatenate(out_q), np.concatenate(out_j)
+
+    def matches(self, j: int, end: int, low: int, ref: str, alt: str) -> list[int]:
+        """Records from j on (same position) whose allele is ref>alt."""
+        c = code(ref, alt)
+        out = []
+        pos, allele = self.pos, self.allele
+        while j < end and pos[j] == low:
+            if allele[j] == c and (c != LONG or self.long.get(j) == f"{ref}\t{alt}"):
+                out.append(j)
+            j += 1
+        return out
+
+    def refs(self, j: int, end: int, low: int) -> list[str]:
+        """REF alleles of the records from j on at the same position."""
+        out = []
+        while j < end and self.pos[j] == low:
+            c = int(self.allele[j])
+            out.append((self.long.get(j) or "").split("\t")[0] if c == LONG else decode(c)[0])
+            j += 1
+        return out
+
+    def positions(self, contig: str) -> np.ndarray:
+        """Every record's POS on a contig (int64, sorted)."""
+        first, last, b0, nb = self.contigs[contig]
+        counts: np.ndarray = np.diff(self.blk[b0:b0 + nb + 1].astype(np.int64))
+        blocks = np.repeat(np.arange(nb, dtype=np.int64), counts)
+        return (blocks << BLOCK_BITS) | self.pos[first:last]
+
+    def record(self, j: int) -> tuple[str, str, str]:
+        """(REF, ALT, ID) of record j."""
+        c = int(self.allele[j])
+        ref, alt = (self.long.get(j) or "\t").split("\t") if c == LONG else decode(c)
+        return ref, alt, self.id_of(j) if self.has_id else ""
+
+    def ids_of(self, js: np.ndarray) -> list[str]:
+        """The IDs of records js."""
+        if self.ids is None:
+            return ["" for _ in js]
+        p = self.id_prefix
+        nums = self.ids[js]
+        if nums.all():
+            return [p + x for x in map(str, nums.tolist())]
+        return [f"{p}{n}" if n else self.id_of(j)
+                for n, j in zip(nums.tolist(), js.tolist(), strict=True)]
+
+    def id_of(self, j: int) -> str:
+        n = int(self.ids[j]) if self.ids is not None else 0
+        return f"{self.id_prefix}{n}" if n else self.idtext.get(j) or ""
+
+    def value(self, k: int, j: int) -> str | None:
+        """Field k of record j as VCF text (None when missing)."""
+        _, _, kind, col, off, blob, _ = self.fields[k]
+        v = col[j]
+        if kind == "text":
+            i = int(v)
+            if not i:
+                return None
+            t = self._texts[k].get(i)
+            if t is None and off is not None and blob is not None:
+                t = self._texts[k][i] = bytes(blob[off[i]:off[i + 1]]).decode().translate(
+                    _ESCAPE)
+            return t
+        if kind == "float":
+            return None if math.isnan(v) else f"{float(v):.4g}"
+        if kind == "int":
+            return None if v == np.iinfo(np.int32).min else str(int(v))
+        return "1" if v else None
+
+
+class _Texts:
+    """Sparse texts by record number."""
+
+    def __init__(self, idx: np.ndarray, off: np.ndarray, blob: np.ndarray) -> None:
+        self.idx, self.off, self.blob = idx, off, blob
+
+    def get(self, j: int) -> str | None:
+        k = int(np.searchsorted(self.idx, j))
+        if k < len(self.idx) and self.idx[k] == j:
+            return bytes(self.blob[self.off[k]:self.off[k + 1]]).decode()
+        return None
+
+
+class Sources:
+    """Every source of a bundle."""
+
+    def __init__(self, ref: Reference) -> None:
+        entries = ref.manifest.get("sources", {})
+        self.indexes = [SourceIndex(ref.path, e) for e in entries.values()]
+
+    def header_lines(self) -> list[str]:
+        """##INFO lines of the fields the sources add."""
+        out = []
+        for s in self.indexes:
+            for key, name, kind, *_, desc in s.fields:
+                what = f"{name} from {s.file}" + (f": {desc}" if desc else "")
+                what = what.replace('"', "'")
+                out.append(f'##INFO=<ID={key},Number=A,Type={_TYPES[kind]},Description="'
+                           f'{what} (GAS source {s.name}; one value per ALT allele)">')
+        return out
+
+    def refs_at(self, contig: str, positions: list[int]) -> list[list[str]]:
+        """REF alleles the sources know at each position (for telling an input's build)."""
+        out: list[list[str]] = [[] for _ in positions]
+        q = np.asarray(positions, dtype=np.int64)
+        for s in self.indexes:
+            if contig not in s.contigs or not len(q):
+                continue
+            lo, end, hit = s.find(contig, q)
+            for i in np.flatnonzero(hit).tolist():
+                out[i] += s.refs(int(lo[i]), int(end[i]), positions[i] & 0xFFFF)
+        return out
+
+    def annotate(self, contig: str, pos: np.ndarray, recs: list[list[str]], stats: Stats
+                 ) -> None:
+        """Add IDs and GAS_<NAME>_<FIELD> values to the records that match, and count them."""
+        todo = [s for s in self.indexes if contig in s.contigs]
+        if not todo or not recs:
+            return
+        # SNVs and short indels (most records) are matched with numpy; the others one by one.
+        snv, codes = _simple_codes(recs)
+        others = np.ones(len(recs), dtype=bool)
+        others[snv] = False
+        others_idx = np.flatnonzero(others)
+        found: dict[int, dict[int, list[tuple[SourceIndex, int]]]] = {}  # rec -> allele -> hits
+        known = np.zeros(len(recs), dtype=bool)  # records given an ID
+        for s in todo:
+            if len(snv):
+                qi, js = s.match_codes(contig, pos[snv], codes)
+                if s.fields:
+                    for i, j in zip(snv[qi].tolist(), js.tolist(), strict=True):
+                        found.setdefault(i, {}).setdefault(0, []).append((s, j))
+                else:  # an ID-only source (dbSNP): IDs straight into the column
+                    hits = snv[qi]
+                    known[hits] = True
+                    for r, vid in zip(map(recs.__getitem__, hits.tolist()), s.ids_of(js),
+                                      strict=True):
+                        have = r[2]
+                        if have == ".":
+                            r[2] = vid
+                        elif vid not in have.split(";"):
+                            r[2] = f"{have};{vid}" if have else vid
+            if len(others_idx):
+                self._match_others(s, contig, pos, recs, others_idx, found)
+        for i, alleles in found.items():
+            if _write(recs[i], alleles, stats):
+                known[i] = True
+        stats.known_ids += int(np.count_nonzero(known))
+
+    @staticmethod
+    def _match_others(s: SourceIndex, contig: str, pos: np.ndarray, recs: list[list[str]],
+                      idx: np.ndarray, found: dict) -> None:
+        """Match records that are not plain SNVs, allele by allele."""
+        q_rec, q_pos = _queries(idx, pos[idx], recs)
+        lo, end, hit = s.find(contig, q_pos)
+        for h in np.flatnonzero(hit).tolist():
+            i = int(q_rec[h])
+            r, p = recs[i], int(q_pos[h])
+            for k, alt in enumerate(r[4].split(",")):
+                norm = normalise(int(pos[i]), r[3], alt)
+                if norm is None or norm[0] != p:
+                    continue
+                for j in s.matches(int(lo[h]), int(end[h]), p & 0xFFFF, norm[1], norm[2]):
+                    found.setdefault(i, {}).setdefault(k, []).append((s, j))
+
+
+# REF+ALT of a SNV (either case) -> its allele code (alleles.code: REF * 4 + ALT).
+_SNV = {r + a: i * 4 + j for i, rb in enumerate("ACGT") for j, ab in enumerate("ACGT")
+        for r in (rb, rb.lower()) for a in (ab, ab.lower())}
+
+
+def _simple_codes(recs: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(record numbers, allele codes) of the records matched with numpy alone.
+
+    SNVs (one dictionary lookup each, in C), and records with one ALT allele, REF or ALT a
+    single base (so already normalised: trimming changes nothing) and an inline code.
+    """
+    n = len(recs)
+    # REF and ALT are never empty in a record, so a two-letter REF+ALT is a SNV
+    codes = np.fromiter(map(_SNV.get, map(add, map(_REF, recs), map(_ALT, recs)), repeat(-1)),
+                        np.int32, n)
+    idx = np.flatnonzero(codes >= 0)
+    more = []
+    for i in np.flatnonzero(codes < 0).tolist():
+        r = recs[i]
+        ref, alt = r[3], r[4]
+        if (len(ref) == 1 or len(alt) == 1) and len(ref) + len(alt) <= MAX_INLINE \
+                and "," not in alt:
+            c = code(ref.upper(), alt.upper())
+            if c != LONG:
+                more.append((i, c))
+    codes = codes[idx].astype(np.uint16)
+    if more:
+        extra = np.asarray(more, dtype=np.int64)
+        idx = np.concatenate([idx, extra[:, 0]])
+        codes = np.concatenate([codes, extra[:, 1].astype(np.uint16)])
+    return idx, codes
+
+
+def _queries(idx: np.ndarray, pos: np.ndarray, recs: list[list[str]]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(record, position) pairs to look up: POS, plus where trimming moves an allele."""
+    extra_rec: list[int] = []
+    extra_pos: list[int] = []
+    for i, p0 in zip(idx.tolist(), pos.tolist(), strict=True):
+        r = recs[i]
+        if len(r[3]) > 1:
+            moved = {n[0] for n in (normalise(p0, r[3], a) for a in r[4].split(",")) if n}
+            moved.discard(p0)
+            extra_rec += [i] * len(moved)
+            extra_pos += sorted(moved)
+    if extra_rec:
+        return (np.concatenate([idx, np.asarray(extra_rec)]),
+                np.concatenate([pos, np.asarray(extra_pos, dtype=np.int64)]))
+    return idx, pos
+
+
+def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stats: Stats
+           ) -> bool:
+    """Write one record's matches; True when it got an ID."""
+    n_alts = r[4].count(",") + 1
+    ids: list[str] = []
+    values: dict[str, list[str]] = {}
+    pathogenic = rare = with_af = False
+    for k in range(n_alts):
+        for s, j in alleles.get(k, ()):
+            if s.has_id:
+                vid = s.id_of(j)
+                for x in vid.split(";"):
+                    if x and x not in ids:
+                        ids.append(x)
+            for fk, (key, name, kind, *_rest) in enumerate(s.fields):
+                v = s.value(fk, j)
+                if v is None:
+                    continue
+                column = values.setdefault(key, ["."] * n_alts)
+                if column[k] == ".":
+                    column[k] = v
+                if name == "CLNSIG" and any(t.lower() in _PATHOGENIC
+                                            for t in v.replace("%2C", "|").split("|")):
+                    pathogenic = True
+                if name == "AF" and kind == "float":
+                    with_af = True
+                    rare |= float(v) < RARE_AF
+    if ids:
+        have = [] if r[2] in (".", "") else r[2].split(";")
+        r[2] = ";".join(have + [x for x in ids if x not in have])
+    if values:
+        added = ";".join(f"{key}={','.join(v)}" for key, v in values.items())
+        r[7] = added if r[7] in (".", "") else f"{r[7]};{added}"
+    stats.pathogenic += pathogenic
+    stats.rare += rare
+    stats.with_af += with_af
+    return bool(ids)
+
+
+@lru_cache(maxsize=16)  # bundles are few and cached by the loader too
+def sources_of(ref: Reference) -> Sources:
+    """The sources of a loaded bundle (loaded once per bundle object)."""
+    return Sources(ref)

@@ -1,0 +1,241 @@
+"""Annotation sources (`--source NAME=FILE:FIELD,...`): compiled into the bundle, matched per
+allele, written as the ID column and GAS_<NAME>_<FIELD> INFO values, counted in the summary.
+
+The source VCFs are generated here, shaped like dbSNP, ClinVar and gnomAD.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from gas_annotator.cli import reference as reference_cli
+from gas_annotator.engine import annotate_file
+from gas_annotator.reference.custom import build_custom
+from gas_annotator.reference.gtf import AnnotationSourceError
+from gas_annotator.reference.sources import SourceSpec
+
+COLS = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+DBSNP = "##fileformat=VCFv4.2\n" + COLS + "".join("\t".join(r.split()) + "\n" for r in [
+    "1 1060 rs100 C T,G . . .",          # multi-allelic: split, each allele matches alone
+    "1 1098 rs300 ACGTAC A . . .",       # a deletion
+    "1 1200 rs400 GCA GA . . .",         # not trimmed in the file: stored as GC>G
+    "1 1300 rs500 A AGGGGGGGGGG . . .",  # long allele: kept as text
+    "1 1400 COSV77 G A . . .",           # an ID of another form
+    "1 1500 rs6;rs7 T C . . .",          # two IDs
+    "1 65535 rs8 A G . . .",             # both sides of a 65,536-base block edge
+    "1 65536 rs9 C T . . .",
+    "1 65537 rs10 G A . . .",
+    "1 200000 rs11 T <DEL> . . .",       # symbolic: skipped
+    "2 131072 rs12 A C . . .",
+])
+CLINVAR = """##fileformat=VCFv4.1
+##INFO=<ID=CLNSIG,Number=.,Type=String,Description="Clinical significance">
+##INFO=<ID=CLNDN,Number=.,Type=String,Description="Disease name">
+##INFO=<ID=CLNREVSTAT,Number=.,Type=String,Description="Review status">
+""" + COLS + "".join("\t".join(r.split(" ", 7)) + "\n" for r in [
+    "1 1060 15 C T . . CLNSIG=Pathogenic;CLNDN=Disease_A|Disease_B;CLNREVSTAT=criteria_provided,"
+    "_single_submitter",
+    "1 1098 16 ACGTAC A . . CLNSIG=Likely_pathogenic;CLNDN=Syndrome C, type 2",
+    "1 1500 17 T C . . CLNSIG=Benign;CLNDN=not_provided",
+])
+GNOMAD = """##fileformat=VCFv4.2
+##INFO=<ID=AF,Number=A,Type=Float,Description="Alternate allele frequency">
+##INFO=<ID=AF_popmax,Number=A,Type=Float,Description="Maximum population AF">
+##INFO=<ID=nhomalt,Number=A,Type=Integer,Description="Homozygotes">
+""" + COLS + "".join("\t".join(r.split()) + "\n" for r in [
+    "1 1060 . C T,G . PASS AF=0.25,0.0001;AF_popmax=0.3,0.0002;nhomalt=7,0",
+    "1 1200 . GC G . PASS AF=0.005;AF_popmax=.",
+    "1 1500 . T C . PASS AF=0.5",
+])
+
+
+def _gz(path: Path, text: str) -> Path:
+    with gzip.open(path, "wt") as f:
+        f.write(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def src_bundle(tmp_path_factory: pytest.TempPathFactory, gtf_path: Path) -> Path:
+    d = tmp_path_factory.mktemp("sources")
+    specs = [SourceSpec("dbsnp", _gz(d / "dbsnp.vcf.gz", DBSNP), ["ID"]),
+             SourceSpec("clinvar", _gz(d / "clinvar.vcf.gz", CLINVAR),
+                        ["CLNSIG", "CLNDN", "CLNREVSTAT"]),
+             SourceSpec("gnomad", d / "gnomad.vcf", ["AF", "AF_popmax", "nhomalt"])]
+    (d / "gnomad.vcf").write_text(GNOMAD)
+    return build_custom(gtf_path, "gtf", d / "withsrc", "withsrc", "GRCh38", specs)
+
+
+def test_ids_match_per_allele_after_normalising(vcf, run, src_bundle) -> None:
+    r = run(vcf("chr1 1060 . C T . . .",        # one allele of a split record
+                "chr1 1060 . C A,G . . .",      # A unknown, G known
+                "chr1 1060 rs1 CA TA . . .",    # C>T written with a shared trailing base
+                "chr1 1098 . ACGTAC A . . .",
+                "chr1 1098 . ACGTAC AC . . .",  # another deletion at the same place: no
+                "chr1 1200 . GC G . . .",       # stored trimmed from GCA>GA
+                "chr1 1300 . A AGGGGGGGGGG . . .",
+                "chr1 1300 . A AGGGGGGGGGGG . . .",  # one G more: no
+                "chr1 1400 . G A . . .", "chr1 1500 . T C . . .",
+                "chr1 65535 . A G . . .", "chr1 65536 . C T . . .", "chr1 65537 . G A . . .",
+                "chr1 65538 . G A . . .", "chr2 131072 . A C . . .", "chr2 131071 . A C . . .",
+                "chr1 200000 . T <DEL> . . ."), reference=src_bundle)
+    assert [rec[2] for rec in r.records] == [
+        "rs100", "rs100", "rs1;rs100", "rs300", ".", "rs400", "rs500", ".", "COSV77",
+        "rs6;rs7", "rs8", "rs9", "rs10", ".", "rs12", ".", "."]
+    assert r.result.summary["known_ids"] == 12
+
+
+def test_fields_are_written_per_allele_and_declared(vcf, run, src_bundle) -> None:
+    r = run(vcf("chr1 1060 . C T . . .", "chr1 1060 . C A,G,T . . .", "chr1 1098 . ACGTAC A . . .",
+                "chr1 1200 . GCA GA . . .", "chr1 1500 . T C . . .", "chr1 1600 . T C . . ."),
+            reference=src_bundle)
+    i0 = r.info(0)
+    assert i0["GAS_CLINVAR_CLNSIG"] == "Pathogenic"
+    assert i0["GAS_CLINVAR_CLNDN"] == "Disease_A|Disease_B"
+    assert i0["GAS_CLINVAR_CLNREVSTAT"] == "criteria_provided%2C_single_submitter"
+    assert (i0["GAS_GNOMAD_AF"], i0["GAS_GNOMAD_AF_popmax"], i0["GAS_GNOMAD_nhomalt"]) == (
+        "0.25", "0.3", "7")
+    i1 = r.info(1)
+    assert i1["GAS_GNOMAD_AF"] == ".,0.0001,0.25"
+    assert i1["GAS_GNOMAD_nhomalt"] == ".,0,7"
+    assert i1["GAS_CLINVAR_CLNSIG"] == ".,.,Pathogenic"
+    assert r.info(2)["GAS_CLINVAR_CLNDN"] == "Syndrome%20C%2C%20type%202"
+    assert r.info(3)["GAS_GNOMAD_AF"] == "0.005" and "GAS_GNOMAD_AF_popmax" not in r.info(3)
+    assert not [k for k in r.info(5) if k.startswith("GAS_")]
+    declared = [h for h in r.header if h.startswith("##INFO=<ID=GAS_")]
+    assert ('##INFO=<ID=GAS_GNOMAD_AF,Number=A,Type=Float,Description="AF from gnomad.vcf: '
+            'Alternate allele frequency (GAS source gnomad; one value per ALT allele)">'
+            in declared)
+    assert any(h.startswith("##INFO=<ID=GAS_GNOMAD_nhomalt,Number=A,Type=Integer,")
+               for h in declared)
+    assert any(h.startswith("##INFO=<ID=GAS_CLINVAR_CLNDN,Number=A,Type=String,")
+               for h in declared)
+    assert len(declared) == 6
+    s = r.result.summary
+    # pathogenic: 1060 C>T (twice) and the 1098 deletion (likely pathogenic); 1500 is benign
+    assert (s["pathogenic"], s["rare"], s["with_af"]) == (3, 2, 4)
+    log = r.result.log_path.read_text()
+    assert "ClinVar pathogenic or likely pathogenic: 3" in log
+    assert "Rare (AF < 1%): 2 of 4 with an AF" in log
+
+
+def test_an_input_annotated_before_gets_fresh_values(vcf, run, src_bundle) -> None:
+    head = '##INFO=<ID=GAS_GNOMAD_AF,Number=A,Type=Float,Description="old">\n'
+    r = run(vcf("chr1 1500 . T C . . GAS_GNOMAD_AF=0.9;DP=4", header=head), reference=src_bundle)
+    assert r.info(0)["GAS_GNOMAD_AF"] == "0.5" and r.info(0)["DP"] == "4"
+    assert r.records[0][7].count("GAS_GNOMAD_AF=") == 1
+    assert not any('Description="old"' in h for h in r.header)
+
+
+def test_manifest_and_bytes_per_record_of_an_id_only_source(tmp_path, gtf_path) -> None:
+    rnd = random.Random(7)
+    lines, pos = [], 0
+    for _ in range(20_000):
+        pos += rnd.randint(1, 300)
+        ref, alt = rnd.sample("ACGT", 2)
+        lines.append(f"1\t{pos}\trs{rnd.randint(1, 2_000_000_000)}\t{ref}\t{alt}\t.\t.\t.\n")
+    src = _gz(tmp_path / "big.vcf.gz", "##fileformat=VCFv4.2\n" + COLS + "".join(lines))
+    b = build_custom(gtf_path, "gtf", tmp_path / "b", "b", "GRCh38",
+                     [SourceSpec("dbsnp", src, ["ID"])])
+    m = json.loads((b / "manifest.json").read_text())
+    entry = m["sources"]["dbsnp"]
+    assert entry["records"] == 20_000 and entry["id_prefix"] == "rs"
+    assert m["counts"]["known"] == 20_000
+    size = sum(f.stat().st_size for f in b.glob("src_dbsnp_*.npy"))
+    assert size / 20_000 <= 8.1, size / 20_000
+    assert all(f in m["files"] for f in entry["files"])
+
+
+def test_matches_agree_with_a_plain_dictionary(tmp_path, gtf_path, vcf) -> None:
+    """Random records over several blocks: the index finds exactly what a dict finds."""
+    rnd = random.Random(11)
+    known: dict[tuple[int, str, str], str] = {}
+    rows = []
+    for pos in sorted(rnd.sample(range(1, 400_000), 3000)):
+        for _ in range(rnd.choice([1, 1, 2])):
+            ref = "".join(rnd.choices("ACGT", k=rnd.choice([1, 1, 1, 2, 4])))
+            alt = ref[0] + "".join(rnd.choices("ACGT", k=rnd.choice([0, 1, 3, 8])))
+            if alt == ref or (pos, ref, alt) in known:
+                continue
+            known[(pos, ref, alt)] = f"rs{len(known) + 1}"
+            rows.append(f"chr1\t{pos}\t{known[(pos, ref, alt)]}\t{ref}\t{alt}\t.\t.\t.\n")
+    src = tmp_path / "r.vcf"
+    src.write_text("##fileformat=VCFv4.2\n" + COLS + "".join(rows))
+    b = build_custom(gtf_path, "gtf", tmp_path / "r", "r", "GRCh38",
+                     [SourceSpec("db", src, ["ID"])])
+    queries = list(known)[::3] + [(p + 1, r, a) for p, r, a in list(known)[1::3]]
+    text = vcf(*[f"chr1 {p} . {r} {a} . . ." for p, r, a in sorted(queries)])
+    (tmp_path / "q.vcf").write_text(text)
+    res = annotate_file(tmp_path / "q.vcf", tmp_path / "o", b)
+    got = [ln.split("\t")[2] for ln in res.annot_path.read_text().splitlines()
+           if not ln.startswith("#")]
+    from gas_annotator.reference.alleles import normalise
+
+    by_norm: dict[tuple, list[str]] = {}
+    for (p, r, a), vid in known.items():
+        by_norm.setdefault(normalise(p, r, a), []).append(vid)
+    want = [";".join(by_norm.get(normalise(p, r, a), ["."])) for p, r, a in sorted(queries)]
+    assert got == want
+    assert sum(w != "." for w in want) > 1000
+
+
+@pytest.mark.parametrize(("spec", "says"), [
+    ("nofields.vcf", "expected NAME=FILE.vcf.gz:FIELD"),
+    ("x=a.vcf:", "expected NAME=FILE.vcf.gz:FIELD"),
+    ("x=a.vcf:AF,AF", "a field is named twice"),
+])
+def test_bad_source_specs(spec, says) -> None:
+    with pytest.raises(AnnotationSourceError, match=says):
+        SourceSpec.parse(spec)
+
+
+def test_source_spec_parse() -> None:
+    s = SourceSpec.parse("ClinVar=/data/clin:var.vcf.gz:CLNSIG,CLNDN")
+    assert (s.name, s.path, s.fields) == ("clinvar", Path("/data/clin:var.vcf.gz"),
+                                          ["CLNSIG", "CLNDN"])
+
+
+def test_cli_build_with_sources_and_its_errors(tmp_path, gtf_path) -> None:
+    runner = CliRunner()
+    clin = _gz(tmp_path / "clinvar.vcf.gz", CLINVAR)
+    res = runner.invoke(reference_cli, [
+        "build", "--gtf", str(gtf_path), "--name", "s", "--dir", str(tmp_path),
+        "--source", f"dbsnp={_gz(tmp_path / 'd.vcf.gz', DBSNP)}:ID",
+        "--source", f"clinvar={clin}:CLNSIG"])
+    assert res.exit_code == 0, res.output
+    assert "source dbsnp: 11 alleles from d.vcf.gz (1 symbolic skipped)" in res.output
+    assert "source clinvar: 3 alleles" in res.output
+    m = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert sorted(m["sources"]) == ["clinvar", "dbsnp"]
+    assert list(m["sources"]["clinvar"]["fields"]) == ["CLNSIG"]
+    res = runner.invoke(reference_cli, ["build", "--gtf", str(gtf_path), "--name", "t",
+                                        "--dir", str(tmp_path), "--source", f"c={clin}:AF"])
+    assert res.exit_code != 0
+    assert "clinvar.vcf.gz: no ##INFO header for AF (declared: CLNDN, CLNREVSTAT, CLNSIG)" \
+        in res.output
+    assert not (tmp_path / "t").exists()
+    unsorted = tmp_path / "u.vcf"
+    unsorted.write_text("##fileformat=VCFv4.2\n" + COLS + "1\t5\trs1\tA\tG\t.\t.\t.\n"
+                        "2\t5\trs2\tA\tG\t.\t.\t.\n1\t9\trs3\tA\tG\t.\t.\t.\n")
+    res = runner.invoke(reference_cli, ["build", "--gtf", str(gtf_path), "--name", "u",
+                                        "--dir", str(tmp_path), "--source", f"d={unsorted}:ID"])
+    assert res.exit_code != 0 and "contig 1 appears in two places" in res.output
+    assert not list(tmp_path.glob(".u.*"))
+
+
+def test_cli_annotate_reports_the_source_counts(vcf, tmp_path, src_bundle) -> None:
+    from gas_annotator.cli import annotate as annotate_cli
+
+    src = tmp_path / "c.vcf"
+    src.write_text(vcf("chr1 1060 . C T . . .", "chr1 1200 . GC G . . ."))
+    res = CliRunner().invoke(annotate_cli, [str(src), "-o", str(tmp_path / "o"),
+                                            "--reference", str(src_bundle)])
+    assert res.exit_code == 0, res.output
+    assert "2 known IDs (100.0%)" in res.output
+    assert "ClinVar pathogenic or likely pathogenic: 1; rare (AF < 1%): 1 of 2 with an AF" \
+        in res.output
