@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     sns_shared_secret: str = Field(
         "", description="Basic-auth password in subscription URLs (secret)"
     )
+    sns_max_age_seconds: int = Field(
+        3600, description="SNS messages whose Timestamp is further than this from now "
+        "are refused (replays)"
+    )
 
     # --- where services listen and are reached -----------------------------------------
     host: str = Field("127.0.0.1", description="Address services bind to")

@@ -28,6 +28,18 @@ POOL_SIZE = 4
 CATCH_UP_GRACE_SECONDS = 60
 
 
+def contradicts(event: str, job: dict[str, Any]) -> str:
+    """Why the job item does not bear out `event` ('' when it does)."""
+    status = job.get("job_status")
+    if event == "completed" and status != COMPLETED:
+        return f"the job is {status}, not COMPLETED"
+    if event == "failed" and status != FAILED:
+        return f"the job is {status}, not FAILED"
+    if event == "restored" and not job.get("restored_time"):
+        return "the job has no restored_time"
+    return ""
+
+
 class Notifier:
     """The notifier's state: stores, the sender, and the pool emails are sent from."""
 
@@ -46,9 +58,9 @@ class Notifier:
                                 self.reconcile).start()
         return self
 
-    def submit(self, event: str, job_id: str, user_id: str, reason: str = "") -> None:
+    def submit(self, event: str, job_id: str, user_id: str) -> None:
         """Queue the email for one event (returns at once)."""
-        self.pool.submit(self.deliver, event, job_id, user_id, reason)
+        self.pool.submit(self.deliver, event, job_id, user_id)
 
     def shutdown(self) -> None:
         """Stop the reconciler, retry waits and the pool; unfinished claims are re-driven later."""
@@ -59,8 +71,12 @@ class Notifier:
 
     # --- one event ------------------------------------------------------------------
 
-    def deliver(self, event: str, job_id: str, user_id: str, reason: str = "") -> str:
-        """Send the email for `event` unless it was sent already; returns the outcome."""
+    def deliver(self, event: str, job_id: str, user_id: str) -> str:
+        """Send the email for `event` unless it was sent already; returns the outcome.
+
+        The job item, not the message, says what happened: a message the item does not
+        bear out (a `failed` for a COMPLETED job, a `restored` never restored) sends nothing.
+        """
         extra = {"job_id": job_id}
         job = self.jobs.get(job_id)
         if job is None:
@@ -71,6 +87,10 @@ class Notifier:
             log.warning("job.%s names another user than the job's owner; ignored", event,
                         extra=extra)
             return self._count(event, "wrong-owner")
+        contradiction = contradicts(event, job)
+        if contradiction:
+            log.warning("job.%s ignored: %s", event, contradiction, extra=extra)
+            return self._count(event, "contradicts-job")
         occurrence = job.get("restored_time") if event == "restored" else None
         claimed = record.claim(self.jobs, job, event, occurrence,
                                self.settings.notify_claim_seconds)
@@ -90,7 +110,7 @@ class Notifier:
             record.finish(self.jobs, job, event, token, record.SKIPPED, why="opted out")
             return self._count(event, "opted-out")
         email = compose(event, job, user, self.settings.public_url,
-                        reason=str(job.get("error") or reason))
+                        reason=str(job.get("error") or ""))
         error = self._send_with_retries(email, extra)
         if error is None:
             if not record.finish(self.jobs, job, event, token, record.SENT):

@@ -22,6 +22,6 @@ def notifier() -> Notifier:
 def on_job_result(message: JobCompleted | JobFailed | JobRestored) -> None:
     """Queue the email for a completed, failed or restored job."""
     event = message.type.removeprefix("job.")
-    reason = message.reason if isinstance(message, JobFailed) else ""
     log.info("%s received; email queued", message.type, extra={"job_id": message.job_id})
-    notifier().submit(event, message.job_id, message.user_id, reason)
+    # The worker re-reads the job item: it, not the message, decides what is sent.
+    notifier().submit(event, message.job_id, message.user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from gas_common import cursors
 
 from gas_web.results import (
     ResultsUnavailable,
@@ -47,7 +48,7 @@ def index() -> Any:
     try:
         jobs, next_cursor = JobStore(settings()).list_page(
             user["user_id"], LIST_ATTRIBUTES, limit=PAGE_SIZE, cursor=cursor)
-    except ValueError:
+    except cursors.CursorError:
         abort(400)
     return render_template("annotations.html", user=user, jobs=[public_view(j) for j in jobs],
                            next_cursor=next_cursor, first_page=cursor is None)

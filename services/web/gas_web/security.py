@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, flash, g, redirect, request, ses
 from flask_wtf.csrf import CSRFProtect
 from gas_common.settings import Settings
 
+from gas_web import sessions
 from gas_web.stores import UserStore
 
 csrf = CSRFProtect()
@@ -44,8 +45,10 @@ def current_user() -> dict[str, Any] | None:
     if "user" not in g:
         user_id = session.get("user_id")
         g.user = UserStore(settings()).get(user_id) if user_id else None
+        if g.user is not None and not sessions.is_current(g.user):
+            g.user = None  # signed out since this session began (maybe on another device)
         if user_id and g.user is None:
-            session.clear()  # the user was deleted: the session means nothing now
+            session.clear()  # user deleted or signed out: the session means nothing now
     return g.user  # type: ignore[no-any-return]
 
 

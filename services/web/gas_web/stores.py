@@ -44,7 +44,7 @@ class JobStore(stores.JobStore):
             "ExpressionAttributeNames": names,
         }
         if cursor:
-            kwargs["ExclusiveStartKey"] = stores._decode_cursor(cursor)
+            kwargs["ExclusiveStartKey"] = stores._decode_cursor(cursor, user_id)
         page = self.table.query(**kwargs)
         last = page.get("LastEvaluatedKey")
         items = [stores.plain(i) for i in page.get("Items", [])]
