@@ -30,10 +30,14 @@ def _detach_from_signals() -> None:
 
 
 def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
-             reference: str, throttle: float = 0.0) -> None:
-    """Annotate one input; send ("progress", n)... then ("done", result) or ("error", ...)."""
+             reference: str, throttle: float = 0.0,
+             limits: tuple[int | None, int | None, int | None] = (None, None, None)) -> None:
+    """Annotate one input; send ("progress", n)... then ("done", result) or ("error", ...).
+
+    `limits` are the job's (expanded, header, output) byte bounds.
+    """
     _detach_from_signals()
-    from gas_annotator.engine import AnnotationError, annotate_file
+    from gas_annotator.engine import AnnotationError, Limits, annotate_file
 
     def progress(done: int) -> None:
         conn.send(("progress", done))
@@ -44,6 +48,7 @@ def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
         result = annotate_file(
             Path(input_path), Path(out_dir), reference=Path(reference), base_name=base_name,
             progress=progress, progress_every=THROTTLE_EVERY if throttle else 50_000,
+            limits=Limits(*limits),
         )
         conn.send(("done", {"summary": result.summary, "variants": result.variants,
                             "result": str(result.annot_path), "log": str(result.log_path),

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gas_common import tiers
 from gas_common.messages import JobCompleted, JobFailed
 from gas_common.publish import publish
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED, FAILED, JobStore, TransitionRefused, now
+from gas_common.stores import COMPLETED, FAILED, JobStore, TransitionRefused, UserStore, now
 
 from gas_annotator import claims
 from gas_annotator.claims import Claim
@@ -107,13 +108,20 @@ class Job:
                 outcome = run_in_process(
                     self.target,
                     (str(local), str(Path(tmp) / "out"), result_name(self.item["input_file_name"]),
-                     str(reference_path(s)), throttle),
+                     str(reference_path(s)), throttle, self.limits()),
                     self.held.set_progress, self.held.should_stop, deadline,
                     s.job_timeout_seconds,
                 )
             except JobFailure as exc:
                 return self.fail(str(exc), None)
             return self.store_outcome(outcome)
+
+    def limits(self) -> tuple[int, int, int]:
+        """The (expanded, header, output) byte bounds of the job owner's tier."""
+        role = UserStore(self.settings).role(self.item["user_id"])
+        return (tiers.limit(self.settings, role, "max_expanded_bytes"),
+                tiers.limit(self.settings, role, "max_header_bytes"),
+                tiers.limit(self.settings, role, "max_output_bytes"))
 
     def store_outcome(self, outcome: Outcome) -> str:
         """Upload what the engine wrote and record COMPLETED or FAILED."""

@@ -133,6 +133,25 @@ class Settings(BaseSettings):
     job_drain_seconds: float = Field(
         8, description="On SIGTERM, how long running jobs may finish before they are released"
     )
+    free_max_expanded_bytes: int = Field(
+        64 * 1024**2, description="Free users: a job whose input decompresses to more than "
+        "this fails at once"
+    )
+    premium_max_expanded_bytes: int = Field(
+        16 * 1024**3, description="Premium users: the same bound on the decompressed input"
+    )
+    free_max_header_bytes: int = Field(
+        4 * 1024**2, description="Free users: largest VCF header (the ## and #CHROM lines)"
+    )
+    premium_max_header_bytes: int = Field(
+        64 * 1024**2, description="Premium users: largest VCF header"
+    )
+    free_max_output_bytes: int = Field(
+        256 * 1024**2, description="Free users: largest annotated VCF a job may write"
+    )
+    premium_max_output_bytes: int = Field(
+        48 * 1024**3, description="Premium users: largest annotated VCF a job may write"
+    )
     annotator_throttle_seconds: float = Field(
         0, description="Test aid: pause after every 1,000 variants (ignored unless GAS_ENV=local)"
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def succeed(conn: Connection, input_path: str, out_dir: str, base: str, reference: str,
-            throttle: float) -> None:
+            throttle: float, limits: tuple = ()) -> None:
     """Write three small outputs and report them."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@
 from ..reference.bundle import Reference
 from .annotate import AnnotationResult, annotate_file, default_base_name
 from .errors import AnnotationError
+from .limits import Limits
 from .loader import load_reference
 
-__all__ = ["AnnotationError", "AnnotationResult", "Reference", "annotate_file",
+__all__ = ["AnnotationError", "AnnotationResult", "Limits", "Reference", "annotate_file",
            "default_base_name", "load_reference"]

@@ -20,6 +20,7 @@ from ..reference.model import SEVERITY, TERMS
 from .build_check import BuildCheck, check_build
 from .errors import AnnotationError
 from .header import Header, output_header, read_header
+from .limits import Limits, bounded_text_output
 from .loader import load_reference
 from .summary import Stats, count_log
 from .variant_class import BASES, TITV, allele_class, allele_span, unannotatable
@@ -58,8 +59,13 @@ def default_base_name(name: str) -> str:
 
 def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | Path | None = None,
                   base_name: str | None = None, progress: Callable[[int], None] | None = None,
-                  progress_every: int = 50_000) -> AnnotationResult:
-    """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input."""
+                  progress_every: int = 50_000, limits: Limits | None = None
+                  ) -> AnnotationResult:
+    """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input.
+
+    `limits` bounds the expanded input, its header and the annotated output (per tier).
+    """
+    limits = limits or Limits()
     input_path, out_dir = Path(input_path), Path(out_dir)
     base = base_name or default_base_name(input_path.name)
     annot = out_dir / f"{base}.annot.vcf"
@@ -73,12 +79,11 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
     reader: VcfReader | None = None
     stopped: BaseException | None = None
     try:
-        reader = VcfReader(input_path)
+        reader = VcfReader(input_path, limits)
         header = read_header(reader)
         build = check_build(header, ref)
         stats.warnings.extend(build.warnings)
-        with open(annot, "w", encoding="utf-8", errors="surrogateescape",
-                  buffering=1 << 20) as out:
+        with bounded_text_output(annot, limits) as out:
             out.write(output_header(header, ref.describe(), _contig_lines(header, ref, build,
                                                                           reader)))
             # No reference cycles are made here; the cyclic collector only costs time (~15%).
