@@ -187,8 +187,9 @@ def test_job_page_shows_results_charts_and_log(client, auth, settings):
     assert b"variants: 1" in log.data
     download = client.get(f"/annotations/{job['job_id']}/results")
     assert download.status_code == 302
-    assert "X-Amz-Expires=300" in download.headers["Location"] or \
-        "Expires=" in download.headers["Location"]
+    location = download.headers["Location"]
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in location  # SigV4, never SigV2
+    assert "X-Amz-Expires=300" in location and "AWSAccessKeyId=" not in location
     assert client.get(f"/annotations/{job['job_id']}/input").status_code == 302
 
 
