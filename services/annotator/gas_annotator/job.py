@@ -45,6 +45,10 @@ class Held:
         self.abort = threading.Event()  # shutting down: stop and hand the job back
         self._lock = threading.Lock()
         self._state = "queued"  # queued -> running | cancelled
+        # The last write (finish or release) and the lease keeper's renewals take turns:
+        # a renewal that raced the finish used to be refused and logged "lost the claim".
+        self._writing = threading.Lock()
+        self._settled = False
 
     def start(self) -> bool:
         """Move queued -> running; False when shutdown cancelled it first."""
@@ -60,6 +64,20 @@ class Held:
             if self._state != "queued":
                 return False
             self._state = "cancelled"
+            return True
+
+    def settle(self, write: Callable[[], Any]) -> Any:
+        """Make the claim's last write; no renewal is attempted after it."""
+        with self._writing:
+            self._settled = True
+            return write()
+
+    def renew(self, write: Callable[[], Any]) -> bool:
+        """Renew the lease unless the last write was made; False when it was."""
+        with self._writing:
+            if self._settled:
+                return False
+            write()
             return True
 
     def should_stop(self) -> bool:
@@ -189,7 +207,7 @@ class Job:
 
     def finish(self, status: str, fields: dict[str, Any]) -> bool:
         try:
-            claims.finish(self.store, self.claim, status, fields)
+            self.held.settle(lambda: claims.finish(self.store, self.claim, status, fields))
         except TransitionRefused:
             self.held.lost.set()
             log.warning("claim lost before %s; another worker owns the job", status,
@@ -202,7 +220,7 @@ class Job:
         if self.held.lost.is_set():
             return "lost"
         try:
-            claims.release(self.store, self.claim, count_attempt)
+            self.held.settle(lambda: claims.release(self.store, self.claim, count_attempt))
         except TransitionRefused:
             return "lost"
         log.info("job released for another attempt", extra={"job_id": self.claim.job_id})

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, TransitionRefused
@@ -129,7 +130,8 @@ class JobRunner:
             held = list(self._held.values())
         for h in held:
             try:
-                claims.renew(self.store, h.claim, self.settings.job_lease_seconds, h.progress)
+                h.renew(partial(claims.renew, self.store, h.claim,
+                                self.settings.job_lease_seconds, h.progress))
             except TransitionRefused:
                 log.warning("lost the claim on a job", extra={"job_id": h.claim.job_id})
                 h.lost.set()
@@ -165,7 +167,7 @@ class JobRunner:
             held = list(self._held.values())
         for h in held:
             if h.cancel():  # queued, never started: hand it back now
-                self._release(h.claim)
+                h.settle(partial(self._release, h.claim))
                 self._forget(h)
         deadline = time.monotonic() + self.settings.job_drain_seconds
         while self._count() and time.monotonic() < deadline:
