@@ -10,19 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from gas_common.settings import Settings
-from gas_common.stores import JobStore, TransitionRefused
+from gas_common.stores import PENDING, JobStore, TransitionRefused
 from gas_common.workers import Loop
 from prometheus_client import Counter, Gauge
 
-from gas_annotator import child, claims
-from gas_annotator.claims import Claim
+from gas_annotator import child, claims, fairness
+from gas_annotator.claims import CLAIMS, Claim
 from gas_annotator.job import Held, Job
 
 log = logging.getLogger(__name__)
 
 JOBS = Counter("gas_annotator_jobs_total", "Job attempts by outcome", ["outcome"])
-CLAIMS = Counter("gas_annotator_claims_total", "Claim attempts by source and outcome",
-                 ["source", "outcome"])
 HELD = Gauge("gas_annotator_jobs_held", "Jobs this process holds (queued or running)")
 
 
@@ -43,6 +41,11 @@ class JobRunner:
         self._drain: threading.Thread | None = None
         self._loops: list[Loop] = [Loop("lease-keeper", settings.job_progress_seconds,
                                         self.renew_leases)]
+        # Jobs wait PENDING when every slot is busy; the dispatcher hands each slot that
+        # frees to the user running the fewest jobs (fairness.py).
+        self.backlog = False
+        self.served: dict[str, float] = {}  # user -> when a job of theirs last started here
+        self._wake = threading.Event()
 
     # --- taking work ------------------------------------------------------------------
 
@@ -53,7 +56,38 @@ class JobRunner:
         for loop in self._loops:
             loop.start()
         threading.Thread(target=self._watch_for_stop, name="gas-stop-watch", daemon=True).start()
+        threading.Thread(target=self._dispatch_loop, name="gas-dispatch", daemon=True).start()
         return self
+
+    # --- sharing slots fairly ---------------------------------------------------------
+
+    def defer(self) -> None:
+        """A job was left PENDING for want of a fair slot: dispatch as soon as one frees."""
+        self.backlog = True
+        self._wake.set()
+
+    def dispatch(self) -> int:
+        """Claim waiting jobs in fair order while slots are free; returns how many wait on."""
+        if self.stopping or self.free_slots() <= 0:
+            return 0
+        active = claims.active(self.store)
+        pending = [j for j in active if j["job_status"] == PENDING
+                   and int(j.get("attempts", 0)) < self.settings.job_max_attempts]
+        left = fairness.claim_in_fair_order(self, pending, fairness.running_by_user(active),
+                                            "dispatcher")
+        self.backlog = left > 0
+        return left
+
+    def _dispatch_loop(self) -> None:
+        # Woken when a job ends with a backlog; also every reconcile interval, for jobs
+        # another replica deferred.
+        while not self.stopping:
+            self._wake.wait(self.settings.reconcile_interval_seconds)
+            self._wake.clear()
+            try:
+                self.dispatch()
+            except Exception:  # noqa: BLE001 - the next wake or interval tries again
+                log.exception("dispatch pass failed")
 
     def request_stop(self) -> None:
         """Ask for a stop; safe in a signal handler (takes no lock, starts no thread).
@@ -87,6 +121,7 @@ class JobRunner:
         with self._lock:
             if not self._stopping.is_set():
                 held = self._held[claim.job_id] = Held(claim)
+                self.served[str(claim.job.get("user_id"))] = time.monotonic()
                 HELD.set(len(self._held))
                 self._pool.submit(self._run, held)
                 log.info("job claimed (attempt %d, %s)", claim.attempt, source,
@@ -112,6 +147,8 @@ class JobRunner:
             if self._held.get(held.claim.job_id) is held:
                 del self._held[held.claim.job_id]
             HELD.set(len(self._held))
+        if self.backlog:
+            self._wake.set()  # a slot is free: give it to whoever is waiting
 
     def _release(self, claim: Claim) -> None:
         try:

@@ -83,7 +83,14 @@ class Settings(BaseSettings):
     gunicorn_workers: int = Field(1, description="Gunicorn worker processes per service")
     gunicorn_threads: int = Field(8, description="Gunicorn threads per worker")
     gunicorn_timeout: int = Field(60, description="Gunicorn request timeout, seconds")
-    state_dir: str = Field(".gas", description="Where `gas up` keeps pids and logs")
+    state_dir: str = Field(
+        ".gas", description="Where `gas up` keeps pids, logs and the emulator's data "
+        "(`data/`, kept across restarts; `gas up --fresh` starts empty)"
+    )
+    snapshot_seconds: float = Field(
+        5, description="How often `gas up` saves the emulator's tables and buckets under "
+        "GAS_STATE_DIR (0 = never: data ends with the stack)"
+    )
     log_level: str = Field("INFO", description="Log level")
 
     # --- web ----------------------------------------------------------------------------
@@ -151,6 +158,13 @@ class Settings(BaseSettings):
     )
     premium_max_output_bytes: int = Field(
         48 * 1024**3, description="Premium users: largest annotated VCF a job may write"
+    )
+    free_max_active_jobs: int = Field(
+        10, description="Free users: most jobs waiting or running at once; the web and the "
+        "API refuse more"
+    )
+    premium_max_active_jobs: int = Field(
+        100, description="Premium users: most jobs waiting or running at once"
     )
     annotator_throttle_seconds: float = Field(
         0, description="Test aid: pause after every 1,000 variants (ignored unless GAS_ENV=local)"

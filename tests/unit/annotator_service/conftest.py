@@ -36,13 +36,13 @@ def settings_with(base: Settings, **changes: Any) -> Settings:
 
 
 def new_job(settings: Settings, body: bytes | None = b"##fileformat=VCFv4.2\n",
-            **fields: Any) -> dict[str, Any]:
+            user_id: str = "u-1", **fields: Any) -> dict[str, Any]:
     """Write a PENDING job (and its input, unless body is None) the way web does."""
     job_id = uuid.uuid4().hex
-    key = f"{settings.key_prefix}u-1/{job_id}~in.vcf"
+    key = f"{settings.key_prefix}{user_id}/{job_id}~in.vcf"
     if body is not None:
         aws.client("s3", settings).put_object(Bucket=settings.inputs_bucket, Key=key, Body=body)
-    item = {"job_id": job_id, "user_id": "u-1", "input_file_name": "in.vcf",
+    item = {"job_id": job_id, "user_id": user_id, "input_file_name": "in.vcf",
             "s3_inputs_bucket": settings.inputs_bucket, "s3_key_input_file": key,
             "submit_time": int(time.time()), "job_status": PENDING, **fields}
     JobStore(settings).create(item)

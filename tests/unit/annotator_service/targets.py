@@ -27,6 +27,13 @@ def succeed(conn: Connection, input_path: str, out_dir: str, base: str, referenc
                         **{k: str(v) for k, v in paths.items()}}))
 
 
+def gated(conn: Connection, *args: object) -> None:
+    """Succeed once the file named by GAS_TEST_GATE is gone (the test opens the gate)."""
+    while os.path.exists(os.environ["GAS_TEST_GATE"]):
+        time.sleep(0.05)
+    succeed(conn, *args)  # type: ignore[arg-type]
+
+
 def die(conn: Connection, *args: object) -> None:
     """Be killed the way the out-of-memory killer does it."""
     conn.send(("progress", 10))
