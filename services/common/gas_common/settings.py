@@ -88,8 +88,8 @@ class Settings(BaseSettings):
         "(`data/`, kept across restarts; `gas up --fresh` starts empty)"
     )
     snapshot_seconds: float = Field(
-        5, description="How often `gas up` saves the emulator's tables and buckets under "
-        "GAS_STATE_DIR (0 = never: data ends with the stack)"
+        5, description="How often `gas up`'s emulator saves its tables and buckets under "
+        "GAS_STATE_DIR (also when it stops; 0 = never: data ends with the stack)"
     )
     log_level: str = Field("INFO", description="Log level")
 
