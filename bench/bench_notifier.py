@@ -68,7 +68,7 @@ def bench_deliver(n: int) -> None:
         dup_start = time.perf_counter()
         duplicates = [notifier.deliver("completed", job_id, "u") for job_id in ids]
         dup_elapsed = time.perf_counter() - dup_start
-        notifier.shutdown()
+        notifier.stop()
     assert outcomes == ["sent"] * n and duplicates == ["duplicate"] * n
     print(f"deliver (in-process moto): {n / elapsed:,.0f} emails/s "
           f"({elapsed / n * 1e3:.1f} ms each: 2 job reads, 2 conditional writes, 1 user read)")

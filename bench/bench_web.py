@@ -105,12 +105,13 @@ def load(session: requests.Session, urls: list[str], total: int, seconds: float,
 
 def emulator_costs(stack, user_id: str, job_id: str) -> dict[str, list[float]]:
     """The DynamoDB calls each page makes, timed against the emulator directly."""
+    from gas_common.stores import JobStore, UserStore
     from gas_web.jobs import LIST_ATTRIBUTES
-    from gas_web.stores import JobStore, UserStore
 
     jobs, users = JobStore(stack.settings), UserStore(stack.settings)
     calls = {
-        "GSI query (list page)": lambda: jobs.list_page(user_id, LIST_ATTRIBUTES, limit=20),
+        "GSI query (list page)": lambda: jobs.list_for_user(user_id, limit=20,
+                                                                attributes=LIST_ATTRIBUTES),
         "get_item (user or job)": lambda: users.get(user_id),
         "GET /healthz (HTTP floor)": lambda: requests.get(stack.url("web") + "/healthz",
                                                            timeout=10),

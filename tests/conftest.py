@@ -75,3 +75,29 @@ def local_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator:
     yield get_settings()
     get_settings.cache_clear()
     aws.reset_clients()
+
+
+@pytest.fixture
+def aws_mock(local_settings) -> Iterator:
+    """In-process moto with every GAS resource provisioned; yields the settings."""
+    from gas_common.provision import provision
+    from moto import mock_aws
+
+    with mock_aws():
+        aws.reset_clients()
+        provision(local_settings, echo=lambda line: None)
+        yield local_settings
+    aws.reset_clients()
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every message services publish, kept here instead of sent (no subscriber in-process)."""
+    sent: list = []
+
+    def keep(message, topic, settings) -> str:
+        sent.append(message)
+        return f"message-{len(sent)}"
+
+    monkeypatch.setattr("gas_common.publish._send", keep)
+    return sent

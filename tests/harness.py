@@ -32,6 +32,53 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Topics whose messages tests can capture (GasStack.capture).
+RECORDED_TOPICS = ("job_requests_topic", "job_results_topic")
+
+
+class Recorder:
+    """A local HTTP server that hands each SNS envelope it receives to the watchers of its topic."""
+
+    def __init__(self) -> None:
+        self._watchers: dict[str, list[list[dict[str, Any]]]] = {}
+        self._lock = threading.Lock()
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server hook name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.end_headers()
+                recorder._receive(json.loads(body))
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}/"
+
+    def _receive(self, envelope: dict[str, Any]) -> None:
+        with self._lock:
+            for envelopes in self._watchers.get(envelope.get("TopicArn", ""), []):
+                envelopes.append(envelope)
+
+    @contextlib.contextmanager
+    def watch(self, topic_arn: str) -> Iterator[list[dict[str, Any]]]:
+        envelopes: list[dict[str, Any]] = []
+        with self._lock:
+            self._watchers.setdefault(topic_arn, []).append(envelopes)
+        try:
+            yield envelopes
+        finally:
+            with self._lock:
+                self._watchers[topic_arn].remove(envelopes)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 class GasStack:
     """A running embedded stack plus helpers to drive and inspect it from tests."""
 
@@ -47,17 +94,20 @@ class GasStack:
         self.stack = Stack(self.env, services=services, log_dir=log_dir)
         self.jobs = JobStore(self.settings)
         self.users = UserStore(self.settings)
+        self.recorder = Recorder()
 
     # --- lifecycle --------------------------------------------------------------------
 
     def start(self) -> GasStack:
         self.stack.start_emulator()
+        self._subscribe_recorder()
         provision(self.settings, echo=lambda line: None)
         self.stack.start_services()
         return self
 
     def stop(self) -> None:
         self.stack.stop_all()
+        self.recorder.close()
 
     def restart(self, service: str, sig: int = signal.SIGTERM, **env: str) -> None:
         """Stop a service (SIGKILL = crash) and start it again, optionally with new settings."""
@@ -70,7 +120,21 @@ class GasStack:
         """Empty the emulator and provision again: each test starts from clean state."""
         requests.post(self.url("emulator") + "/moto-api/reset", timeout=10).raise_for_status()
         aws.reset_clients()
+        self._subscribe_recorder()
         provision(self.settings, echo=lambda line: None)
+
+    def _subscribe_recorder(self) -> None:
+        """Subscribe the recorder to the recorded topics before provision subscribes services.
+
+        moto delivers to a topic's subscribers one after another, inside Publish, and stops
+        at the first it cannot reach: subscribed first, the recorder sees every message
+        however the services (stopped, killed, restarting) answer.
+        """
+        sns = self.client("sns")
+        for setting in RECORDED_TOPICS:
+            arn = sns.create_topic(Name=getattr(self.settings, setting))["TopicArn"]
+            sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=self.recorder.url,
+                          ReturnSubscriptionArn=True)
 
     def log_tail(self, service: str, lines: int = 40) -> str:
         path = self.log_dir / f"{service}.log"
@@ -97,29 +161,11 @@ class GasStack:
 
     @contextlib.contextmanager
     def capture(self, topic_setting: str) -> Iterator[list[dict[str, Any]]]:
-        """Every SNS envelope delivered to a topic while inside, via a subscriber of our own."""
-        envelopes: list[dict[str, Any]] = []
-
-        class Capture(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server hook name
-                envelopes.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        sns = self.client("sns")
-        sub = sns.subscribe(TopicArn=self.topic_arn(topic_setting), Protocol="http",
-                            Endpoint=f"http://127.0.0.1:{server.server_port}/",
-                            ReturnSubscriptionArn=True)["SubscriptionArn"]
-        try:
+        """Every SNS envelope delivered to a recorded topic while inside, as a live list."""
+        if topic_setting not in RECORDED_TOPICS:
+            raise ValueError(f"{topic_setting} is not recorded; add it to RECORDED_TOPICS")
+        with self.recorder.watch(self.topic_arn(topic_setting)) as envelopes:
             yield envelopes
-        finally:
-            sns.unsubscribe(SubscriptionArn=sub)
-            server.shutdown()
 
     def moto_data(self) -> dict[str, Any]:
         return dict(requests.get(self.url("emulator") + "/moto-api/data.json", timeout=10).json())
@@ -161,4 +207,14 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float 
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+def holds_for(predicate: Callable[[], Any], seconds: float, interval: float = 0.1,
+              what: str = "condition") -> None:
+    """Check that predicate() stays truthy for `seconds` (e.g. no second message arrives)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not predicate():
+            raise AssertionError(f"{what} stopped holding")
         time.sleep(interval)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from gas_common.stores import COMPLETED, PREMIUM
+from gas_common.jobstates import COMPLETED, PREMIUM
 from playwright.sync_api import expect
 
 from tests.harness import wait_for

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from gas_common.stores import COMPLETED, FREE, PENDING, PREMIUM, RUNNING
+from gas_common.jobstates import COMPLETED, FREE, PENDING, PREMIUM, RUNNING
 
 from tests.harness import wait_for
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from gas_common.jobstates import COMPLETED, FAILED, PENDING, RUNNING
 from gas_common.messages import JobRequested
-from gas_common.stores import COMPLETED, FAILED, PENDING, RUNNING
 
-from tests.harness import messages_in, wait_for
+from tests.harness import holds_for, messages_in, wait_for
 
 pytestmark = pytest.mark.xdist_group("annotator")
 
@@ -121,7 +121,7 @@ def test_a_published_job_completes_with_its_three_outputs_and_one_message(stack,
     assert done["summary"]["by_region"]["coding_sequence_variant"] == 1
 
     wait_for(lambda: feed.of(job["job_id"]), what="job.completed")
-    time.sleep(0.5)  # a second message would arrive right after the first
+    holds_for(lambda: len(feed.of(job["job_id"])) == 1, seconds=0.5, what="one message")
     [message] = feed.of(job["job_id"])
     assert message["type"] == "job.completed" and message["user_id"] == "user-ann"
     assert message["s3_key_result_file"] == done["s3_key_result_file"]
@@ -162,21 +162,25 @@ def test_a_duplicate_delivery_does_not_run_the_job_twice(stack, feed):
     stack.publish(JobRequested(**job), "job_requests_topic")  # SNS delivers at least once
     done = final(stack, job["job_id"])
     stack.publish(JobRequested(**job), "job_requests_topic")  # and late
-    time.sleep(1.5)
+    # delivery is inside Publish and the endpoint claims before answering: both are refused
+    wait_for(lambda: stack.metric("annotator", "gas_annotator_claims_total",
+                                  source="message", outcome="refused") >= 2,
+             what="both duplicates refused")
+    wait_for(lambda: feed.of(job["job_id"]), what="job.completed")
 
     assert done["job_status"] == COMPLETED and done["attempts"] == 1
     mine = ("job_status", "attempts", "worker", "complete_time", "s3_key_result_file")
     after = stack.jobs.get(job["job_id"])
     assert {k: after.get(k) for k in mine} == {k: done.get(k) for k in mine}
-    assert len(feed.of(job["job_id"])) == 1
-    assert stack.metric("annotator", "gas_annotator_claims_total",
-                        source="message", outcome="refused") >= 2
+    holds_for(lambda: len(feed.of(job["job_id"])) == 1, seconds=1, what="one message")
 
 
 def test_a_request_for_another_users_job_is_ignored(stack, feed):
     job = submit(stack, SMALL, publish=False)
     stack.publish(JobRequested(**{**job, "user_id": "someone-else"}), "job_requests_topic")
-    time.sleep(1)
+    wait_for(lambda: stack.metric("annotator", "gas_annotator_claims_total",
+                                  source="message", outcome="unknown") >= 1,
+             what="the request to be refused")
     assert stack.jobs.get(job["job_id"])["job_status"] == PENDING
 
 
@@ -225,8 +229,9 @@ def test_kill_9_mid_job_then_restart_completes_the_job_exactly_once(slow_annotat
                if not line.startswith("#")]
     assert len(records) == 6000
     assert len(result_keys(stack, job["job_id"])) == 3
-    time.sleep(1)
-    assert [m["type"] for m in feed.of(job["job_id"])] == ["job.completed"]
+    wait_for(lambda: feed.of(job["job_id"]), what="job.completed")
+    holds_for(lambda: [m["type"] for m in feed.of(job["job_id"])] == ["job.completed"],
+              seconds=1, what="exactly one job.completed")
 
 
 def test_sigterm_mid_job_hands_the_job_back_and_it_completes_once(slow_annotator, stack, feed):
@@ -241,8 +246,9 @@ def test_sigterm_mid_job_hands_the_job_back_and_it_completes_once(slow_annotator
 
     assert done["job_status"] == COMPLETED, done.get("error")
     assert done["attempts"] == 1  # the released attempt does not count
-    time.sleep(1)
-    assert [m["type"] for m in feed.of(job["job_id"])] == ["job.completed"]
+    wait_for(lambda: feed.of(job["job_id"]), what="job.completed")
+    holds_for(lambda: [m["type"] for m in feed.of(job["job_id"])] == ["job.completed"],
+              seconds=1, what="exactly one job.completed")
 
 
 def test_a_lost_message_is_re_driven_by_the_reconciler(slow_annotator, stack, feed):

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from gas_common import aws
+from gas_common.jobstates import COMPLETED, PENDING, RUNNING
 from gas_common.messages import JobRequested
 from gas_common.publish import publish
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED, PENDING, RUNNING, JobStore, UserStore
+from gas_common.stores import JobStore, UserStore
 
 from tests.harness import wait_for
 from tests.integration.test_foundation import _children, _pids_alive, _up_env

@@ -19,25 +19,23 @@ def create_app(settings: Settings | None = None) -> Flask:
     from gas_annotator.refdata import check_reference
     from gas_annotator.runner import JobRunner
 
-    s = settings or get_settings()
+    runner = JobRunner(settings or get_settings())
+    s = runner.settings
     s.require_sns_auth()
-    runner = JobRunner(s)
 
     def accepting(_: Settings) -> None:
         if runner.stopping:
             raise RuntimeError("shutting down")
 
     app = create_service_app(
-        "annotator",
+        runner,
         [check_table("jobs_table"), check_bucket("inputs_bucket"), check_bucket("results_bucket"),
          check_reference, accepting],
-        s,
     )
-    app.extensions[handlers.RUNNER] = runner
     sns.add_endpoint(app, "/sns/job-requests", "job_requests_topic",
                      handlers.on_job_requested, acts_on={"job.requested"})
-    runner.add_loop("reconciler", s.reconcile_interval_seconds,
-                    lambda: reconciler.reconcile_safely(runner))
+    runner.every("reconciler", s.reconcile_interval_seconds,
+                 lambda: reconciler.reconcile_safely(runner))
     runner.start()
     lifecycle.stop_with_process(runner)
     return app

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
-from gas_common.stores import FAILED, PENDING, RUNNING, JobStore, TransitionRefused, now
+from gas_common.jobstates import FAILED, PENDING, RUNNING
+from gas_common.stores import JobStore, TransitionRefused, now
 from prometheus_client import Counter
 
 CLAIMS = Counter("gas_annotator_claims_total", "Claim attempts by source and outcome",

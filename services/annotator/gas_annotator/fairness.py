@@ -13,8 +13,9 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
+from gas_common.jobstates import RUNNING
 from gas_common.settings import Settings
-from gas_common.stores import RUNNING, JobStore
+from gas_common.stores import JobStore
 
 from gas_annotator import claims
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,41 +9,11 @@ from botocore.exceptions import ClientError
 from gas_common import aws
 from gas_common.settings import Settings
 
-from gas_annotator.engine import default_base_name
-
 CHUNK = 1 << 20
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class JobFailure(Exception):
     """A job that cannot succeed; str(e) is the one line the user sees."""
-
-
-def safe_file_name(name: str) -> str:
-    """The user's file name reduced to one harmless path component."""
-    last = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = _UNSAFE.sub("_", last).lstrip(".")
-    return cleaned[:200] or "input.vcf"
-
-
-def result_name(input_file_name: str) -> str:
-    """`<name>` of the result keys: the input file name without .vcf/.gz."""
-    return default_base_name(safe_file_name(input_file_name))
-
-
-@dataclass(frozen=True)
-class ResultKeys:
-    """Where a job's outputs go in the results bucket."""
-
-    result: str
-    log: str
-    summary: str
-
-    @classmethod
-    def of(cls, job: dict[str, Any], settings: Settings) -> ResultKeys:
-        stem = (f"{settings.key_prefix}{job['user_id']}/{job['job_id']}~"
-                f"{result_name(job['input_file_name'])}")
-        return cls(f"{stem}.annot.vcf", f"{stem}.vcf.count.log", f"{stem}.summary.json")
 
 
 def _megabytes(n: int) -> str:
@@ -63,7 +31,7 @@ def fetch_input(job: dict[str, Any], dest: Path, settings: Settings) -> int:
     try:
         obj = aws.client("s3", settings).get_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("NoSuchKey", "404", "NoSuchBucket"):
+        if aws.is_not_found(exc):
             raise JobFailure("the input file is no longer in storage; please upload it "
                              "again") from None
         raise

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from gas_common.messages import JobRequested
+from gas_common.service import current_service
 
 from gas_annotator import claims
 from gas_annotator.runner import CLAIMS, JobRunner
 
 log = logging.getLogger(__name__)
-RUNNER = "gas_annotator.runner"
 
 
 def runner() -> JobRunner:
     """The job runner of this app."""
-    found: JobRunner = current_app.extensions[RUNNER]
+    found: JobRunner = current_service()
     return found
 
 

@@ -7,24 +7,24 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from gas_common import tiers
+from gas_common.jobstates import COMPLETED, FAILED
+from gas_common.keys import ResultKeys, base_name, sanitise_filename
 from gas_common.messages import JobCompleted, JobFailed
 from gas_common.publish import publish
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED, FAILED, JobStore, TransitionRefused, UserStore, now
+from gas_common.stores import JobStore, TransitionRefused, UserStore, now
 
 from gas_annotator import claims
 from gas_annotator.claims import Claim
 from gas_annotator.files import (
     JobFailure,
-    ResultKeys,
     fetch_input,
     item_summary,
-    result_name,
-    safe_file_name,
     upload,
 )
 from gas_annotator.process import Outcome, Stopped, run_in_process
@@ -52,18 +52,17 @@ class Held:
 
     def start(self) -> bool:
         """Move queued -> running; False when shutdown cancelled it first."""
-        with self._lock:
-            if self._state != "queued":
-                return False
-            self._state = "running"
-            return True
+        return self._leave_queue("running")
 
     def cancel(self) -> bool:
         """Move queued -> cancelled; False when it already started."""
+        return self._leave_queue("cancelled")
+
+    def _leave_queue(self, state: str) -> bool:
         with self._lock:
             if self._state != "queued":
                 return False
-            self._state = "cancelled"
+            self._state = state
             return True
 
     def settle(self, write: Callable[[], Any]) -> Any:
@@ -120,12 +119,12 @@ class Job:
         deadline = time.monotonic() + s.job_timeout_seconds
         throttle = s.annotator_throttle_seconds if s.local else 0.0
         with tempfile.TemporaryDirectory(prefix="gas-job-") as tmp:
-            local = Path(tmp) / safe_file_name(self.item["input_file_name"])
+            local = Path(tmp) / sanitise_filename(self.item["input_file_name"])
             try:
                 fetch_input(self.item, local, s)
                 outcome = run_in_process(
                     self.target,
-                    (str(local), str(Path(tmp) / "out"), result_name(self.item["input_file_name"]),
+                    (str(local), str(Path(tmp) / "out"), base_name(self.item["input_file_name"]),
                      str(reference_path(s)), throttle, self.limits()),
                     self.held.set_progress, self.held.should_stop, deadline,
                     s.job_timeout_seconds,
@@ -207,7 +206,7 @@ class Job:
 
     def finish(self, status: str, fields: dict[str, Any]) -> bool:
         try:
-            self.held.settle(lambda: claims.finish(self.store, self.claim, status, fields))
+            self.held.settle(partial(claims.finish, self.store, self.claim, status, fields))
         except TransitionRefused:
             self.held.lost.set()
             log.warning("claim lost before %s; another worker owns the job", status,
@@ -220,7 +219,7 @@ class Job:
         if self.held.lost.is_set():
             return "lost"
         try:
-            self.held.settle(lambda: claims.release(self.store, self.claim, count_attempt))
+            self.held.settle(partial(claims.release, self.store, self.claim, count_attempt))
         except TransitionRefused:
             return "lost"
         log.info("job released for another attempt", extra={"job_id": self.claim.job_id})

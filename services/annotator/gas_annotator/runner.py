@@ -9,9 +9,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
+from gas_common.jobstates import PENDING
+from gas_common.service import Service
 from gas_common.settings import Settings
-from gas_common.stores import PENDING, JobStore, TransitionRefused
-from gas_common.workers import Loop
+from gas_common.stores import JobStore, TransitionRefused
 from prometheus_client import Counter, Gauge
 
 from gas_annotator import child, claims, fairness
@@ -24,11 +25,14 @@ JOBS = Counter("gas_annotator_jobs_total", "Job attempts by outcome", ["outcome"
 HELD = Gauge("gas_annotator_jobs_held", "Jobs this process holds (queued or running)")
 
 
-class JobRunner:
-    """Run claimed jobs, at most `annotator_workers` at a time, each in a new process."""
+class JobRunner(Service):
+    """The annotator's Service: run claimed jobs, at most `annotator_workers` at a time,
+    each in a new process; keep their leases; hand them back on stop."""
+
+    name = "annotator"
 
     def __init__(self, settings: Settings, target: Callable[..., None] = child.annotate):
-        self.settings = settings
+        super().__init__(settings)
         self.target = target
         self.store = JobStore(settings)
         self.size = max(1, settings.annotator_workers)
@@ -39,8 +43,7 @@ class JobRunner:
         self._stopping = threading.Event()
         self._stop_requested = False  # set from a signal handler: no locks there
         self._drain: threading.Thread | None = None
-        self._loops: list[Loop] = [Loop("lease-keeper", settings.job_progress_seconds,
-                                        self.renew_leases)]
+        self.every("lease-keeper", settings.job_progress_seconds, self.renew_leases)
         # Jobs wait PENDING when every slot is busy; the dispatcher hands each slot that
         # frees to the user running the fewest jobs (fairness.py).
         self.backlog = False
@@ -49,12 +52,8 @@ class JobRunner:
 
     # --- taking work ------------------------------------------------------------------
 
-    def add_loop(self, name: str, interval: float, fn: Callable[[], object]) -> None:
-        self._loops.append(Loop(name, interval, fn))
-
     def start(self) -> JobRunner:
-        for loop in self._loops:
-            loop.start()
+        super().start()
         threading.Thread(target=self._watch_for_stop, name="gas-stop-watch", daemon=True).start()
         threading.Thread(target=self._dispatch_loop, name="gas-dispatch", daemon=True).start()
         return self
@@ -196,7 +195,7 @@ class JobRunner:
     def _drain_and_release(self) -> None:
         log.info("stopping: no new jobs; running jobs get %.0f s to finish",
                  self.settings.job_drain_seconds)
-        keeper, others = self._loops[0], self._loops[1:]
+        keeper, others = self.loops[0], self.loops[1:]  # leases are kept to the end
         for loop in others:
             loop.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)

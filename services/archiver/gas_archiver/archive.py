@@ -10,11 +10,11 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from gas_common import aws
 from gas_common.cold_storage import cold_storage
+from gas_common.jobstates import ARCHIVED, ARCHIVING, PREMIUM, SCHEDULED
 from gas_common.messages import ThawRequested
 from gas_common.publish import publish
-from gas_common.retention import ARCHIVED, ARCHIVING, SCHEDULED
 from gas_common.settings import Settings
-from gas_common.stores import PREMIUM, JobStore, TransitionRefused, UserStore, now
+from gas_common.stores import JobStore, TransitionRefused, UserStore, now
 from prometheus_client import Counter
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,10 @@ import logging
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
+from gas_common.jobstates import COMPLETED, PREMIUM
 from gas_common.retention import schedule_job
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED, PREMIUM, JobStore, UserStore
+from gas_common.stores import JobStore, UserStore
 
 log = logging.getLogger(__name__)
 

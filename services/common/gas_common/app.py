@@ -13,7 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from gas_common import aws
 from gas_common.logs import setup_logging
-from gas_common.settings import Settings, get_settings
+from gas_common.service import EXTENSION, Service
+from gas_common.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +59,15 @@ def check_topic(setting: str) -> ReadyCheck:
 
 
 def create_service_app(
-    service: str,
+    owner: Service,
     ready_checks: list[ReadyCheck],
-    settings: Settings | None = None,
     json_errors: bool = True,
 ) -> Flask:
-    """A Flask app with /healthz, /readyz, /metrics, JSON logs and one-line errors."""
-    s = settings or get_settings()
+    """A Flask app for `owner` with /healthz, /readyz, /metrics, JSON logs and one-line errors."""
+    service, s = owner.name, owner.settings
     setup_logging(service, s.log_level)
     app = Flask(service)
-    app.config["GAS_SETTINGS"] = s
-    app.config["GAS_SERVICE"] = service
+    app.extensions[EXTENSION] = owner
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from gas_common.settings import Settings, get_settings
 
@@ -59,3 +60,22 @@ def topic_arn(topic_name: str, settings: Settings | None = None) -> str:
     account = _account_id(s)
     partition = "aws-cn" if s.aws_region.startswith("cn-") else "aws"
     return f"arn:{partition}:sns:{s.aws_region}:{account}:{topic_name}"
+
+
+# How each AWS service (and the emulator) says "no such thing".
+NOT_FOUND_CODES = frozenset({
+    "404", "NotFound", "NoSuchKey", "NoSuchBucket", "NotFoundException",
+    "ResourceNotFoundException", "VaultNotFound",
+})
+
+
+def error_code(exc: BaseException) -> str:
+    """The error code of a botocore ClientError ('' for any other exception)."""
+    if not isinstance(exc, ClientError):
+        return ""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """True when `exc` says the bucket, key, table, topic, vault or job does not exist."""
+    return error_code(exc) in NOT_FOUND_CODES

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from typing import IO, Any, Final, Literal, Protocol
 
 from botocore.exceptions import ClientError
@@ -86,8 +87,11 @@ def single_try_client(service: str, settings: Settings) -> Any:
     return _single_try[key]
 
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+def _refuse_on_capacity(exc: ClientError, tier: str) -> None:
+    """Raise CapacityRefused when AWS had no capacity for a retrieval of this tier."""
+    code = aws.error_code(exc)
+    if code in CAPACITY_CODES:
+        raise CapacityRefused(f"{tier} retrieval refused: {code}") from None
 
 
 def _hot_exists(job: dict[str, Any], settings: Settings) -> bool:
@@ -96,7 +100,7 @@ def _hot_exists(job: dict[str, Any], settings: Settings) -> bool:
             Bucket=job["s3_results_bucket"], Key=job["s3_key_result_file"])
         return True
     except ClientError as exc:
-        if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+        if aws.is_not_found(exc):
             return False
         raise
 
@@ -138,9 +142,9 @@ class S3Glacier:
                 RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": tier}},
             )
         except ClientError as exc:
-            if _code(exc) in CAPACITY_CODES:
-                raise CapacityRefused(f"{tier} retrieval refused: {_code(exc)}") from None
-            if _code(exc) not in ("RestoreAlreadyInProgress", "ObjectAlreadyInActiveTierError"):
+            _refuse_on_capacity(exc, tier)
+            if aws.error_code(exc) not in ("RestoreAlreadyInProgress",
+                                           "ObjectAlreadyInActiveTierError"):
                 raise
         return f"s3-restore:{tier}:{archive_id}"
 
@@ -148,7 +152,7 @@ class S3Glacier:
         try:
             head = self.s3.head_object(Bucket=self.bucket, Key=archive_id)
         except ClientError as exc:
-            if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+            if aws.is_not_found(exc):
                 return GONE
             raise
         if head.get("StorageClass") in (None, "STANDARD"):
@@ -210,8 +214,7 @@ class GlacierVault:
             response = single_try_client("glacier", self.settings).initiate_job(
                 vaultName=self.vault, jobParameters=params)
         except ClientError as exc:
-            if _code(exc) in CAPACITY_CODES:
-                raise CapacityRefused(f"{tier} retrieval refused: {_code(exc)}") from None
+            _refuse_on_capacity(exc, tier)
             raise
         return str(response["jobId"])
 
@@ -219,7 +222,7 @@ class GlacierVault:
         try:
             job = self.glacier.describe_job(vaultName=self.vault, jobId=restore_job_id)
         except ClientError as exc:
-            if _code(exc) == "ResourceNotFoundException":
+            if aws.is_not_found(exc):
                 return GONE  # retrieval jobs expire after 24 h
             raise
         status = job.get("StatusCode")
@@ -242,7 +245,7 @@ class GlacierVault:
         try:
             self.glacier.delete_archive(vaultName=self.vault, archiveId=archive_id)
         except ClientError as exc:
-            if _code(exc) != "ResourceNotFoundException":
+            if not aws.is_not_found(exc):
                 raise
 
 
@@ -283,6 +286,14 @@ def ready_check(s: Settings) -> None:
 
 
 ready_check.__name__ = "cold_storage"
+
+
+def ready_checks() -> list[Callable[[Settings], None]]:
+    """What the archiver and thawer need to be ready: tables, results bucket, cold storage."""
+    from gas_common.app import check_bucket, check_table  # app imports Flask: only when asked
+
+    return [check_table("jobs_table"), check_table("users_table"),
+            check_bucket("results_bucket"), ready_check]
 
 
 def storage_of(job: dict[str, Any], settings: Settings | None = None) -> ColdStorage:

@@ -20,15 +20,19 @@ _TOPIC_OF = {
 }
 
 
-def publish(
-    message: JobRequested | JobCompleted | JobFailed | JobRestored | ThawRequested,
-    settings: Settings | None = None,
-) -> str:
+Message = JobRequested | JobCompleted | JobFailed | JobRestored | ThawRequested
+
+
+def publish(message: Message, settings: Settings | None = None) -> str:
     """Publish to the message's topic (no Subject: it breaks the emulator's signatures)."""
     s = settings or get_settings()
-    topic = getattr(s, _TOPIC_OF[type(message)])
-    response = aws.client("sns", s).publish(
-        TopicArn=aws.topic_arn(topic, s), Message=dump_message(message)
-    )
+    message_id = _send(message, getattr(s, _TOPIC_OF[type(message)]), s)
     log.info("published %s", message.type, extra={"job_id": getattr(message, "job_id", None)})
+    return message_id
+
+
+def _send(message: Message, topic: str, settings: Settings) -> str:
+    """The one place a message leaves a service (tests replace it: the `published` fixture)."""
+    response = aws.client("sns", settings).publish(
+        TopicArn=aws.topic_arn(topic, settings), Message=dump_message(message))
     return str(response["MessageId"])

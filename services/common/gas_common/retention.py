@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from gas_common.jobstates import COMPLETED, SCHEDULED
 from gas_common.settings import Settings, get_settings
-from gas_common.stores import COMPLETED, JobStore, TransitionRefused, now
+from gas_common.stores import JobStore, TransitionRefused, now
 
 log = logging.getLogger(__name__)
 
-SCHEDULED, ARCHIVING, ARCHIVED, RESTORING = "SCHEDULED", "ARCHIVING", "ARCHIVED", "RESTORING"
 
 
 def schedule_job(job_id: str, due: int, settings: Settings | None = None) -> bool:

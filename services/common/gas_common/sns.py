@@ -32,7 +32,8 @@ from flask import Blueprint, Flask, jsonify, request
 from prometheus_client import Counter
 
 from gas_common import aws, messages
-from gas_common.settings import Settings, get_settings
+from gas_common.service import current_settings
+from gas_common.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ def add_endpoint(
     endpoint_name = "sns_" + path.strip("/").replace("/", "_").replace("-", "_")
 
     def view() -> Any:
-        settings = get_settings()
+        settings = current_settings()
         try:
             check_length()
             if settings.sns_basic_auth:

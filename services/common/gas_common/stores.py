@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -12,13 +13,11 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from gas_common import aws, cursors
+from gas_common.jobstates import FREE, PREMIUM
 from gas_common.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-PENDING, RUNNING, COMPLETED, FAILED = "PENDING", "RUNNING", "COMPLETED", "FAILED"
-JOB_STATUSES = (PENDING, RUNNING, COMPLETED, FAILED)
-FREE, PREMIUM = "free_user", "premium_user"
 USER_INDEX = "user_id_index"
 
 _ABSENT = object()  # in `expect`: the attribute must not exist
@@ -124,17 +123,28 @@ class _Store:
             raise
 
 
+_tables = threading.local()
+
+
 def aws_resource_table(name: str, settings: Settings) -> Any:
-    """A boto3 Table resource sharing the client factory's configuration."""
+    """This thread's boto3 Table for `name`, on the shared client's configuration.
+
+    Building a resource costs 10-50 ms and resources are not thread-safe: one per
+    thread and client (a new client, after aws.reset_clients(), gets new tables).
+    """
     import boto3  # local: resources are built on the shared client's session settings
 
     client = aws.client("dynamodb", settings)
-    return boto3.resource(
-        "dynamodb",
-        region_name=settings.aws_region,
-        endpoint_url=settings.aws_endpoint_url or None,
-        config=client.meta.config,
-    ).Table(name)
+    cache: dict[tuple[str, Any], Any] = _tables.__dict__.setdefault("by_key", {})
+    key = (name, client)
+    if key not in cache:
+        cache[key] = boto3.resource(
+            "dynamodb",
+            region_name=settings.aws_region,
+            endpoint_url=settings.aws_endpoint_url or None,
+            config=client.meta.config,
+        ).Table(name)
+    return cache[key]
 
 
 class JobStore(_Store):
@@ -170,15 +180,23 @@ class JobStore(_Store):
         )
 
     def list_for_user(
-        self, user_id: str, limit: int = 20, cursor: str | None = None
+        self, user_id: str, limit: int = 20, cursor: str | None = None,
+        attributes: tuple[str, ...] | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """A page of the user's jobs, newest first, and the cursor of the next page."""
+        """A page of the user's jobs, newest first, and the cursor of the next page.
+
+        `attributes` limits what is read (a list page needs few of them).
+        """
         kwargs: dict[str, Any] = {
             "IndexName": USER_INDEX,
             "KeyConditionExpression": Key("user_id").eq(user_id),
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if attributes:
+            names = {f"#a{i}": name for i, name in enumerate(attributes)}
+            kwargs["ProjectionExpression"] = ", ".join(names)
+            kwargs["ExpressionAttributeNames"] = names
         if cursor:
             kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, user_id)
         page = self.table.query(**kwargs)

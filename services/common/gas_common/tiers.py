@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gas_common.jobstates import PREMIUM
 from gas_common.settings import Settings
-from gas_common.stores import PREMIUM
 
 
 def tier_of(role: str | None) -> str:

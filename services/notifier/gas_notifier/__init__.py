@@ -12,19 +12,16 @@ from gas_common.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the notifier service."""
-    from gas_notifier import handlers
     from gas_notifier.delivery import Notifier
 
-    s = settings or get_settings()
+    notifier = Notifier(settings or get_settings())
+    s = notifier.settings
     s.require_sns_auth()
     if s.mail_backend == "smtp" and s.smtp_username:
         s.require("smtp_password")
-    app = create_service_app(
-        "notifier", [check_table("jobs_table"), check_table("users_table")], s
-    )
-    notifier = Notifier(s).start()
-    app.extensions[handlers.NOTIFIER] = notifier
-    sns.add_endpoint(app, "/sns/job-results", "job_results_topic", handlers.on_job_result,
+    app = create_service_app(notifier, [check_table("jobs_table"), check_table("users_table")])
+    sns.add_endpoint(app, "/sns/job-results", "job_results_topic", notifier.on_job_result,
                      acts_on={"job.completed", "job.failed", "job.restored"})
-    atexit.register(notifier.shutdown)
+    notifier.start()
+    atexit.register(notifier.stop)
     return app

@@ -7,9 +7,11 @@ import threading
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
+from gas_common.jobstates import COMPLETED, FAILED
+from gas_common.messages import JobCompleted, JobFailed, JobRestored
+from gas_common.service import Service
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED, FAILED, JobStore, UserStore, now
-from gas_common.workers import BackgroundPool, Loop
+from gas_common.stores import JobStore, UserStore, now
 from prometheus_client import Counter
 
 from gas_notifier import record
@@ -22,7 +24,6 @@ EMAILS = Counter("gas_notifier_emails_total", "Job emails by event and outcome",
                  ["event", "outcome"])
 SEND_ATTEMPTS = Counter("gas_notifier_send_attempts_total", "Send attempts by outcome",
                         ["outcome"])
-POOL_SIZE = 4
 # A message normally arrives within the publisher's Publish call; after this long
 # without a record, the event's message is taken as lost.
 CATCH_UP_GRACE_SECONDS = 60
@@ -40,34 +41,31 @@ def contradicts(event: str, job: dict[str, Any]) -> str:
     return ""
 
 
-class Notifier:
+class Notifier(Service):
     """The notifier's state: stores, the sender, and the pool emails are sent from."""
 
+    name = "notifier"
+    pool_size = 4
+
     def __init__(self, settings: Settings, sender: Sender | None = None):
-        self.settings = settings
+        super().__init__(settings)
         self.jobs = JobStore(settings)
         self.users = UserStore(settings)
         self.sender = sender or make_sender(settings)
-        self.pool = BackgroundPool(POOL_SIZE, "notifier")
         self._stop = threading.Event()
-        self._reconciler: Loop | None = None
+        self.every("notifier-reconciler", settings.reconcile_interval_seconds, self.reconcile)
 
-    def start(self) -> Notifier:
-        """Start the reconciler loop (every GAS_RECONCILE_INTERVAL_SECONDS)."""
-        self._reconciler = Loop("notifier-reconciler", self.settings.reconcile_interval_seconds,
-                                self.reconcile).start()
-        return self
+    def on_job_result(self, message: JobCompleted | JobFailed | JobRestored) -> None:
+        """Queue the email for a completed, failed or restored job (returns at once)."""
+        event = message.type.removeprefix("job.")
+        log.info("%s received; email queued", message.type, extra={"job_id": message.job_id})
+        # The worker re-reads the job item: it, not the message, decides what is sent.
+        self.submit(self.deliver, event, message.job_id, message.user_id)
 
-    def submit(self, event: str, job_id: str, user_id: str) -> None:
-        """Queue the email for one event (returns at once)."""
-        self.pool.submit(self.deliver, event, job_id, user_id)
-
-    def shutdown(self) -> None:
+    def stop(self) -> None:
         """Stop the reconciler, retry waits and the pool; unfinished claims are re-driven later."""
-        if self._reconciler:
-            self._reconciler.stop()
         self._stop.set()
-        self.pool.shutdown(wait=False)
+        super().stop()
 
     # --- one event ------------------------------------------------------------------
 
@@ -119,7 +117,7 @@ class Notifier:
             log.info("job.%s email sent", event, extra=extra)
             return self._count(event, "sent")
         log.error("job.%s email failed: %s", event, error, extra=extra)
-        record.finish(self.jobs, job, event, token, record.FAILED, error=error[:300])
+        record.finish(self.jobs, job, event, token, record.GAVE_UP, error=error[:300])
         return self._count(event, "failed")
 
     def _send_with_retries(self, email: Any, extra: dict[str, str]) -> str | None:
@@ -171,7 +169,7 @@ class Notifier:
                 if entry is None or entry.get("of") != occurrence:
                     log.info("job.%s message never arrived; sending its email", event,
                              extra={"job_id": job["job_id"]})
-                    self.submit(event, job["job_id"], job["user_id"])
+                    self.submit(self.deliver, event, job["job_id"], job["user_id"])
                     count += 1
         return count
 
@@ -196,7 +194,7 @@ class Notifier:
             for event in record.stale_claims(job, self.settings.notify_claim_seconds):
                 log.info("re-driving a stale job.%s email claim", event,
                          extra={"job_id": job["job_id"]})
-                self.submit(event, job["job_id"], job["user_id"])
+                self.submit(self.deliver, event, job["job_id"], job["user_id"])
                 count += 1
         return count
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from gas_common.stores import JobStore, TransitionRefused, now
 
-SENDING, SENT, SKIPPED, FAILED = "sending", "sent", "skipped", "failed"
+# GAVE_UP: the sender gave up after its retries (a later delivery may try again)
+SENDING, SENT, SKIPPED, GAVE_UP = "sending", "sent", "skipped", "failed"
 SWAP_TRIES = 8
 
 Entry = dict[str, Any]
@@ -36,7 +37,7 @@ def claimable(entry: Entry | None, occurrence: Any, claim_seconds: int,
     """True when nothing was sent for this occurrence and no live claim is held."""
     if entry is None or entry.get("of") != occurrence:
         return True
-    if entry.get("state") == FAILED:
+    if entry.get("state") == GAVE_UP:
         return True
     if entry.get("state") == SENDING:
         return int(entry.get("at", 0)) + claim_seconds <= (at if at is not None else now())

@@ -14,18 +14,13 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from gas_common.cold_storage import GONE, IN_PROGRESS, CapacityRefused, storage_of
+from gas_common.jobstates import ARCHIVED, ARCHIVING, PREMIUM, RESTORING, SCHEDULED
+from gas_common.keys import split_key
 from gas_common.messages import JobRestored
 from gas_common.publish import publish
-from gas_common.retention import (
-    ARCHIVED,
-    ARCHIVING,
-    RESTORING,
-    SCHEDULED,
-    schedule_job,
-    unschedule_job,
-)
+from gas_common.retention import schedule_job, unschedule_job
 from gas_common.settings import Settings
-from gas_common.stores import PREMIUM, JobStore, TransitionRefused, UserStore, now
+from gas_common.stores import JobStore, TransitionRefused, UserStore, now
 from prometheus_client import Counter
 
 log = logging.getLogger(__name__)
@@ -203,7 +198,7 @@ def jobs_for_notice(notice: Any, settings: Settings) -> list[dict[str, Any]]:
     found = []
     for key in s3_restored_keys(notice, settings):
         # Archive keys are results keys, `<prefix><user_id>/<job_id>~<name>`.
-        job = jobs.get(key.rpartition("/")[2].partition("~")[0] or "-")
+        job = jobs.get(split_key(key)[0] or "-")
         if not (job and job.get("results_file_archive_id") == key):
             matches = list(jobs.scan(Attr("results_file_archive_id").eq(key)))
             job = matches[0] if matches else None

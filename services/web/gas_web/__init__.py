@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import generate_csrf
 from gas_common.app import check_bucket, check_table, check_topic, create_service_app
+from gas_common.service import Service
 from gas_common.settings import Settings, get_settings
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,16 +18,22 @@ from gas_web.errors import register_errors
 from gas_web.security import current_user, init_security
 
 
+class Web(Service):
+    """The web service: requests only, no pool and no loops."""
+
+    name = "web"
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web service; refuse to start when sign-in or secrets are misconfigured."""
-    s = settings or get_settings()
+    web = Web(settings or get_settings())
+    s = web.settings
     s.require("secret_key", "public_url")
     auth.check_signin_config(s)
     app = create_service_app(
-        "web",
+        web,
         [check_table("jobs_table"), check_table("users_table"), check_bucket("inputs_bucket"),
          check_topic("job_requests_topic"), check_topic("thaw_requests_topic")],
-        s,
         json_errors=False,
     )
     # The base app is named after the service: point it at this package's files.

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from gas_common.service import current_settings
 
-from gas_web.security import current_user, login_required, settings
+from gas_web.security import current_user, login_required
 from gas_web.uploads import UploadRefused, human_size, submit, upload_limit
 
 bp = Blueprint("annotate", __name__)
@@ -18,7 +19,7 @@ def form() -> Any:
     """Show the upload form (the file goes straight from the browser to S3)."""
     user = current_user()
     assert user is not None
-    limit = upload_limit(user, settings())
+    limit = upload_limit(user, current_settings())
     return render_template("annotate.html", user=user, limit=limit, limit_text=human_size(limit))
 
 
@@ -33,11 +34,12 @@ def job() -> Any:
         flash("No upload was received. Please choose a file.", "warning")
         return redirect(url_for("annotate.form"))
     try:
-        job, created = submit(user, bucket, key, settings())
+        job, created = submit(user, bucket, key, current_settings())
     except UploadRefused as exc:
         flash(str(exc), "danger")
-        return render_template("annotate.html", user=user, limit=upload_limit(user, settings()),
-                               limit_text=human_size(upload_limit(user, settings()))), exc.status
+        limit = upload_limit(user, current_settings())
+        return render_template("annotate.html", user=user, limit=limit,
+                               limit_text=human_size(limit)), exc.status
     if created:
         flash(f"{job['input_file_name']} was uploaded and is queued for annotation.", "success")
     return redirect(url_for("jobs.detail", job_id=job["job_id"]))

@@ -8,13 +8,14 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from gas_common import cursors
+from gas_common.service import current_settings
+from gas_common.stores import JobStore, UserStore
 
 from gas_web import globus
 from gas_web.errors import fail
 from gas_web.openapi import document
 from gas_web.results import ResultsUnavailable, log_text, public_view, results_url
-from gas_web.security import csrf, current_user, settings
-from gas_web.stores import JobStore, UserStore
+from gas_web.security import csrf, current_user
 from gas_web.uploads import UploadRefused, presign_upload, submit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -34,7 +35,7 @@ def api_auth(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        s = settings()
+        s = current_settings()
         token = _bearer()
         if token:
             if not globus.configured(s):
@@ -68,7 +69,7 @@ def _body() -> dict[str, Any]:
 
 
 def _owned(job_id: str) -> dict[str, Any]:
-    job = JobStore(settings()).get_owned(job_id, g.api_user["user_id"])
+    job = JobStore(current_settings()).get_owned(job_id, g.api_user["user_id"])
     if job is None:
         abort(404)
     return job
@@ -77,7 +78,7 @@ def _owned(job_id: str) -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """Describe this API (OpenAPI 3.1)."""
-    return jsonify(document(settings().public_url))
+    return jsonify(document(current_settings().public_url))
 
 
 @bp.get("/me")
@@ -100,10 +101,10 @@ def create_upload() -> Any:
     if size is not None and (not isinstance(size, int) or size < 0):
         raise fail(400, "`size` must be a whole number of bytes.")
     # The public URL, not the Host header: S3 sends the browser exactly here.
-    redirect_to = (settings().public_url.rstrip("/") + url_for("annotate.job")
+    redirect_to = (current_settings().public_url.rstrip("/") + url_for("annotate.job")
                    if data.get("redirect") else None)
     try:
-        upload = presign_upload(g.api_user, filename, size, settings(), redirect_to)
+        upload = presign_upload(g.api_user, filename, size, current_settings(), redirect_to)
     except UploadRefused as exc:
         raise fail(exc.status, str(exc)) from None
     upload["submit_url"] = url_for("annotate.job", bucket=upload["bucket"], key=upload["key"])
@@ -118,9 +119,9 @@ def create_job() -> Any:
     key = data.get("key")
     if not isinstance(key, str) or not key:
         raise fail(400, "`key` is required.")
-    bucket = data.get("bucket") or settings().inputs_bucket
+    bucket = data.get("bucket") or current_settings().inputs_bucket
     try:
-        job, created = submit(g.api_user, str(bucket), key, settings())
+        job, created = submit(g.api_user, str(bucket), key, current_settings())
     except UploadRefused as exc:
         raise fail(exc.status, str(exc)) from None
     return jsonify(public_view(job)), 201 if created else 200
@@ -132,7 +133,7 @@ def list_jobs() -> Any:
     """The caller's jobs, newest first; pass `next_cursor` back as `cursor`."""
     try:
         limit = cursors.page_size(request.args.get("limit"), 20, MAX_PAGE)
-        jobs, cursor = JobStore(settings()).list_for_user(
+        jobs, cursor = JobStore(current_settings()).list_for_user(
             g.api_user["user_id"], limit=limit, cursor=request.args.get("cursor") or None)
     except cursors.CursorError as exc:
         raise fail(400, f"Bad `limit` or `cursor`: {exc}.") from None
@@ -150,7 +151,7 @@ def get_job(job_id: str) -> Any:
 @api_auth
 def get_log(job_id: str) -> Any:
     """The job's log as text."""
-    text = log_text(_owned(job_id), settings())
+    text = log_text(_owned(job_id), current_settings())
     if text is None:
         raise fail(404, "This job has no log yet.")
     return jsonify(job_id=job_id, log=text)
@@ -162,7 +163,7 @@ def download(job_id: str) -> Any:
     """A short-lived URL of the annotated VCF (409 when archived or restoring)."""
     job = _owned(job_id)
     try:
-        url = results_url(job, settings())
+        url = results_url(job, current_settings())
     except ResultsUnavailable as exc:
         raise fail(exc.status, str(exc)) from None
-    return jsonify(job_id=job_id, url=url, expires_in=settings().presigned_url_seconds)
+    return jsonify(job_id=job_id, url=url, expires_in=current_settings().presigned_url_seconds)

@@ -8,11 +8,12 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from gas_common.service import current_settings
 from gas_common.settings import Settings, SettingsError
+from gas_common.stores import UserStore
 
 from gas_web import globus, sessions
-from gas_web.security import safe_next, settings
-from gas_web.stores import UserStore
+from gas_web.security import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -58,7 +59,7 @@ def _after_signin(user: dict[str, Any], created: bool) -> Any:
 @bp.get("/login")
 def login() -> Any:
     """Show the sign-in choices."""
-    s = settings()
+    s = current_settings()
     next_url = request.args.get("next")
     return render_template(
         "login.html", globus=globus.configured(s), local=local_signin_enabled(s),
@@ -69,7 +70,7 @@ def login() -> Any:
 @bp.post("/globus")
 def globus_start() -> Any:
     """Send the browser to Globus Auth, remembering a one-time state value."""
-    s = settings()
+    s = current_settings()
     if not globus.configured(s):
         abort(404)
     state = secrets.token_urlsafe(24)
@@ -82,7 +83,7 @@ def globus_start() -> Any:
 @bp.get("/callback")
 def callback() -> Any:
     """Finish the Globus code flow: check state, exchange the code, sign the user in."""
-    s = settings()
+    s = current_settings()
     if not globus.configured(s):
         abort(404)
     if request.args.get("error"):
@@ -113,7 +114,7 @@ def callback() -> Any:
 @bp.post("/local")
 def local() -> Any:
     """Sign in with a name and an email (local mode only, no password)."""
-    s = settings()
+    s = current_settings()
     if not local_signin_enabled(s):
         abort(404)
     name = request.form.get("name", "").strip()[:100]
@@ -138,7 +139,7 @@ def local() -> Any:
 @bp.post("/logout")
 def logout() -> Any:
     """Sign out: revoke the Globus tokens and end the user's sessions everywhere."""
-    s = settings()
+    s = current_settings()
     tokens = session.get("tokens") or []
     if tokens and globus.configured(s):
         globus.revoke(s, tokens)

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from gas_common import cursors
+from gas_common.service import current_settings
+from gas_common.stores import JobStore
 
 from gas_web.results import (
     ResultsUnavailable,
@@ -15,8 +17,7 @@ from gas_web.results import (
     results_url,
     summary_facts,
 )
-from gas_web.security import current_user, login_required, settings
-from gas_web.stores import JobStore
+from gas_web.security import current_user, login_required
 
 bp = Blueprint("jobs", __name__)
 
@@ -32,7 +33,7 @@ MAX_POLL_IDS = 50
 def owned_job(job_id: str) -> dict[str, Any]:
     """The signed-in user's job, or 404 (another user's job does not exist for you)."""
     user = current_user()
-    job = JobStore(settings()).get_owned(job_id, user["user_id"]) if user else None
+    job = JobStore(current_settings()).get_owned(job_id, user["user_id"]) if user else None
     if job is None:
         abort(404)
     return job
@@ -46,8 +47,8 @@ def index() -> Any:
     assert user is not None
     cursor = request.args.get("cursor") or None
     try:
-        jobs, next_cursor = JobStore(settings()).list_page(
-            user["user_id"], LIST_ATTRIBUTES, limit=PAGE_SIZE, cursor=cursor)
+        jobs, next_cursor = JobStore(current_settings()).list_for_user(
+            user["user_id"], limit=PAGE_SIZE, cursor=cursor, attributes=LIST_ATTRIBUTES)
     except cursors.CursorError:
         abort(400)
     return render_template("annotations.html", user=user, jobs=[public_view(j) for j in jobs],
@@ -61,7 +62,7 @@ def status() -> Any:
     user = current_user()
     assert user is not None
     ids = [i for i in request.args.get("ids", "").split(",") if i][:MAX_POLL_IDS]
-    store = JobStore(settings())
+    store = JobStore(current_settings())
     found = {}
     for job_id in ids:
         job = store.get_owned(job_id, user["user_id"])
@@ -87,7 +88,7 @@ def log(job_id: str) -> Any:
     """Show the job's log inline."""
     job = owned_job(job_id)
     return render_template("log.html", user=current_user(), job=public_view(job),
-                           log=log_text(job, settings()))
+                           log=log_text(job, current_settings()))
 
 
 @bp.get("/annotations/<job_id>/results")
@@ -96,7 +97,7 @@ def download(job_id: str) -> Any:
     """Redirect to a short-lived download URL of the annotated VCF."""
     job = owned_job(job_id)
     try:
-        return redirect(results_url(job, settings()))
+        return redirect(results_url(job, current_settings()))
     except ResultsUnavailable as exc:
         flash(str(exc), "warning")
         return redirect(url_for("jobs.detail", job_id=job_id))
@@ -106,4 +107,4 @@ def download(job_id: str) -> Any:
 @login_required
 def download_input(job_id: str) -> Any:
     """Redirect to a short-lived download URL of the uploaded file."""
-    return redirect(input_url(owned_job(job_id), settings()))
+    return redirect(input_url(owned_job(job_id), current_settings()))

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from gas_common import retention
+from gas_common.jobstates import FREE, PREMIUM
 from gas_common.messages import ThawRequested
 from gas_common.publish import publish
-from gas_common.stores import FREE, PREMIUM, TransitionRefused, now
+from gas_common.service import current_settings
+from gas_common.stores import TransitionRefused, UserStore, now
 
-from gas_web.security import current_user, login_required, safe_next, settings
-from gas_web.stores import UserStore
+from gas_web.security import current_user, login_required, safe_next
 from gas_web.uploads import human_size
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ bp = Blueprint("profile", __name__)
 @login_required
 def view() -> Any:
     """Show the signed-in user's profile and tier."""
-    s = settings()
+    s = current_settings()
     user = current_user()
     return render_template(
         "profile.html", user=user,
@@ -47,7 +48,7 @@ def edit() -> Any:
             flash("Please enter your name.", "danger")
             return render_template("profile_edit.html", user=user,
                                    next=request.form.get("next", "")), 400
-        UserStore(settings()).update(user["user_id"], set={
+        UserStore(current_settings()).update(user["user_id"], set={
             "name": name, "institution": institution,
             "notify_completed": request.form.get("notify_completed") == "on",
             "updated": now(),
@@ -62,7 +63,7 @@ def edit() -> Any:
 @login_required
 def subscribe() -> Any:
     """Show what premium gives, with the upgrade button."""
-    s = settings()
+    s = current_settings()
     return render_template(
         "subscribe.html", user=current_user(),
         premium_limit=human_size(s.premium_upload_limit_bytes),
@@ -74,11 +75,11 @@ def subscribe() -> Any:
 @login_required
 def upgrade() -> Any:
     """Make the user premium and ask for their archived results to be restored."""
-    s = settings()
+    s = current_settings()
     user = current_user()
     assert user is not None
     try:
-        UserStore(s).set_role(user["user_id"], PREMIUM)
+        upgraded = UserStore(s).set_role(user["user_id"], PREMIUM)
     except TransitionRefused:
         flash("You are already premium.", "info")
         return redirect(url_for("profile.view"))
@@ -86,14 +87,14 @@ def upgrade() -> Any:
         publish(ThawRequested(user_id=user["user_id"]), s)
     except Exception:  # noqa: BLE001 - the role is set; the thawer's reconciler catches up
         log.exception("publishing thaw.requested failed")
-    return render_template("subscribed.html", user=UserStore(s).get(user["user_id"]))
+    return render_template("subscribed.html", user=upgraded)
 
 
 @bp.post("/subscribe/cancel")
 @login_required
 def cancel() -> Any:
     """Go back to the free tier; hot results are scheduled for cold storage again."""
-    s = settings()
+    s = current_settings()
     user = current_user()
     assert user is not None
     try:

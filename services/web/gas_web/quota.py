@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
+from gas_common.jobstates import PENDING, RUNNING
 from gas_common.settings import Settings
-from gas_common.stores import PENDING, RUNNING, USER_INDEX
-
-from gas_web.stores import JobStore
+from gas_common.stores import USER_INDEX, JobStore
 
 
 def active_jobs(user_id: str, s: Settings, enough: int) -> int:

@@ -6,9 +6,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from gas_common import aws
-from gas_common.retention import ARCHIVED, ARCHIVING, RESTORING
+from gas_common.jobstates import ARCHIVED, ARCHIVING, COMPLETED, RESTORING
+from gas_common.keys import file_name_of
 from gas_common.settings import Settings
-from gas_common.stores import COMPLETED
 
 LOG_LIMIT = 1024 * 1024  # show at most 1 MB of log inline
 
@@ -65,7 +65,7 @@ def results_url(job: dict[str, Any], s: Settings) -> str:
     if state == "none":
         raise ResultsUnavailable("This job has no results yet.")
     key = job["s3_key_result_file"]
-    return _presigned(s, job["s3_results_bucket"], key, key.rsplit("~", 1)[-1])
+    return _presigned(s, job["s3_results_bucket"], key, file_name_of(key))
 
 
 def input_url(job: dict[str, Any], s: Settings) -> str:
@@ -84,7 +84,7 @@ def log_text(job: dict[str, Any], s: Settings) -> str | None:
             Bucket=job.get("s3_results_bucket") or s.results_bucket, Key=key,
             Range=f"bytes=0-{LOG_LIMIT - 1}")["Body"]
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+        if aws.is_not_found(exc):
             return None
         raise
     return bytes(body.read()).decode("utf-8", "replace")

@@ -3,48 +3,25 @@
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, flash, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
+from gas_common.service import current_settings
 from gas_common.settings import Settings
+from gas_common.stores import UserStore
 
 from gas_web import sessions
-from gas_web.stores import UserStore
 
 csrf = CSRFProtect()
-
-MAX_FILENAME = 100
-_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
-
-
-def sanitise_filename(name: str) -> str:
-    """A safe base name: no path parts, control characters, odd symbols or huge length."""
-    name = unicodedata.normalize("NFKC", name or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]  # drop any path, Windows or POSIX
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = _UNSAFE.sub("_", name).strip("._-") or "upload.vcf"
-    if len(name) > MAX_FILENAME:
-        # Keep the extension (.vcf / .vcf.gz) so the type survives truncation.
-        ext = ".vcf.gz" if name.lower().endswith(".vcf.gz") else "." + name.rsplit(".", 1)[-1]
-        ext = ext if len(ext) <= 10 else ""
-        name = name[: MAX_FILENAME - len(ext)] + ext
-    return name
-
-
-def settings() -> Settings:
-    return current_app.config["GAS_SETTINGS"]  # type: ignore[no-any-return]
-
 
 def current_user() -> dict[str, Any] | None:
     """The signed-in user's item (cached on g), or None."""
     if "user" not in g:
         user_id = session.get("user_id")
-        g.user = UserStore(settings()).get(user_id) if user_id else None
+        g.user = UserStore(current_settings()).get(user_id) if user_id else None
         if g.user is not None and not sessions.is_current(g.user):
             g.user = None  # signed out since this session began (maybe on another device)
         if user_id and g.user is None:

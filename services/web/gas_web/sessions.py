@@ -14,8 +14,7 @@ from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 from flask import session
 from gas_common.settings import Settings
-
-from gas_web.stores import UserStore
+from gas_common.stores import UserStore
 
 GENERATION = "session_generation"
 

@@ -10,14 +10,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from gas_common import aws, tiers
+from gas_common.jobstates import PENDING, PREMIUM
+from gas_common.keys import input_key, sanitise_filename, split_key, user_prefix
 from gas_common.messages import JobRequested
 from gas_common.publish import publish
 from gas_common.settings import Settings
-from gas_common.stores import PENDING, PREMIUM, TransitionRefused, now
+from gas_common.stores import JobStore, TransitionRefused, now
 
 from gas_web import quota
-from gas_web.security import sanitise_filename
-from gas_web.stores import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,6 @@ def upload_limit(user: dict[str, Any], s: Settings) -> int:
     return s.free_upload_limit_bytes
 
 
-def user_prefix(user_id: str, s: Settings) -> str:
-    return f"{s.key_prefix}{user_id}/"
-
-
 def check_name(filename: str) -> str:
     """The sanitised name, if it looks like a VCF by its extension."""
     name = sanitise_filename(filename)
@@ -62,7 +58,7 @@ def presign_upload(
     if size is not None and size > limit:
         raise UploadRefused(_too_big(limit, user), status=413)
     job_id = str(uuid.uuid4())
-    key = f"{user_prefix(user['user_id'], s)}{job_id}~{name}"
+    key = input_key(user["user_id"], job_id, name, s)
     fields: dict[str, str] = {"acl": "private", "x-amz-server-side-encryption": "AES256"}
     conditions: list[Any] = [
         {"acl": "private"},
@@ -116,13 +112,13 @@ def parse_key(key: str, user_id: str, s: Settings) -> tuple[str, str]:
     prefix = user_prefix(user_id, s)
     if not key.startswith(prefix):
         raise UploadRefused("That upload does not belong to you.", status=403)
-    rest = key[len(prefix):]
-    job_id, sep, name = rest.partition("~")
+    job_id, name = split_key(key)
     try:
         valid_id = str(uuid.UUID(job_id)) == job_id
     except ValueError:
         valid_id = False
-    if not sep or not valid_id or sanitise_filename(name) != name:
+    if not valid_id or key != input_key(user_id, job_id, name, s) \
+            or sanitise_filename(name) != name:
         raise UploadRefused("That upload key is not one GAS made.")
     return job_id, name
 
@@ -148,7 +144,7 @@ def submit(user: dict[str, Any], bucket: str, key: str, s: Settings) -> tuple[di
     try:
         head = s3.head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+        if aws.is_not_found(exc):
             raise UploadRefused("We could not find your upload. Please upload it again.",
                                 status=404) from None
         raise

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gas_annotator import create_app, handlers
+from gas_annotator import create_app
 from gas_annotator.reference.custom import build_custom
+from gas_common.service import EXTENSION
 
-from .conftest import settings_with
+from tests.factories import settings_with
 
 GTF = Path(__file__).resolve().parents[2] / "data" / "annotator" / "reference.gtf"
 
@@ -23,7 +24,7 @@ def app_for(aws_mock):
         return app
     yield make
     for app in made:
-        app.extensions[handlers.RUNNER].stop()
+        app.extensions[EXTENSION].stop()
 
 
 def test_not_ready_without_the_reference_bundle(app_for, tmp_path):
@@ -38,6 +39,6 @@ def test_ready_with_a_bundle_and_not_while_stopping(app_for, tmp_path):
     app = app_for(reference=str(bundle))
     client = app.test_client()
     assert client.get("/readyz").status_code == 200
-    app.extensions[handlers.RUNNER].stop()
+    app.extensions[EXTENSION].stop()
     response = client.get("/readyz")
     assert response.status_code == 503 and "accepting" in response.json["failed"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from gas_annotator import claims
-from gas_common.stores import COMPLETED, FAILED, PENDING, RUNNING, TransitionRefused
+from gas_common.jobstates import COMPLETED, FAILED, PENDING, RUNNING
+from gas_common.stores import TransitionRefused
 
 from .conftest import new_job
 

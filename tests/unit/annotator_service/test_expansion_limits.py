@@ -6,10 +6,13 @@ import gzip
 
 import pytest
 from gas_annotator import child
-from gas_common.stores import COMPLETED, FAILED, UserStore
+from gas_common.jobstates import COMPLETED, FAILED
+from gas_common.stores import UserStore
 
-from tests.unit.annotator_service.conftest import settings_with
-from tests.unit.annotator_service.test_runner import finished, published, run_one  # noqa: F401
+from tests.factories import settings_with
+from tests.unit.annotator_service.test_runner import finished, run_one
+
+pytestmark = pytest.mark.usefixtures("published")  # nothing is sent over SNS here
 
 MB = 1024**2
 HEADER = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -36,7 +39,7 @@ def owner_is(settings, role):
 
 
 @pytest.mark.parametrize("role, bound", [("free_user", "2 MB"), ("premium_user", "8 MB")])
-def test_a_gzip_bomb_fails_at_the_tier_bound(tiered, published, role, bound):  # noqa: F811
+def test_a_gzip_bomb_fails_at_the_tier_bound(tiered, published, role, bound):
     owner_is(tiered, role)
     bomb = expanding_to(1024 * MB)  # 1 GB of records in under 3 MB
     assert len(bomb) < 3 * MB

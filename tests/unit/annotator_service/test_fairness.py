@@ -9,14 +9,19 @@ from flask import Flask
 from gas_annotator import handlers
 from gas_annotator.fairness import fair_order
 from gas_annotator.runner import JobRunner
-from gas_common.stores import COMPLETED, PENDING, JobStore
+from gas_common.jobstates import COMPLETED, PENDING
+from gas_common.service import EXTENSION
+from gas_common.stores import JobStore
 
+from tests.factories import settings_with
 from tests.harness import wait_for
 
 from . import targets
-from .conftest import new_job, settings_with
+from .conftest import new_job
 from .test_handlers import request_for
-from .test_runner import VCF, published  # noqa: F401
+from .test_runner import VCF
+
+pytestmark = pytest.mark.usefixtures("published")  # nothing is sent over SNS here
 
 
 def job(user: str, t: int) -> dict:
@@ -72,7 +77,7 @@ def app_with_runner(aws_mock, gate):
         runner.accept = recording  # type: ignore[method-assign]
         runner.start()
         app = Flask("t")
-        app.extensions[handlers.RUNNER] = runner
+        app.extensions[EXTENSION] = runner
         made.append((app.app_context(), runner))
         made[-1][0].push()
         return runner, order

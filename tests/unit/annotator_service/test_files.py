@@ -1,34 +1,13 @@
-"""Result naming, input limits and what goes on the job item."""
+"""Input limits and what goes on the job item."""
 
 from __future__ import annotations
 
 import pytest
-from gas_annotator.files import ResultKeys, item_summary, result_name, safe_file_name
+from gas_annotator.files import item_summary
 from gas_annotator.process import death_reason
 from gas_annotator.refdata import reference_path
 
-from .conftest import settings_with
-
-
-@pytest.mark.parametrize("name, safe, result", [
-    ("sample.vcf", "sample.vcf", "sample"),
-    ("sample.vcf.gz", "sample.vcf.gz", "sample"),
-    ("my sample (1).vcf", "my_sample_1_.vcf", "my_sample_1_"),
-    ("../../etc/passwd", "passwd", "passwd"),
-    ("..\\evil.vcf", "evil.vcf", "evil"),
-    ("..", "input.vcf", "input"),
-    ("$(rm -rf ~).vcf", "_rm_-rf_.vcf", "_rm_-rf_"),
-])
-def test_file_names_are_reduced_to_one_harmless_component(name, safe, result):
-    assert safe_file_name(name) == safe
-    assert result_name(name) == result
-
-
-def test_result_keys_follow_the_design_with_the_prefix(local_settings):
-    s = settings_with(local_settings, key_prefix="gas/")
-    keys = ResultKeys.of({"user_id": "u", "job_id": "j", "input_file_name": "a.vcf"}, s)
-    assert keys == ResultKeys("gas/u/j~a.annot.vcf", "gas/u/j~a.vcf.count.log",
-                              "gas/u/j~a.summary.json")
+from tests.factories import settings_with
 
 
 def test_item_summary_keeps_counts_and_bounds_chromosomes():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from gas_annotator import handlers
+from gas_common.jobstates import RUNNING
 from gas_common.messages import JobRequested
-from gas_common.stores import RUNNING
+from gas_common.service import EXTENSION
 
 from .conftest import new_job
 from .test_reconciler import StubRunner
@@ -16,7 +17,7 @@ from .test_reconciler import StubRunner
 def app_runner(aws_mock):
     app = Flask("t")
     runner = StubRunner(aws_mock)
-    app.extensions[handlers.RUNNER] = runner
+    app.extensions[EXTENSION] = runner
     with app.app_context():
         yield runner
 

@@ -11,16 +11,21 @@ from __future__ import annotations
 import logging
 import threading
 
+import pytest
 from gas_annotator import claims
 from gas_annotator.job import Held
 from gas_annotator.runner import JobRunner
-from gas_common.stores import COMPLETED, JobStore
+from gas_common.jobstates import COMPLETED
+from gas_common.stores import JobStore
 
+from tests.factories import settings_with
 from tests.harness import wait_for
 
 from . import targets
-from .conftest import new_job, settings_with
-from .test_runner import VCF, published  # noqa: F401
+from .conftest import new_job
+from .test_runner import VCF
+
+pytestmark = pytest.mark.usefixtures("published")  # nothing is sent over SNS here
 
 
 def test_no_renewal_after_the_last_write(aws_mock):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from gas_annotator import claims, reconciler
-from gas_common.stores import FAILED, PENDING, RUNNING, JobStore
+from gas_common.jobstates import FAILED, PENDING, RUNNING
+from gas_common.stores import JobStore
 
-from .conftest import new_job, settings_with
+from tests.factories import settings_with
+
+from .conftest import new_job
 
 
 class StubRunner:
@@ -34,11 +37,6 @@ class StubRunner:
         return True
 
 
-@pytest.fixture
-def published(monkeypatch):
-    sent: list = []
-    monkeypatch.setattr("gas_annotator.reconciler.publish", lambda m, s=None: sent.append(m))
-    return sent
 
 
 @pytest.fixture

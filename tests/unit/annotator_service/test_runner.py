@@ -8,12 +8,14 @@ import pytest
 from gas_annotator import claims
 from gas_annotator.runner import JobRunner
 from gas_common import aws
-from gas_common.stores import COMPLETED, FAILED, PENDING, RUNNING, JobStore
+from gas_common.jobstates import COMPLETED, FAILED, PENDING, RUNNING
+from gas_common.stores import JobStore
 
+from tests.factories import settings_with
 from tests.harness import wait_for
 
 from . import targets
-from .conftest import new_job, settings_with
+from .conftest import new_job
 
 VCF = (b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
        b"1\t5\t.\tA\tG\t.\t.\t.\n")
@@ -35,6 +37,11 @@ def finished(settings, job_id):
         item = JobStore(settings).get(job_id)
         return item if item["job_status"] in (COMPLETED, FAILED) else None
     return wait_for(done, timeout=30, what="the job to finish")
+
+
+@pytest.fixture(autouse=True)
+def _no_subscribers(published) -> None:
+    """No HTTP subscribers exist in-process: every test keeps what would be published."""
 
 
 def test_a_successful_job_uploads_three_outputs_and_completes(aws_mock, published):
@@ -182,12 +189,6 @@ def test_a_lost_claim_writes_nothing(aws_mock, published):
     assert published == []
 
 
-@pytest.fixture(autouse=True)
-def published(monkeypatch):
-    """No HTTP subscribers exist in-process; count what would be published instead."""
-    sent: list = []
-    monkeypatch.setattr("gas_annotator.job.publish", lambda m, s=None: sent.append(m))
-    return sent
 
 
 def test_the_sigterm_handler_takes_no_lock(aws_mock):

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from gas_common import aws
 from gas_common.cold_storage import _single_try, single_try_client
+from gas_common.jobstates import COMPLETED, FREE
 from gas_common.provision import provision
 from gas_common.settings import Settings, get_settings
-from gas_common.stores import COMPLETED, FREE, JobStore, UserStore
+from gas_common.stores import JobStore, UserStore
 from moto import mock_aws
 
 BACKENDS = ["s3-glacier", "glacier-vault"]

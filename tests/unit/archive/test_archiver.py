@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from gas_archiver import archive, schedule
 from gas_common import retention
-from gas_common.stores import FAILED, PREMIUM, JobStore, UserStore
+from gas_common.jobstates import FAILED, PREMIUM
+from gas_common.stores import JobStore, UserStore
 
 from tests.unit.archive.conftest import both, hot_body, make_job
-
-
-@pytest.fixture
-def published(monkeypatch) -> list:
-    sent: list = []
-    monkeypatch.setattr(archive, "publish", lambda message, settings=None: sent.append(message))
-    return sent
 
 
 @both

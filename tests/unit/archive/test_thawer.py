@@ -5,21 +5,13 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 from gas_archiver import archive
 from gas_common import retention
-from gas_common.stores import FREE, PREMIUM, JobStore, UserStore
+from gas_common.jobstates import FREE, PREMIUM
+from gas_common.stores import JobStore, UserStore
 from gas_thawer import restore
 
 from tests.unit.archive.conftest import both, hot_body, make_job, refuse
-
-
-@pytest.fixture
-def published(monkeypatch) -> list:
-    sent: list = []
-    monkeypatch.setattr(restore, "publish", lambda message, settings=None: sent.append(message))
-    monkeypatch.setattr(archive, "publish", lambda message, settings=None: sent.append(message))
-    return sent
 
 
 def archived(settings, job_id: str, body: bytes = b"##x\n", user_id: str = "u-1") -> dict:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 from gas_common import aws, snapshot
+from gas_common.jobstates import COMPLETED
 from gas_common.provision import provision
-from gas_common.stores import COMPLETED, JobStore, UserStore
+from gas_common.stores import JobStore, UserStore
 from moto import mock_aws
 
 

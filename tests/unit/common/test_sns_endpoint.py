@@ -14,9 +14,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
-from flask import Flask
 from gas_common import aws, sns
+from gas_common.app import create_service_app
 from gas_common.messages import JobRequested, dumps
+from gas_common.service import EXTENSION, Service
 from gas_common.settings import Settings
 
 ACCOUNT = "123456789012"
@@ -77,7 +78,7 @@ def endpoint(local_settings, monkeypatch):
 
     get_settings.cache_clear()
     received: list[Any] = []
-    app = Flask("t")
+    app = create_service_app(Service(get_settings()), [])
     sns.add_endpoint(app, "/sns/job-requests", "job_requests_topic", received.append,
                      acts_on={"job.requested"})
     sns._certificates = sns.CertificateCache()
@@ -335,12 +336,10 @@ def test_a_timestamp_inside_the_window_is_accepted(endpoint):
     assert len(received) == 1
 
 
-def test_the_age_limit_is_a_setting(endpoint, monkeypatch):
-    client, received, _, _ = endpoint
-    from gas_common.settings import get_settings
-
-    monkeypatch.setenv("GAS_SNS_MAX_AGE_SECONDS", "60")
-    get_settings.cache_clear()
+def test_the_age_limit_is_a_setting(endpoint):
+    client, received, settings, _ = endpoint
+    service = client.application.extensions[EXTENSION]
+    service.settings = settings.model_copy(update={"sns_max_age_seconds": 60})
     envelope = notification(dumps(JOB))
     envelope["Timestamp"] = now_iso(-120)
     assert post(client, signed(envelope)).status_code == 403

@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from gas_common.stores import (
-    COMPLETED,
-    FREE,
-    PENDING,
-    PREMIUM,
-    RUNNING,
-    JobStore,
-    TransitionRefused,
-    UserStore,
-)
+from gas_common.jobstates import COMPLETED, FREE, PENDING, PREMIUM, RUNNING
+from gas_common.stores import JobStore, TransitionRefused, UserStore
 
 
 def job(job_id: str, user_id: str = "u1", submit_time: int = 1) -> dict:

@@ -9,6 +9,7 @@ from typing import Any
 
 from gas_common.app import create_service_app
 from gas_common.provision import SUBSCRIPTIONS
+from gas_common.service import Service
 from gas_common.settings import SERVICES, Settings, env_names
 
 from tests.unit.deploy.conftest import COMPOSE, COMPOSE_AWS, DOCKERFILE, K8S, ROOT, objects
@@ -64,7 +65,7 @@ def test_ports_agree_with_settings(compose: dict[str, Any], rendered: Docs) -> N
 
 def test_probe_paths_are_served_by_every_service(compose: dict[str, Any],
                                                  rendered: Docs) -> None:
-    app = create_service_app("probe-check", [], Settings(env="local"))
+    app = create_service_app(Service(Settings(env="local")), [])
     served = {rule.rule for rule in app.url_map.iter_rules()}
     used = set()
     for svc in compose_gas_services(compose).values():

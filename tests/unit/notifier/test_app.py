@@ -12,7 +12,7 @@ import pytest
 from gas_common import aws
 from gas_common.messages import JobCompleted, JobFailed, JobRestored, dumps
 from gas_common.settings import get_settings
-from gas_notifier import create_app, handlers
+from gas_notifier import create_app
 from gas_notifier.delivery import EMAILS
 
 from tests.harness import wait_for
@@ -41,7 +41,7 @@ def app(settings, monkeypatch):
     get_settings.cache_clear()
     app = create_app(get_settings())
     yield app
-    app.extensions[handlers.NOTIFIER].shutdown()
+    app.extensions["gas"].stop()
     get_settings.cache_clear()
 
 
@@ -63,7 +63,7 @@ def test_endpoint_answers_before_the_email_is_sent(app, jobs, users):
     make_job(jobs)
     make_user(users)
     sender = BlockedSender()
-    app.extensions[handlers.NOTIFIER].sender = sender
+    app.extensions["gas"].sender = sender
     started = time.monotonic()
     response = deliver(app.test_client(), MESSAGE)
     assert response.status_code == 200 and response.json["status"] == "accepted"
@@ -77,7 +77,7 @@ def test_endpoint_refuses_a_delivery_without_the_shared_secret(app, jobs, users)
     make_job(jobs)
     make_user(users)
     sender = FakeSender()
-    notifier = app.extensions[handlers.NOTIFIER]
+    notifier = app.extensions["gas"]
     notifier.sender = sender
     queued = []
     notifier.submit = lambda *args: queued.append(args)  # emails are queued in the request
@@ -95,7 +95,7 @@ def test_an_authentic_message_the_job_contradicts_sends_no_email(app, jobs, user
     make_job(jobs, **item)
     make_user(users)
     sender = FakeSender()
-    app.extensions[handlers.NOTIFIER].sender = sender
+    app.extensions["gas"].sender = sender
     event = message.type.removeprefix("job.")
     counted = EMAILS.labels(event, "contradicts-job")
     before = counted._value.get()

@@ -22,7 +22,7 @@ def sender():
 def notifier(settings, sender):
     n = Notifier(settings, sender=sender)
     yield n
-    n.shutdown()
+    n.stop()
 
 
 # A job item that bears out each event.
@@ -91,7 +91,7 @@ def test_a_send_that_keeps_failing_is_recorded_failed_after_every_attempt(settin
     assert Notifier(settings, sender=broken).deliver("completed", JOB_ID, USER_ID) == "failed"
     assert broken.attempts == settings.notify_attempts
     entry = jobs.get(JOB_ID)["notified"]["completed"]
-    assert entry["state"] == record.FAILED and "refused attempt 3" in entry["error"]
+    assert entry["state"] == record.GAVE_UP and "refused attempt 3" in entry["error"]
     # nothing was sent, so a later delivery of the event may try again
     fixed = FakeSender()
     assert Notifier(settings, sender=fixed).deliver("completed", JOB_ID, USER_ID) == "sent"

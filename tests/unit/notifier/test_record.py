@@ -22,7 +22,7 @@ def test_a_sent_event_is_never_claimed_again_but_a_failed_one_is(jobs):
     assert record.finish(jobs, job, "completed", token, record.SENT)
     assert record.claim(jobs, job, "completed", None, 0) is None
     _, token = record.claim(jobs, job, "failed", None, 300)
-    assert record.finish(jobs, job, "failed", token, record.FAILED, error="x")
+    assert record.finish(jobs, job, "failed", token, record.GAVE_UP, error="x")
     assert record.claim(jobs, job, "failed", None, 300) is not None
 
 

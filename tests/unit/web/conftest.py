@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from gas_common import aws
+from gas_common.jobstates import COMPLETED
 from gas_common.provision import provision
 from gas_common.settings import Settings, get_settings
-from gas_common.stores import COMPLETED, JobStore, UserStore, now
+from gas_common.stores import JobStore, UserStore, now
 from gas_web import create_app, globus
-from gas_web.stores import forget_tables
 from moto import mock_aws
 
 VCF = (b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -24,9 +24,13 @@ VCF = (b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
 
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def moto_settings() -> Iterator[Settings]:
-    """In-process moto with every GAS resource, once for this package (fast tests)."""
+    """In-process moto with every GAS resource, once per test module (fast tests).
+
+    Not package scope: tests/unit/web is no package, so that would outlive this folder and
+    leave the mock active under other folders' tests.
+    """
     saved = {k: v for k, v in os.environ.items() if k.startswith("GAS_")}
     for key in saved:
         del os.environ[key]
@@ -62,7 +66,7 @@ def app(moto_settings, web_overrides) -> Iterator:
     settings = moto_settings.model_copy(update=web_overrides)
     _empty(settings)
     globus.forget_cache()
-    forget_tables()
+    aws.reset_clients()  # fresh clients, and with them fresh per-thread tables
     app = create_app(settings)
     app.config["TESTING"] = True
     yield app
@@ -87,7 +91,7 @@ def client(app) -> Any:
 
 @pytest.fixture
 def settings(app) -> Any:
-    return app.config["GAS_SETTINGS"]
+    return app.extensions["gas"].settings
 
 
 def csrf_of(client: Any, path: str = "/") -> str:

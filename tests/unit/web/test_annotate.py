@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 from gas_common import aws
-from gas_common.stores import PENDING, PREMIUM, JobStore, UserStore
+from gas_common.jobstates import PENDING, PREMIUM
+from gas_common.stores import JobStore, UserStore
 
 from tests.unit.web.conftest import VCF, csrf_of, put_input
 

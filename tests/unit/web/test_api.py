@@ -6,7 +6,7 @@ import re
 
 import pytest
 import responses
-from gas_common.retention import ARCHIVED
+from gas_common.jobstates import ARCHIVED
 from gas_common.stores import JobStore
 
 from tests.unit.web.conftest import CRAFTED_CURSORS, completed_job, crafted, csrf_of, put_input

@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
-from gas_common.stores import FREE, UserStore
+from gas_common.jobstates import FREE
+from gas_common.stores import UserStore
 from globus_sdk.testing import load_response
 
 from tests.unit.web.conftest import csrf_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from gas_common.retention import ARCHIVED, RESTORING
-from gas_common.stores import FREE, PENDING, PREMIUM, RUNNING, JobStore, UserStore
+from gas_common.jobstates import ARCHIVED, FREE, PENDING, PREMIUM, RESTORING, RUNNING
+from gas_common.stores import JobStore, UserStore
 
 from tests.unit.web.conftest import CRAFTED_CURSORS, Auth, completed_job, csrf_of
 
@@ -247,12 +247,12 @@ def test_static_assets_served(client):
 def test_unexpected_errors_are_a_friendly_page_even_when_aws_is_down(app, client, auth,
                                                                      monkeypatch):
     auth.login()
-    from gas_web import stores
+    from gas_common import stores
 
     def broken(*args, **kwargs):
         raise RuntimeError("dynamodb unreachable")
 
-    monkeypatch.setattr(stores.JobStore, "list_page", broken)
+    monkeypatch.setattr(stores.JobStore, "list_for_user", broken)
     monkeypatch.setattr(stores.UserStore, "get", broken)
     page = client.get("/annotations")
     assert page.status_code == 500

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import pytest
 from botocore.exceptions import ClientError
 from gas_common import aws
-from gas_common.stores import COMPLETED, FAILED, PENDING, PREMIUM, RUNNING, JobStore, UserStore
+from gas_common.jobstates import COMPLETED, FAILED, PENDING, PREMIUM, RUNNING
+from gas_common.stores import JobStore, UserStore
 
 from tests.unit.web.conftest import Auth, csrf_of, put_input
 
