@@ -159,15 +159,16 @@ def test_data_survives_a_restart_of_gas_up(env, how):
 
 def test_jobs_left_running_by_a_crash_finish_after_the_restart(env):
     env.update({"GAS_JOB_LEASE_SECONDS": "3", "GAS_RECONCILE_INTERVAL_SECONDS": "1",
-                "GAS_ANNOTATOR_THROTTLE_SECONDS": "0.5"})
+                "GAS_ANNOTATOR_THROTTLE_SECONDS": "2"})  # 40 s a run: still running at kill
     s = settings_of(env)
     with gas_up(env) as first:
         job_id = new_job(s, HEADER + "".join(f"chr1\t{1000 + i}\t.\tA\tG\t.\t.\t.\n"
-                                             for i in range(5_000)))
+                                             for i in range(20_000)))
         data = Path(env["GAS_STATE_DIR"]) / "data"
         wait_for(lambda: '"RUNNING"' in (data / "tables.json").read_text(), timeout=60,
                  what="a snapshot with the job running")
         first.stop(signal.SIGKILL)
+    env["GAS_ANNOTATOR_THROTTLE_SECONDS"] = "0"  # the second run goes at full speed
     with gas_up(env):
         aws.reset_clients()
         assert JobStore(s).get(job_id)["job_status"] in (RUNNING, PENDING, COMPLETED)
