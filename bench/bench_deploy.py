@@ -62,9 +62,9 @@ def main() -> int:
     args = parser.parse_args()
 
     from gas_annotator.reference.custom import build_custom
-    from gas_common.provision import provision
     from gas_common.settings import SERVICES
-    from gas_common.stack import EMULATOR_AWS_ENV, Stack
+    from gas_tools.provision import provision
+    from gas_tools.stack import EMULATOR_AWS_ENV, Stack
 
     from tests.harness import GasStack
 

@@ -48,9 +48,9 @@ def bench_deliver(n: int) -> None:
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "b", "AWS_SECRET_ACCESS_KEY": "b", "GAS_ENV": "local"})
     from gas_common import aws
-    from gas_common.provision import provision
     from gas_common.settings import Settings
     from gas_notifier.delivery import Notifier
+    from gas_tools.provision import provision
     from moto import mock_aws
 
     settings = Settings()

@@ -1,7 +1,7 @@
 """Benchmark `gas up`'s data keeping: snapshot and restore of the emulator at N jobs.
 
 Run: .venv/bin/python bench/bench_snapshot.py [--jobs N]   (default 10,000)
-Fills an emulator (moto's models, in this process, as `gas_common.emulator` holds
+Fills an emulator (moto's models, in this process, as `gas_tools.emulator` holds
 them) with N completed jobs of 20 users: the job item, the input and the three
 result files of each (4 objects a job). Then times the first snapshot (every body
 new), a snapshot with nothing changed (what the emulator pays every
@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                    "AWS_DEFAULT_REGION": "us-east-1", "GAS_ENV": "local"})
 
-from gas_common import aws, snapshot  # noqa: E402
-from gas_common.provision import provision  # noqa: E402
+from gas_common import aws  # noqa: E402
 from gas_common.settings import get_settings  # noqa: E402
+from gas_tools import snapshot  # noqa: E402
+from gas_tools.provision import provision  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 VCF = b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n" + \

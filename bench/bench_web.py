@@ -137,7 +137,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    from gas_common.stack import EMULATOR_AWS_ENV
+    from gas_tools.stack import EMULATOR_AWS_ENV
 
     from tests.harness import GasStack
 

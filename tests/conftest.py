@@ -80,7 +80,7 @@ def local_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator:
 @pytest.fixture
 def aws_mock(local_settings) -> Iterator:
     """In-process moto with every GAS resource provisioned; yields the settings."""
-    from gas_common.provision import provision
+    from gas_tools.provision import provision
     from moto import mock_aws
 
     with mock_aws():

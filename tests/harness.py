@@ -1,6 +1,6 @@
 """The integration harness: a real moto server and real service processes on free ports.
 
-It starts them through gas_common.stack, the same code as `gas up`.
+It starts them through gas_tools.stack, the same code as `gas up`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 import requests
 from gas_common import aws
 from gas_common.messages import dumps
-from gas_common.provision import provision
 from gas_common.settings import SERVICES, Settings
-from gas_common.stack import Stack, embedded_env, settings_from_env
 from gas_common.stores import JobStore, UserStore
+from gas_tools.provision import provision
+from gas_tools.stack import Stack, embedded_env, settings_from_env
 
 
 def free_port() -> int:

@@ -21,8 +21,8 @@ import requests
 from gas_common import retention
 from gas_common.jobstates import COMPLETED, FAILED, PREMIUM
 from gas_common.messages import JobCompleted, ThawRequested
-from gas_common.provision import provision
 from gas_common.stores import now
+from gas_tools.provision import provision
 from gas_web.auth import local_user_id
 
 from tests.harness import messages_in, wait_for

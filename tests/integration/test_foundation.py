@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 from gas_common.messages import JobCompleted, JobFailed, JobRequested, JobRestored, ThawRequested
-from gas_common.provision import provision
 from gas_common.settings import SERVICES
+from gas_tools.provision import provision
 
 from tests.harness import free_port, wait_for
 
@@ -132,7 +132,7 @@ def test_provision_twice_reports_no_changes(stack):
 def test_provision_cli_dry_run_then_real_then_nothing(stack):
     requests.post(stack.url("emulator") + "/moto-api/reset", timeout=10).raise_for_status()
     env = {**os.environ, **stack.env}
-    gas = [sys.executable, "-m", "gas_common.cli", "provision"]
+    gas = [sys.executable, "-m", "gas_tools.cli", "provision"]
     dry = subprocess.run([*gas, "--dry-run"], env=env, capture_output=True, text=True, check=True)
     assert "(dry run)" in dry.stdout and "to create" in dry.stdout
     first = subprocess.run(gas, env=env, capture_output=True, text=True, check=True)
@@ -178,7 +178,7 @@ def _up_env(tmp_path: Path, reference: Path) -> dict[str, str]:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_gas_up_starts_everything_and_leaves_nothing_behind(tmp_path: Path, sig, test_reference):
     env = _up_env(tmp_path, test_reference)
-    proc = subprocess.Popen([sys.executable, "-m", "gas_common.cli", "up"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "gas_tools.cli", "up"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     lines: list[str] = []

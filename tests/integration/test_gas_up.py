@@ -35,7 +35,7 @@ class GasUp:
     """One `gas up` child process; its output is collected as it comes."""
 
     def __init__(self, env: dict[str, str], *args: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "gas_common.cli", "up", *args],
+        self.proc = subprocess.Popen([sys.executable, "-m", "gas_tools.cli", "up", *args],
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True)
         self.lines: list[str] = []

@@ -1,4 +1,5 @@
-"""`gas annotate` and `gas reference ...` (mounted by gas_common.cli's `gas` group)."""
+"""`gas annotate` and `gas reference ...`, offered to the `gas` command through the
+`gas.commands` entry points in pyproject.toml."""
 
 from __future__ import annotations
 
@@ -82,13 +83,20 @@ def install(which: str, base: Path | None) -> None:
 @click.option("--gff3", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--known", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="dbSNP-style VCF: its IDs fill the ID column when position and allele match.")
+@click.option("--fasta", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Genome FASTA (plain, gzip or bgzip): per-transcript consequences, HGVS.")
 @click.option("--name", required=True, help="Bundle name (its folder name).")
 @click.option("--build", "build", default="", help="Assembly name, e.g. GRCh38.")
 @click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Bundle folder (default: $GAS_REFERENCE_DIR or ~/.local/share/gas/reference).")
-def build(gtf: Path | None, gff3: Path | None, known: Path | None, name: str, build: str,
-          base: Path | None) -> None:
-    """Build a bundle from a GENCODE/Ensembl GTF or GFF3 (plain or gzip)."""
+def build(gtf: Path | None, gff3: Path | None, fasta: Path | None, known: Path | None, name: str,
+          build: str, base: Path | None) -> None:
+    """Build a bundle from a GENCODE/Ensembl GTF or GFF3 (plain or gzip) and a FASTA.
+
+    Problems (a contig missing from the FASTA, a CDS with a bad phase, a transcript
+    without exons) are reported one per line; the exit is non-zero only when no
+    transcript is usable.
+    """
     from gas_annotator.reference.custom import build_custom
     from gas_annotator.reference.gtf import AnnotationSourceError
     from gas_annotator.reference.store import reference_dir
@@ -101,7 +109,7 @@ def build(gtf: Path | None, gff3: Path | None, known: Path | None, name: str, bu
     assert source is not None
     try:
         path = build_custom(source, fmt, (base or reference_dir()) / name, name, build, known,
-                            _say)
+                            _say, fasta)
     except AnnotationSourceError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"built {name} in {path}")

@@ -6,7 +6,7 @@ The image runs every service the same way, shell-free:
 
 The app target names the service, so this module knows which port to bind
 (`GAS_<SERVICE>_PORT` on `GAS_HOST`). Workers, threads and timeouts come from
-`GAS_GUNICORN_*`, like `gas up` (gas_common.stack) starts them. Run as
+`GAS_GUNICORN_*`, like `gas up` (gas_tools.stack) starts them. Run as
 `python -m gas_common.gunicorn_conf` it is the image's HEALTHCHECK: it asks the
 service running in this container for `/healthz`.
 """

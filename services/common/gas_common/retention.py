@@ -1,4 +1,9 @@
-"""When free users' results become due for cold storage (used by archiver and web)."""
+"""When free users' results become due for cold storage.
+
+The archiver schedules each completed job, the web service a user who became free
+(`schedule_user`), and the thawer keeps a premium user's jobs hot (`unschedule_job`) and
+schedules again a restore that finished after its user went back to free.
+"""
 
 from __future__ import annotations
 

@@ -46,11 +46,6 @@ def publish_pending() -> ConditionBase:
         | Attr("archive_status").is_in([SCHEDULED, ARCHIVING, ARCHIVED]))
 
 
-def thaw_user(user_id: str, settings: Settings) -> int:
-    """Restore every archived job of a premium user and keep scheduled ones hot."""
-    return sum(start_restore(job_id, settings) for job_id in jobs_to_thaw(user_id, settings))
-
-
 def jobs_to_thaw(user_id: str, settings: Settings) -> list[str]:
     """Un-schedule a premium user's scheduled jobs; return the archived ones to restore."""
     if UserStore(settings).role(user_id) != PREMIUM:

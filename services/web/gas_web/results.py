@@ -99,7 +99,9 @@ def summary_facts(summary: dict[str, Any] | None) -> dict[str, Any] | None:
     ti, tv = int(summary.get("ti") or 0), int(summary.get("tv") or 0)
     ratio = summary.get("ti_tv")
     reference = summary.get("reference")
+    cannot_give: list[str] = []
     if isinstance(reference, dict):
+        cannot_give = list(reference.get("cannot_give") or [])
         reference = reference.get("name")
     return {
         "total": total,
@@ -111,4 +113,6 @@ def summary_facts(summary: dict[str, Any] | None) -> dict[str, Any] | None:
         else int(unannotated or 0),
         "unannotated_reasons": unannotated if isinstance(unannotated, dict) else {},
         "reference": reference,
+        "cannot_give": cannot_give,  # what a bundle without a genome does not give
+        "ref_mismatches": int(summary.get("ref_mismatches") or 0),
     }

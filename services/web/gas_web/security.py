@@ -1,4 +1,4 @@
-"""Security plumbing: headers, CSRF, the signed-in user, file-name sanitising."""
+"""Security plumbing: headers, CSRF, the signed-in user, safe redirects."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def current_user() -> dict[str, Any] | None:
             g.user = None  # signed out since this session began (maybe on another device)
         if user_id and g.user is None:
             session.clear()  # user deleted or signed out: the session means nothing now
-    return g.user  # type: ignore[no-any-return]
+    return g.user
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,6 +9,9 @@ CASES = [
     # GENEA, + strand
     ("chr1", 500, "A", "G", "upstream_gene_variant", "GENEA", "TXA1", "", "501"),
     ("chr1", 1000, "A", "G", "upstream_gene_variant", "GENEA", "TXA1", "", "1"),
+    # indels: Distance from the first changed base (501), not the padding base (500)
+    ("chr1", 500, "AC", "A", "upstream_gene_variant", "GENEA", "TXA1", "", "500"),
+    ("chr1", 500, "A", "AT", "upstream_gene_variant", "GENEA", "TXA1", "", "500"),
     ("chr1", 1020, "A", "G", "5_prime_UTR_variant", "GENEA", "TXA1", "1/3", ""),
     ("chr1", 1060, "C", "A", "coding_sequence_variant", "GENEA", "TXA1", "1/3", ""),
     ("chr1", 1097, "A", "G", "coding_sequence_variant", "GENEA", "TXA1", "1/3", ""),

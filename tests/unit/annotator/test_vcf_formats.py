@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from gas_annotator.engine import annotate_file, default_base_name
+from gas_annotator.reference.bundle import GIVES_WITH_SEQUENCE
 
 V33 = """##fileformat=VCFv3.3
 ##INFO=DP,1,Integer,"Total Depth"
@@ -111,7 +112,8 @@ def test_summary_keys_and_counts(vcf, run) -> None:
     assert (s["ti"], s["tv"], s["ti_tv"]) == (3, 2, 1.5)
     assert s["unannotated"] == {"unknown contig": 1}
     assert s["reference"] == {"name": "test38", "build": "GRCh38",
-                              "version": s["reference"]["version"]}
+                              "version": s["reference"]["version"],
+                              "cannot_give": GIVES_WITH_SEQUENCE}  # a bundle without a genome
 
 
 def test_count_log_reads_like_the_original(vcf, run) -> None:

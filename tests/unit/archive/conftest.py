@@ -11,9 +11,9 @@ import pytest
 from gas_common import aws
 from gas_common.cold_storage import _single_try, single_try_client
 from gas_common.jobstates import COMPLETED, FREE
-from gas_common.provision import provision
 from gas_common.settings import Settings, get_settings
 from gas_common.stores import JobStore, UserStore
+from gas_tools.provision import provision
 from moto import mock_aws
 
 BACKENDS = ["s3-glacier", "glacier-vault"]

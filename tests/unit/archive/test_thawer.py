@@ -21,6 +21,12 @@ def archived(settings, job_id: str, body: bytes = b"##x\n", user_id: str = "u-1"
     return job
 
 
+def thaw(user_id: str, settings) -> int:
+    """What the thawer does on thaw.requested, one restore after another: how many started."""
+    return sum(restore.start_restore(job_id, settings)
+               for job_id in restore.jobs_to_thaw(user_id, settings))
+
+
 def poll_until_restored(settings, job_ids, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -38,8 +44,8 @@ def poll_until_restored(settings, job_ids, timeout: float = 15) -> None:
 def test_upgrade_restores_every_archived_job_once(settings, published):
     jobs = [archived(settings, f"j-{i}", body=f"##{i}\n".encode()) for i in range(3)]
     UserStore(settings).set_role("u-1", PREMIUM)
-    assert restore.thaw_user("u-1", settings) == 3
-    assert restore.thaw_user("u-1", settings) == 0  # a repeated thaw starts nothing
+    assert thaw("u-1", settings) == 3
+    assert thaw("u-1", settings) == 0  # a repeated thaw starts nothing
     for job in jobs:
         stored = JobStore(settings).get(job["job_id"])
         assert stored["archive_status"] == "RESTORING"
@@ -62,7 +68,7 @@ def test_expedited_refused_falls_back_to_standard_and_records_it(settings, publi
                    if settings.cold_storage == "glacier-vault"
                    else "GlacierExpeditedRetrievalNotAvailable")
     UserStore(settings).set_role("u-1", PREMIUM)
-    assert restore.thaw_user("u-1", settings) == 1
+    assert thaw("u-1", settings) == 1
     assert asked == ["Expedited", "Standard"]
     assert JobStore(settings).get("j-1")["restore_tier"] == "Standard"
 
@@ -72,7 +78,7 @@ def test_every_tier_refused_leaves_a_claim_the_poller_retries(settings, publishe
     refuse(settings, "InsufficientCapacityException", tier="Expedited")
     refuse(settings, "InsufficientCapacityException", tier="Standard")
     UserStore(settings).set_role("u-1", PREMIUM)
-    assert restore.thaw_user("u-1", settings) == 0
+    assert thaw("u-1", settings) == 0
     stored = JobStore(settings).get("j-1")
     assert stored["archive_status"] == "RESTORING" and "restore_job_id" not in stored
     assert not restore.start_restore("j-1", settings)  # its claim still holds
@@ -82,10 +88,10 @@ def test_thaw_of_a_free_user_does_nothing_and_upgrade_unschedules(settings, publ
     archived(settings, "j-1")
     make_job(settings, "j-2")
     retention.schedule_job("j-2", int(time.time()) + 600, settings)
-    assert restore.thaw_user("u-1", settings) == 0
+    assert thaw("u-1", settings) == 0
     assert JobStore(settings).get("j-1")["archive_status"] == "ARCHIVED"
     UserStore(settings).set_role("u-1", PREMIUM)
-    restore.thaw_user("u-1", settings)
+    thaw("u-1", settings)
     assert "archive_status" not in JobStore(settings).get("j-2")
 
 
@@ -100,7 +106,7 @@ def test_poller_restores_archives_of_premium_users_without_a_message(settings, p
 def test_cancel_during_restore_schedules_again_when_restored(settings, published):
     archived(settings, "j-1")
     UserStore(settings).set_role("u-1", PREMIUM)
-    restore.thaw_user("u-1", settings)
+    thaw("u-1", settings)
     UserStore(settings).set_role("u-1", FREE)
     assert retention.schedule_user("u-1", settings) == 0  # restoring: left alone
     poll_until_restored_or_scheduled(settings, "j-1")
@@ -120,7 +126,7 @@ def poll_until_restored_or_scheduled(settings, job_id: str) -> None:
 def test_finish_twice_restores_and_announces_once(settings, published):
     archived(settings, "j-1")
     UserStore(settings).set_role("u-1", PREMIUM)
-    restore.thaw_user("u-1", settings)
+    thaw("u-1", settings)
     job = JobStore(settings).get("j-1")
     deadline = time.monotonic() + 10
     while restore.check_restore(job, settings) == "IN_PROGRESS":
@@ -133,7 +139,7 @@ def test_finish_twice_restores_and_announces_once(settings, published):
 def test_restore_notices_name_the_jobs_they_are_about(settings, published):
     job = archived(settings, "j 1")  # a key that S3 URL-encodes in events
     UserStore(settings).set_role("u-1", PREMIUM)
-    restore.thaw_user("u-1", settings)
+    thaw("u-1", settings)
     stored = JobStore(settings).get("j 1")
     key = stored["results_file_archive_id"]
     event = {"Records": [{"eventName": "ObjectRestore:Completed", "s3": {

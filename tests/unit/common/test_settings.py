@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gas_common import readme
 from gas_common.settings import Settings, SettingsError, env_names, get_settings
+from gas_tools import readme
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -8,15 +8,17 @@ from importlib.metadata import version
 from typing import Any
 
 from gas_common.app import create_service_app
-from gas_common.provision import SUBSCRIPTIONS
+from gas_common.publish import _TOPIC_OF
 from gas_common.service import Service
 from gas_common.settings import SERVICES, Settings, env_names
+from gas_tools.provision import SUBSCRIPTIONS, TOPICS
 
 from tests.unit.deploy.conftest import COMPOSE, COMPOSE_AWS, DOCKERFILE, K8S, ROOT, objects
 
 Docs = dict[str, list[dict[str, Any]]]
 README = ROOT / "README.md"
 OPERATIONS = ROOT / "docs" / "operations.md"
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
 GAS_VAR = re.compile(r"\bGAS_[A-Z0-9_]+\b")
 HEALTHCHECK_URL = re.compile(r"http://127\.0\.0\.1:(\d+)(/[a-z]+)")
 
@@ -91,6 +93,30 @@ def test_sns_endpoints_agree_with_provision_code_and_readme() -> None:
                            (ROOT / "services" / service / f"gas_{service}").glob("*.py"))
         registered = set(re.findall(r"add_endpoint\(\s*app,\s*\"(/sns/[a-z-]+)\"", source))
         assert registered == paths, service
+
+
+def architecture_edges() -> set[tuple[str, str, str]]:
+    """The (from, label, to) SNS arrows of docs/architecture.md's picture."""
+    text = ARCHITECTURE.read_text()
+    picture = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    return set(re.findall(r"^\s*(\w+) -->\|\"?([^|\"]+)\"?\| (\w+)\s*$", picture, re.M))
+
+
+def test_architecture_picture_shows_every_subscription_and_publication() -> None:
+    edges = architecture_edges()
+    topics = {setting.removesuffix("_topic") for setting in TOPICS}
+    subscribed = {(f"{src}_topic", dst, label) for src, label, dst in edges if src in topics}
+    assert subscribed == set(SUBSCRIPTIONS)
+    drawn = {(src, label, dst) for src, label, dst in edges if src in SERVICES}
+    published = set()
+    for service in SERVICES:
+        source = "\n".join(p.read_text() for p in
+                           (ROOT / "services" / service / f"gas_{service}").rglob("*.py"))
+        for message_type, setting in _TOPIC_OF.items():
+            if re.search(rf"\b{message_type.__name__}\(", source):
+                kind = message_type.model_fields["type"].default
+                published.add((service, kind, setting.removesuffix("_topic")))
+    assert drawn == published
 
 
 def gas_vars_in(text: str) -> set[str]:

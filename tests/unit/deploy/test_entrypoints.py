@@ -20,9 +20,9 @@ import click
 import pytest
 import requests
 from gas_common import gunicorn_conf
-from gas_common.cli import main as gas_main
 from gas_common.settings import SERVICES, Settings
-from gas_common.stack import Stack, settings_from_env
+from gas_tools.cli import main as gas_main
+from gas_tools.stack import Stack, settings_from_env
 
 from tests.unit.deploy.conftest import DOCKERFILE, ROOT, objects
 
@@ -216,7 +216,7 @@ def test_the_image_command_serves_a_service_and_the_healthcheck_sees_it() -> Non
             try:
                 response = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.ReadTimeout):  # a slow worker boot
                 assert time.monotonic() < deadline, "gunicorn did not listen"
                 time.sleep(0.2)
         assert response.json() == {"service": "notifier", "status": "ok"}

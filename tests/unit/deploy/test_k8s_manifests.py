@@ -134,7 +134,7 @@ def test_services_that_need_the_sns_secret_get_it(rendered: Docs) -> None:
 
 
 def test_ingress_serves_the_ui_and_every_sns_endpoint_over_https(rendered: Docs) -> None:
-    from gas_common.provision import SUBSCRIPTIONS
+    from gas_tools.provision import SUBSCRIPTIONS
 
     ingress = objects(rendered["aws"], "Ingress")["gas"]
     tls_hosts = {h for t in ingress["spec"]["tls"] for h in t["hosts"]}

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 from gas_common import aws
-from gas_common.provision import plan
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, UserStore
+from gas_tools.provision import plan
 from moto import mock_aws
 
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from gas_common import aws
 from gas_common.jobstates import COMPLETED
-from gas_common.provision import provision
 from gas_common.settings import Settings, get_settings
 from gas_common.stores import JobStore, UserStore, now
+from gas_tools.provision import provision
 from gas_web import create_app, globus
 from moto import mock_aws
 

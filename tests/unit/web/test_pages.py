@@ -8,7 +8,7 @@ import pytest
 from gas_common.jobstates import ARCHIVED, FREE, PENDING, PREMIUM, RESTORING, RUNNING
 from gas_common.stores import JobStore, UserStore
 
-from tests.unit.web.conftest import CRAFTED_CURSORS, Auth, completed_job, csrf_of
+from tests.unit.web.conftest import CRAFTED_CURSORS, SUMMARY, Auth, completed_job, csrf_of
 
 SIGNED_IN_PAGES = ["/profile", "/profile/edit", "/annotate", "/annotations", "/subscribe"]
 
@@ -191,6 +191,19 @@ def test_job_page_shows_results_charts_and_log(client, auth, settings):
     assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in location  # SigV4, never SigV2
     assert "X-Amz-Expires=300" in location and "AWSAccessKeyId=" not in location
     assert client.get(f"/annotations/{job['job_id']}/input").status_code == 302
+
+
+def test_job_page_says_what_the_reference_cannot_give(client, auth, settings):
+    user_id = auth.login()
+    summary = {**SUMMARY, "ref_mismatches": 2,
+               "reference": {"name": "grch38", "cannot_give": ["HGVS.c", "HGVS.p"]}}
+    job = completed_job(settings, user_id, summary=summary)
+    page = client.get(f"/annotations/{job['job_id']}").get_data(as_text=True)
+    assert "no genome sequence, so the results have no HGVS.c, HGVS.p" in page
+    assert "2 variants have a REF that differs from the reference genome" in page
+    plain = completed_job(settings, user_id)  # a bundle with a genome: no such line
+    assert 'id="cannot-give"' not in client.get(
+        f"/annotations/{plain['job_id']}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("state,text", [

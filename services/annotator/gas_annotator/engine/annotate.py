@@ -6,7 +6,7 @@ import gc
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -15,15 +15,17 @@ from typing import TextIO
 
 import numpy as np
 
-from ..reference.bundle import Reference
+from ..reference.bundle import ContigIndex, Reference
 from ..reference.model import SEVERITY, TERMS
 from .build_check import BuildCheck, check_build
 from .errors import AnnotationError
-from .header import Header, output_header, read_header
+from .header import PICK_INFO, Header, output_header, read_header
 from .limits import Limits, bounded_text_output
 from .loader import load_reference
+from .so_terms import TERM_NAMES
 from .summary import Stats, count_log
-from .variant_class import BASES, TITV, allele_class, allele_span, unannotatable
+from .transcript_ann import TranscriptAnnotator
+from .variant_class import BASES, allele_class, allele_span, first_changed, unannotatable
 from .vcf_input import VcfReader
 
 log = logging.getLogger(__name__)
@@ -84,8 +86,9 @@ def annotate_file(input_path: Path, out_dir: Path, reference: Reference | str | 
         build = check_build(header, ref)
         stats.warnings.extend(build.warnings)
         with bounded_text_output(annot, limits) as out:
-            out.write(output_header(header, ref.describe(), _contig_lines(header, ref, build,
-                                                                          reader)))
+            pick = [PICK_INFO] if ref.has_sequence else []
+            out.write(output_header(header, ref.describe(),
+                                    pick + _contig_lines(header, ref, build, reader)))
             # No reference cycles are made here; the cyclic collector only costs time (~15%).
             was_enabled = gc.isenabled()
             gc.disable()
@@ -162,6 +165,8 @@ class _Annotator:
         self.progress, self.every = progress, max(1, progress_every)
         self.cache: dict[int, tuple] = {}
         self.general_only = bool(header.strip_keys) or header.v33
+        # per-transcript consequences when the bundle has the genome sequence
+        self.tx = TranscriptAnnotator(ref) if ref.has_sequence else None
 
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
@@ -246,6 +251,10 @@ class _Annotator:
             return
         ix = self.ref.views(canon)
         starts, tmpl, ianc, kpos = ix.starts, ix.tmpl, ix.anc, ix.known
+        tx_index = self.tx.contig_index(canon) if self.tx is not None else None
+        if tx_index is not None:
+            self.transcript_run(canon, tx_index, recs, pos, ix, out)
+            return
         poslist = pos.tolist()
         rl = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
         # One base past REF too: an insertion after the last REF base touches it.
@@ -262,19 +271,18 @@ class _Annotator:
             fast &= pos <= length
         if self.general_only:
             fast[:] = False
-        # The first two entries of each record's interval, as numbers.
-        t1 = ix.term[iv_s]
-        t2 = ix.term2[iv_s]
-        hkeys = ix.feat[iv_s].tolist()  # feature numbers
-        hkeys2 = ix.feat2[iv_s].tolist()
+        # Legend: the first two entries of each record's interval, as numbers (entry 1 and
+        # entry 2): term code (-1: none, or 3+ entries for term1), feature number, rank
+        # number, and the anchor its Distance is measured from (-1: none).
+        term1 = ix.term[iv_s]
         off = ianc[iv_s]  # -1 (the spare -1 anchor) when the interval has none
         anchors = self.ref.anchors
-        a1 = anchors[off]
-        a2 = anchors[off + ((t1 >= _UPSTREAM) & (off >= 0))].tolist()
-        terms, terms2 = t1.tolist(), t2.tolist()
+        anchor2s = anchors[off + ((term1 >= _UPSTREAM) & (off >= 0))].tolist()
+        term1s, term2s = term1.tolist(), ix.term2[iv_s].tolist()
+        feat1s, feat2s = ix.feat[iv_s].tolist(), ix.feat2[iv_s].tolist()
+        rank1s, rank2s = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
+        anchor1s = anchors[off].tolist()
         tails = self.ref.rank_tails
-        ranks, ranks2 = ix.rank[iv_s].tolist(), ix.rank2[iv_s].tolist()
-        first_anchor = a1.tolist()
         known = self.known_ids(canon, kpos, pos, recs) if len(kpos) else {}
 
         stats = self.stats
@@ -286,8 +294,8 @@ class _Annotator:
         region_n = [0] * len(TERMS)  # records per most severe term (index = term code)
         snv_pairs: list[str] = []  # REF+ALT of fast-path SNVs, for Ti/Tv
         annotated = 0
-        for i, (r, ok, t, hk, rk, a, p, t2) in enumerate(
-                zip(recs, fast.tolist(), terms, hkeys, ranks, first_anchor, poslist, terms2,
+        for i, (r, ok, term, feat, rank, anchor, p, term2) in enumerate(
+                zip(recs, fast.tolist(), term1s, feat1s, rank1s, anchor1s, poslist, term2s,
                     strict=True)):
             if ok:
                 ref_a, alt = r[3], r[4]
@@ -311,14 +319,17 @@ class _Annotator:
             elif not vc:
                 vc = classify(ref_a, alt)
                 by_class[vc] += 1
-            if t >= 0:  # one or two entries: format them from the interval's columns
-                sfx = (term_heads[t] + (features.get(hk) or feature(hk)) + tails[rk]
-                       + (f"{abs(p - a)}|" if t >= upstream and a >= 0 else "|"))
-                if t2 >= 0:
-                    hk2, a = hkeys2[i], a2[i]
-                    sfx2 = (term_heads[t2] + (features.get(hk2) or feature(hk2))
-                            + tails[ranks2[i]]
-                            + (f"{abs(p - a)}|" if t2 >= upstream and a >= 0 else "|"))
+            if vc != "SNV":  # Distance counts from the first changed base, not the padding
+                p = first_changed(p, ref_a, alt.split(",", 1)[0])
+            if term >= 0:  # one or two entries: format them from the interval's columns
+                sfx = (term_heads[term] + (features.get(feat) or feature(feat)) + tails[rank]
+                       + (f"{abs(p - anchor)}|" if term >= upstream and anchor >= 0 else "|"))
+                if term2 >= 0:
+                    feat2, anchor2 = feat2s[i], anchor2s[i]
+                    sfx2 = (term_heads[term2] + (features.get(feat2) or feature(feat2))
+                            + tails[rank2s[i]]
+                            + (f"{abs(p - anchor2)}|" if term2 >= upstream and anchor2 >= 0
+                               else "|"))
                     if not multi:
                         ann = f"{alt}{sfx},{alt}{sfx2}"
                     else:
@@ -327,7 +338,7 @@ class _Annotator:
                     ann = alt + sfx
                 else:
                     ann = ",".join([x + sfx for x in alt.split(",")])
-                region_n[t] += 1  # entries are ordered most severe first
+                region_n[term] += 1  # entries are ordered most severe first
             else:
                 suffixes, top = self.entry_suffixes(int(iv_s[i]), p, tmpl, ianc)
                 if not multi:
@@ -344,10 +355,7 @@ class _Annotator:
             r[2] = ids if r[2] == "." else _add_id(r[2], ids)
         out.extend(map("\t".join, recs))
         for pair, n in Counter(snv_pairs).items():
-            kind = TITV.get(pair)
-            if kind is not None:
-                stats.ti += n if kind else 0
-                stats.tv += 0 if kind else n
+            stats.add_titv(pair, n)
         for term, n in zip(TERMS, region_n, strict=True):
             if n:
                 stats.by_region[term] += n
@@ -355,17 +363,71 @@ class _Annotator:
         stats.by_class["SNV"] += len(snv_pairs)
         stats.known_ids += len(known)
 
+    def transcript_run(self, canon: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
+                       ix: ContigIndex, out: list[str]) -> None:
+        """Annotate consecutive records of one contig per transcript (bundle with a genome).
+
+        Lookups are done for the whole batch: the transcript intervals each record's REF
+        spans (first..last), the gene-level interval of its POS (intergenic entries) and
+        the genome's base at POS (REF check).
+        """
+        assert self.tx is not None
+        length = self.ref.length(canon)
+        known = self.known_ids(canon, ix.known, pos, recs) if len(ix.known) else {}
+        before = self.tx.ref_mismatches
+        ref_len = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
+        first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
+        gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
+                                             "right") - 1, 0).tolist()
+        genome_base = self.tx.genome.bases_at(canon, pos)
+        for r, p, a, b, g_iv, base in zip(recs, pos.tolist(), first, last, gene_iv,
+                                           genome_base, strict=True):
+            alts = r[4].split(",")
+            beyond = length is not None and p > length
+            res = None
+            plain = (not beyond and r[3].isalpha()
+                     and all(unannotatable(x) is None for x in alts))
+            if plain:
+                rows = self.tx.rows(tx_index, a, b)
+                if rows:
+                    res = self.tx.annotate(canon, rows, p, r[3], alts,
+                                           base if len(r[3]) == 1 else None)
+                elif not self.general_only:  # intergenic: the gene-level entry
+                    if len(r[3]) == 1 and base != r[3].upper() and base != "N":
+                        self.tx.ref_mismatches += 1
+                    suffixes, top = self.entry_suffixes(g_iv, first_changed(p, r[3], alts[0]),
+                                                        ix.tmpl, ix.anc)
+                    vc = self.classes(r[3], r[4])
+                    ann = ",".join([x + ("," + x).join(suffixes) for x in alts])
+                    r[7] = f"VC={vc};ANN={ann}" if r[7] in (".", "") else \
+                        f"{r[7]};VC={vc};ANN={ann}"
+                    self.stats.by_region[TERMS[top]] += 1
+                    self.stats.annotated += 1
+                    continue
+            if res is None:  # symbolic alleles, past the contig end...: the gene-level index
+                self.stats.annotated += self.general(r, p, ix.starts, ix.tmpl, ix.anc, beyond,
+                                                     -1)
+                continue
+            anns, picks, top = res
+            vc = self.classes(r[3], r[4])
+            r[7] = self.merge_info(r[7], f"VC={vc};ANN={','.join(anns)};PICK={','.join(picks)}")
+            self.fix_v33(r)
+            self.stats.by_region[TERM_NAMES[top]] += 1
+            self.stats.annotated += 1
+        for i, ids in known.items():
+            r = recs[i]
+            r[2] = ids if r[2] == "." else _add_id(r[2], ids)
+        self.stats.ref_mismatches += self.tx.ref_mismatches - before
+        out.extend(map("\t".join, recs))
+
     def classes(self, ref_a: str, alts: str) -> str:
         """VC of a multi-allelic record (all alleles plain bases), counting SNV Ti/Tv."""
         out = []
         for alt in alts.split(","):
             vc = allele_class(ref_a, alt)
             self.stats.by_class[vc] += 1
-            if vc == "SNV" and len(ref_a) == 1:
-                t = TITV.get(ref_a + alt)
-                if t is not None:
-                    self.stats.ti += t
-                    self.stats.tv += not t
+            if vc == "SNV":
+                self.stats.add_titv(ref_a + alt)
             out.append(vc)
         return ",".join(out)
 
@@ -414,7 +476,7 @@ class _Annotator:
         c = self.cache[t] = (fixed, entries, top, n_anchored)
         return c
 
-    def interval_entries(self, iv: int, t: int, ianc: np.ndarray) -> list[tuple[str, int]]:
+    def interval_entries(self, iv: int, t: int, ianc: np.ndarray) -> Sequence[tuple[str, int]]:
         """(prefix, anchor or -1) entries of interval iv, whose template is t."""
         _, entries, _, n = self.cache.get(t) or self.load_template(t)
         if not n:
@@ -424,7 +486,7 @@ class _Annotator:
         return [(p, next(anchors) if a else -1) for p, a in entries]
 
     def span_entries(self, starts: np.ndarray, tmpl: np.ndarray, ianc: np.ndarray, s: int,
-                     e: int) -> list[tuple[str, int]]:
+                     e: int) -> Sequence[tuple[str, int]]:
         """Entries for bases s..e: per gene the most severe term over the intervals touched."""
         a = max(int(np.searchsorted(starts, s, "right")) - 1, 0)
         b = max(int(np.searchsorted(starts, max(e, s), "right")) - 1, 0)
@@ -461,18 +523,16 @@ class _Annotator:
                 reasons.add(why)
                 continue
             self.stats.by_class[cls] += 1
-            if cls == "SNV" and len(ref_a) == 1:
-                t = TITV.get(ref_a + alt)
-                if t is not None:
-                    self.stats.ti += t
-                    self.stats.tv += not t
+            if cls == "SNV":
+                self.stats.add_titv(ref_a + alt)
             s, e = allele_span(p, ref_a, alt)
             if whole >= 0 and e < p + len(ref_a):
                 entries = self.interval_entries(whole, int(tmpl[whole]), ianc)
             else:
                 entries = self.span_entries(starts, tmpl, ianc, s, e)
             for pre, a in entries:
-                parts.append(f"{alt}{pre}{abs(p - a) if a >= 0 else ''}|")
+                first = first_changed(p, ref_a, alt)
+                parts.append(f"{alt}{pre}{abs(first - a) if a >= 0 else ''}|")
                 top = min(top, SEVERITY[pre.split("|", 2)[1]])
         for cls, alt in zip(classes, alts, strict=True):
             if unannotatable(alt) is not None or beyond:
@@ -492,10 +552,8 @@ class _Annotator:
         classes = [allele_class(r[3], a) for a in r[4].split(",")]
         for c, alt in zip(classes, r[4].split(","), strict=True):
             self.stats.by_class[c] += 1
-            t = TITV.get(r[3] + alt) if c == "SNV" else None
-            if t is not None:
-                self.stats.ti += t
-                self.stats.tv += not t
+            if c == "SNV":
+                self.stats.add_titv(r[3] + alt)
         self.stats.unannotated[reason] += 1
         r[7] = self.merge_info(r[7], "VC=" + ",".join(classes))
         self.fix_v33(r)

@@ -18,6 +18,9 @@ ADDED_INFO = (
     f'##INFO=<ID=ANN,Number=.,Type=String,Description="Functional annotations: \'{ANN_FIELDS}\' '
     '(GAS; one entry per ALT allele and gene)">',
 )
+PICK_INFO = ('##INFO=<ID=PICK,Number=A,Type=String,Description="Per ALT allele, the Feature_ID '
+             'of the ANN entry to show when only one is wanted: MANE Select, else Ensembl '
+             'canonical, else the longest CDS; . when none (GAS)">')
 _V33 = re.compile(r'^##(INFO|FORMAT)=([^<,][^,]*),([^,]+),([^,]+),"?(.*?)"?\s*$')
 _V33_FILTER = re.compile(r'^##FILTER=([^<,][^,]*),"?(.*?)"?\s*$')
 _CONTIG = re.compile(r"^##contig=<(.*)>\s*$")
@@ -120,7 +123,7 @@ def _meta_line(h: Header, text: str) -> None:
     if h.v33:
         text = _convert_v33(text)
     ident = _info_id(text)
-    if ident in ("ANN", "VC"):
+    if ident in ("ANN", "VC", "PICK"):
         h.strip_keys.add(ident)
         return
     m = _CONTIG.match(text)

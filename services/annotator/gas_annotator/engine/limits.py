@@ -10,11 +10,17 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, Protocol, TextIO
 
 from .errors import AnnotationError
 
 CHUNK = 1 << 20
+
+
+class Readable(Protocol):
+    """A byte stream (a file, or a gzip stream over one)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def megabytes(limit: int) -> str:
@@ -46,7 +52,7 @@ class Limits:
 class CountingReader(io.RawIOBase):
     """Pass bytes through from `source`, raising once more than `limit` have been read."""
 
-    def __init__(self, source: BinaryIO, limit: int | None, error: AnnotationError):
+    def __init__(self, source: Readable, limit: int | None, error: AnnotationError):
         self._source, self._limit, self._error = source, limit, error
         self.count = 0
 
@@ -73,7 +79,7 @@ class CountingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:  # bytes-like, as RawIOBase.write takes
         if self.exceeded:
             return len(data)  # already failed: the flush on close must not fail again
         self.count += len(data)
@@ -88,7 +94,7 @@ class CountingWriter(io.RawIOBase):
         super().close()
 
 
-def bounded_text_input(source: BinaryIO, limits: Limits) -> TextIO:
+def bounded_text_input(source: Readable, limits: Limits) -> TextIO:
     """Text lines from a decompressed byte stream, failing past the expanded-size bound."""
     counted = CountingReader(source, limits.expanded_bytes, limits.expanded_error())
     # surrogateescape: odd bytes pass through to the output instead of failing.

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..reference.model import TERMS
+from .so_terms import RANK
+from .variant_class import TITV
 
 
 @dataclass
@@ -22,7 +24,17 @@ class Stats:
     by_class: Counter = field(default_factory=Counter)
     unannotated: Counter = field(default_factory=Counter)
     unknown_contigs: Counter = field(default_factory=Counter)
+    ref_mismatches: int = 0  # records whose REF differs from the bundle's genome
     warnings: list[str] = field(default_factory=list)
+
+    def add_titv(self, pair: str, n: int = 1) -> None:
+        """Count n SNV alleles REF+ALT ('AG') as transitions or transversions."""
+        kind = TITV.get(pair)
+        if kind is not None:
+            if kind:
+                self.ti += n
+            else:
+                self.tv += n
 
     def summary(self, reference: dict, input_name: str, fileformat: str, samples: int,
                 error: str | None = None) -> dict:
@@ -34,18 +46,26 @@ class Stats:
             "known_ids": self.known_ids,
             "known_id_rate": round(rate, 6),
             "by_chromosome": dict(self.by_chromosome),
-            "by_region": {t: self.by_region[t] for t in TERMS if self.by_region[t]},
+            "by_region": {t: self.by_region[t] for t in _region_order(self.by_region)},
             "by_class": dict(self.by_class.most_common()),
             "ti": self.ti,
             "tv": self.tv,
             "ti_tv": round(self.ti / self.tv, 4) if self.tv else None,
             "unannotated": dict(self.unannotated.most_common()),
             "unknown_contigs": dict(self.unknown_contigs.most_common(100)),  # the top 100
+            "ref_mismatches": self.ref_mismatches,
             "warnings": list(self.warnings),
             "reference": reference,
             "input": {"name": input_name, "fileformat": fileformat, "samples": samples},
             "error": error,
         }
+
+
+def _region_order(counts: Counter) -> list[str]:
+    # gene-level terms first (the order the log has always had), then per-transcript ones
+    rest = sorted((t for t in counts if t not in TERMS and counts[t]),
+                  key=lambda t: RANK.get(t, len(RANK)))
+    return [t for t in TERMS if counts[t]] + rest
 
 
 def count_log(s: dict) -> str:
@@ -58,6 +78,9 @@ def count_log(s: dict) -> str:
         f"{s['input']['samples']} samples)",
         f"## Reference: {ref['name']} (build {ref['build'] or 'unknown'}, "
         f"version {ref['version'] or 'unknown'})",
+        *([f"## Reference cannot give: {', '.join(ref['cannot_give'])} (no genome sequence "
+            "in the bundle; rebuild it with gas reference build --fasta)"]
+          if ref.get("cannot_give") else []),
         "## Region counts give each variant once, under its most severe term over all genes",
         f"Total: {s['total']}",
         f"In dbSNP: {s['known_ids']} ({pct:.10g}%)",
@@ -65,6 +88,7 @@ def count_log(s: dict) -> str:
         "Variants located: ",
     ]
     lines += [f"In {t} {s['by_region'].get(t, 0)}" for t in TERMS]
+    lines += [f"In {t} {n}" for t, n in s["by_region"].items() if t not in TERMS]
     lines.append("Variant classes: ")
     lines += [f"{k} {v}" for k, v in s["by_class"].items()]
     ratio = "n/a" if s["ti_tv"] is None else f"{s['ti_tv']:.4f}"
@@ -74,6 +98,9 @@ def count_log(s: dict) -> str:
     if s["unknown_contigs"]:
         names = ", ".join(f"{c} ({n})" for c, n in list(s["unknown_contigs"].items())[:20])
         lines.append(f"Contigs not in the reference: {names}")
+    if s.get("ref_mismatches"):
+        lines.append(f"REF differs from the reference genome: {s['ref_mismatches']} records "
+                     "(annotated, with WARNING_REF_DOES_NOT_MATCH_GENOME)")
     lines += [f"Warning: {w}" for w in s["warnings"]]
     if s.get("error"):
         lines.append(f"ERROR: {s['error']}")

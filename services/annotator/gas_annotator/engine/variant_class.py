@@ -51,3 +51,12 @@ def allele_span(pos: int, ref: str, alt: str) -> tuple[int, int]:
     if k == len(r):  # pure insertion after base pos+k-1
         return pos + k - 1, pos + k
     return pos + k, pos + len(r) - 1
+
+
+def first_changed(pos: int, ref: str, alt: str) -> int:
+    """Position of the first base an allele changes (after any shared padding bases)."""
+    k = 0
+    n = min(len(ref), len(alt)) - (len(ref) == len(alt))  # an SNV/MNV changes its last base
+    while k < n and ref[k].upper() == alt[k].upper():
+        k += 1
+    return pos + k

@@ -16,8 +16,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .contigs import canonical_contig
+from .genome import Genome
 from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import TERMS, Transcript
+from .transcripts import TX_EXON0, concat_index, overlap_index, transcript_rows
 
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
@@ -25,6 +27,14 @@ _COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
 _COLUMN_TYPES = (np.int8, np.int32, np.uint16, np.int8, np.int32, np.uint16)
 _ARRAYS = ("iv_start", "iv_tmpl", "iv_anc", *_COLUMNS, "anchors", "tmpl_off", "tmpl_blob",
            "feat_off", "feat_blob", "ranks", "kn_pos", "kn_off", "kn_blob")
+# Present only in bundles built with a FASTA (see reference/genome.py, transcripts.py).
+SEQUENCE_ARRAYS = ("seq_2bit", "seq_n", "tx_num", "tx_exon", "tx_off", "tx_blob", "txi_start",
+                   "txi_off", "txi_ids")
+# What a bundle can give, and what only a bundle with sequence gives.
+GIVES_ALWAYS = ["location terms (gene level)", "Rank", "Distance", "known IDs"]
+GIVES_WITH_SEQUENCE = ["one entry per transcript", "protein consequences", "HGVS.c", "HGVS.p",
+                       "cDNA/CDS/AA positions", "REF check against the genome",
+                       "per-variant pick (PICK)"]
 
 
 @dataclass
@@ -57,17 +67,26 @@ def sha256_file(path: Path) -> str:
 
 def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[KnownVariant],
                  meta: dict, lengths: dict[str, int] | None = None,
-                 progress: Callable[[str], None] | None = None) -> Path:
-    """Build the indexed form and manifest into dest (replaced atomically)."""
+                 progress: Callable[[str], None] | None = None,
+                 sequence: dict[str, tuple[np.ndarray, np.ndarray, int]] | None = None,
+                 tx_models: list[Transcript] | None = None,
+                 incomplete: set[str] | None = None) -> Path:
+    """Build the indexed form and manifest into dest (replaced atomically).
+
+    With sequence (packed FASTA records by contig) the bundle also stores the genome and
+    tx_models (the transcripts that fit it) for per-transcript consequences.
+    """
     say = progress or (lambda _m: None)
     lengths = {canonical_contig(k): v for k, v in (lengths or {}).items()}
+    for c, (_, _, n) in (sequence or {}).items():
+        lengths[c] = n  # the FASTA is the authority on its own lengths
     by_contig: dict[str, list[Transcript]] = {}
     for m in models:
         m.contig = canonical_contig(m.contig)
         by_contig.setdefault(m.contig, []).append(m)
     by_known: dict[str, list[KnownVariant]] = {}
-    for k in known:
-        by_known.setdefault(canonical_contig(k.contig), []).append(k)
+    for variant in known:
+        by_known.setdefault(canonical_contig(variant.contig), []).append(variant)
     contig_names = sorted(set(by_contig) | set(by_known) | set(lengths), key=_contig_order)
 
     table = TemplateTable()
@@ -105,6 +124,9 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
         say(f"contig {c}: {len(txs)} transcripts, {len(starts)} intervals, {len(kv)} known "
             f"variants ({time.monotonic() - t0:.1f} s)")
 
+    extra: dict[str, np.ndarray] = {}
+    if sequence is not None:
+        extra = _sequence_arrays(sequence, tx_models or [], incomplete or set(), contigs)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
@@ -127,6 +149,7 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
             "ranks": np.frombuffer("\n".join(table.ranks).encode(), dtype=np.uint8),
             "kn_pos": np.concatenate(kn_pos) if kn_pos else np.zeros(0, np.int64),
             "kn_off": kn_off, "kn_blob": kn_blob,
+            **extra,
         }
         files = {}
         for name, arr in arrays.items():
@@ -136,6 +159,10 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
         manifest = {
             "format_version": FORMAT_VERSION,
             **meta,
+            "annotations": {
+                "gives": GIVES_ALWAYS + (GIVES_WITH_SEQUENCE if extra else []),
+                "cannot_give": [] if extra else GIVES_WITH_SEQUENCE,
+            },
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "coordinates": "intervals and known-variant positions are 1-based (VCF POS)",
             "contigs": contigs,
@@ -158,6 +185,51 @@ def write_bundle(dest: Path, models: Iterable[Transcript], known: Iterable[Known
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return dest
+
+
+def _sequence_arrays(sequence: dict[str, tuple[np.ndarray, np.ndarray, int]],
+                     models: list[Transcript], incomplete: set[str],
+                     contigs: dict[str, dict]) -> dict[str, np.ndarray]:
+    """The packed genome and the transcript table, with their slices added to contigs."""
+    by_contig: dict[str, list[Transcript]] = {}
+    for m in models:
+        by_contig.setdefault(m.contig, []).append(m)
+    packed, nruns, nums, exons, texts, index = [], [], [], [], [], []
+    byte = n_run = n_tx = n_exon = 0
+    for c in sorted(set(sequence) | set(by_contig), key=_contig_order):
+        info = contigs.setdefault(c, {"length": None, "intervals": [0, 0], "known": [0, 0],
+                                      "transcripts": 0})
+        if c in sequence:
+            p, n, length = sequence[c]
+            info["sequence"] = [byte, length, n_run, n_run + len(n)]
+            info["length"] = info.get("length") or length
+            packed.append(p)
+            nruns.append(n)
+            byte += len(p)
+            n_run += len(n)
+        txs = sorted(by_contig.get(c, []), key=lambda t: (t.start, t.end, t.transcript_id))
+        num, ex, tx_texts = transcript_rows(txs, incomplete)
+        num[:, TX_EXON0] += n_exon
+        info["transcript_rows"] = [n_tx, n_tx + len(txs)]
+        nums.append(num)
+        exons.append(ex)
+        texts.extend(tx_texts)
+        index.append(overlap_index(num))
+        n_tx += len(txs)
+        n_exon += len(ex)
+    txi_start, txi_off, txi_ids, slices = concat_index(index)
+    for c, sl in zip(sorted(set(sequence) | set(by_contig), key=_contig_order), slices,
+                     strict=True):
+        contigs[c]["tx_intervals"] = list(sl)
+    tx_off, tx_blob = _blob(texts)
+    return {
+        "seq_2bit": np.concatenate(packed) if packed else np.zeros(0, np.uint8),
+        "seq_n": np.concatenate(nruns) if nruns else np.zeros((0, 2), np.int64),
+        "tx_num": np.concatenate(nums) if nums else np.zeros((0, 9), np.int64),
+        "tx_exon": np.concatenate(exons) if exons else np.zeros((0, 2), np.int32),
+        "tx_off": tx_off, "tx_blob": tx_blob,
+        "txi_start": txi_start, "txi_off": txi_off, "txi_ids": txi_ids,
+    }
 
 
 def _contig_order(c: str) -> tuple:
@@ -200,7 +272,8 @@ class Reference:
                               f"{self.manifest.get('format_version')}, this GAS reads "
                               f"{FORMAT_VERSION}; reinstall or rebuild it with gas reference")
         self.arrays: dict[str, np.ndarray] = {}
-        for name in _ARRAYS:
+        self.has_sequence = "seq_2bit.npy" in self.manifest["files"]
+        for name in _ARRAYS + (SEQUENCE_ARRAYS if self.has_sequence else ()):
             f = self.path / f"{name}.npy"
             want = self.manifest["files"].get(f"{name}.npy", {}).get("bytes")
             if not f.is_file() or (want is not None and f.stat().st_size != want):
@@ -229,10 +302,15 @@ class Reference:
         self.rank_tails = ["|" + r + "||||||" for r in
                            self.arrays["ranks"].tobytes().decode().split("\n")]
         self._kn_blob = self.arrays["kn_blob"]
+        self.genome = (Genome(self.arrays["seq_2bit"], self.arrays["seq_n"], self.contigs)
+                       if self.has_sequence else None)
 
     def describe(self) -> dict:
         """name, build, version (what the summary records)."""
-        return {"name": self.name, "build": self.build, "version": self.version}
+        gives = self.manifest.get("annotations", {})
+        cannot = gives.get("cannot_give", [] if self.has_sequence else GIVES_WITH_SEQUENCE)
+        return {"name": self.name, "build": self.build, "version": self.version,
+                "cannot_give": cannot}
 
     def contig(self, name: str) -> str | None:
         """The bundle's name for an input contig, or None when unknown."""
@@ -253,22 +331,17 @@ class Reference:
             info = self.contigs[contig]
             a, b = info["intervals"]
             ka, kb = info["known"]
-            v = ContigIndex(np.asarray(self.arrays["iv_start"][a:b]),
-                 np.asarray(self.arrays["iv_tmpl"][a:b]),
-                 np.asarray(self.arrays["iv_anc"][a:b]),
-                 *(self.arrays[name][a:b] for name in _COLUMNS),
-                 np.asarray(self.arrays["kn_pos"][ka:kb]))
+            v = ContigIndex._make([np.asarray(self.arrays["iv_start"][a:b]),
+                                   np.asarray(self.arrays["iv_tmpl"][a:b]),
+                                   np.asarray(self.arrays["iv_anc"][a:b]),
+                                   *(self.arrays[name][a:b] for name in _COLUMNS),
+                                   np.asarray(self.arrays["kn_pos"][ka:kb])])
             self._views[contig] = v
         return v
 
     def known_offset(self, contig: str) -> int:
         """Index of a contig's first known variant in the global known arrays."""
         return self.contigs[contig]["known"][0]
-
-    def template_text(self, i: int) -> str:
-        """The encoded template i."""
-        off = self._tmpl_off
-        return self._tmpl_blob[off[i]:off[i + 1]].tobytes().decode()
 
     def feature(self, i: int) -> str:
         """Feature text i (Gene_Name|Gene_ID|Feature_Type|Feature_ID|BioType), cached."""

@@ -38,9 +38,6 @@ BUILD_LENGTHS: dict[str, dict[str, int]] = {
         154913754, 57772954, 16571]),
 }
 
-# hg19's chrM is the older Yoruba sequence, not rCRS.
-UCSC_HG19_CHRM = 16571
-
 _BUILD_PATTERNS = [
     ("GRCh38", re.compile(r"grch38|hg38|\bb38\b|GCA_000001405\.(1[5-9]|2\d)"
                           r"|GCF_000001405\.(2[6-9]|[34]\d)", re.I)),

@@ -1,4 +1,4 @@
-"""`gas reference build`: a bundle from a user's GTF/GFF3 and an optional known-variant VCF."""
+"""`gas reference build`: a bundle from a user's GTF/GFF3, an optional FASTA and known VCF."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .bundle import KnownVariant, sha256_file, write_bundle
-from .contigs import BUILD_LENGTHS
-from .gtf import read_models
+from .checks import check_models
+from .contigs import BUILD_LENGTHS, canonical_contig
+from .genome import pack_fasta
+from .gtf import AnnotationSourceError, read_models
 from .known_vcf import read_known_vcf
 
 
 def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str = "",
-                 known: Path | None = None, say: Callable[[str], None] | None = None) -> Path:
-    """Read the annotation (fmt 'gtf' or 'gff3') and known VCF, write the bundle to dest."""
+                 known: Path | None = None, say: Callable[[str], None] | None = None,
+                 fasta: Path | None = None) -> Path:
+    """Read the annotation (fmt 'gtf' or 'gff3'), FASTA and known VCF; write the bundle."""
     say = say or (lambda _m: None)
     say(f"reading {annotation.name}")
     models, lengths = read_models(annotation, fmt, lambda n: say(f"  {n:,} lines"))
@@ -32,7 +35,7 @@ def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str =
                               "sha256": sha256_file(annotation)}}
     if known is not None:
         sources["known_variants"] = {"file": known.name, "sha256": sha256_file(known)}
-    meta = {
+    meta: dict = {
         "name": name, "build": build, "version": sources["annotation"]["sha256"][:12],
         "source": sources,
         "coordinate_convention": {
@@ -41,4 +44,23 @@ def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str =
             "known_variants": "VCF POS, 1-based",
         },
     }
-    return write_bundle(dest, models, variants, meta, lengths, say)
+    if fasta is None:
+        say("no FASTA: this bundle gives location terms only (no HGVS, no protein change)")
+        return write_bundle(dest, models, variants, meta, lengths, say)
+    say(f"reading {fasta.name}")
+    sequence = pack_fasta(fasta, say)
+    sources["genome"] = {"file": fasta.name, "sha256": sha256_file(fasta)}
+    for m in models:  # check_models compares canonical names
+        m.contig = canonical_contig(m.contig)
+    report = check_models(models, {c: n for c, (_, _, n) in sequence.items()})
+    for line in report.problems:
+        say(f"problem: {line}")
+    meta["problems"] = {"counts": dict(report.counts), "details": report.problems}
+    if not report.kept:
+        raise AnnotationSourceError(
+            f"no transcript of {annotation.name} fits {fasta.name} "
+            f"({'; '.join(f'{k}: {v}' for k, v in report.counts.items()) or 'no transcripts'})")
+    say(f"{len(report.kept):,} transcripts with sequence ({sum(report.counts.values()):,} "
+        "problems)")
+    return write_bundle(dest, models, variants, meta, lengths, say, sequence, report.kept,
+                        report.incomplete)

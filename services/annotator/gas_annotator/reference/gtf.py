@@ -82,6 +82,7 @@ def read_gtf(path: Path, progress: Callable[[int], None] | None = None) -> list[
         tid = (a.get("transcript_id") or [""])[0]
         if not tid:
             continue
+        tid = _versioned(tid, (a.get("transcript_version") or [""])[0])
         s, e = _span(cols, path, n)
         tx = txs.get(tid)
         if tx is None:
@@ -92,6 +93,7 @@ def read_gtf(path: Path, progress: Callable[[int], None] | None = None) -> list[
                 biotype=(a.get("transcript_type") or a.get("transcript_biotype")
                          or a.get("gene_type") or a.get("gene_biotype") or [""])[0])
             tags[tid] = a.get("tag", [])
+            tx.level = (a.get("level") or [""])[0]
         if kind == "transcript":
             tx.start, tx.end = s, e
         elif kind == "exon":
@@ -99,11 +101,24 @@ def read_gtf(path: Path, progress: Callable[[int], None] | None = None) -> list[
             tx.start, tx.end = min(tx.start, s), max(tx.end, e)
         else:  # GTF CDS excludes the stop codon; the bundle's coding region includes it
             tx.cds.append((s, e))
+            tx.phases.append(_phase(cols[7]))
     for tid, tx in txs.items():
         tx.precedence = _precedence(tags[tid], tx.biotype, tx.start, tx.end, tid)
+        tx.tags = tuple(tags[tid])
     if not txs:
         raise AnnotationSourceError(f"{path.name}: no transcripts found (is it a GTF?)")
     return list(txs.values())
+
+
+def _phase(text: str) -> int:
+    return int(text) if text in ("0", "1", "2") else -1
+
+
+def _versioned(tid: str, version: str) -> str:
+    # Ensembl files give the version apart (GENCODE's IDs already carry it).
+    if version and not tid.endswith(f".{version}"):
+        return f"{tid}.{version}"
+    return tid
 
 
 def _strip_prefix(ident: str) -> str:
@@ -117,7 +132,7 @@ def read_gff3(path: Path, progress: Callable[[int], None] | None = None,
     Contig lengths (##sequence-region, 'chromosome' features) go into lengths.
     """
     feats: dict[str, tuple[list[str], dict[str, str]]] = {}
-    parts: list[tuple[str, str, int, int]] = []  # parent id, kind, start, end
+    parts: list[tuple[str, str, int, int, int]] = []  # parent id, kind, start, end, phase
     for n, cols in _rows(path, progress, lengths):
         kind = cols[2]
         if kind in ("chromosome", "region") and cols[3] == "1" and lengths is not None:
@@ -132,19 +147,19 @@ def read_gff3(path: Path, progress: Callable[[int], None] | None = None,
             s, e = _span(cols, path, n)
             for parent in attrs.get("Parent", "").split(","):
                 if parent:
-                    parts.append((parent, kind, s, e))
+                    parts.append((parent, kind, s, e, _phase(cols[7])))
         elif "ID" in attrs:
             feats[attrs["ID"]] = (cols, attrs)
     txs: dict[str, Transcript] = {}
-    for parent, kind, s, e in parts:
+    for parent, kind, s, e, phase in parts:
         tx = txs.get(parent)
         if tx is None:
             if parent not in feats:
                 continue
             cols, a = feats[parent]
-            gene_cols, ga = feats.get(a.get("Parent", "").split(",")[0], (None, {}))
+            _, ga = feats.get(a.get("Parent", "").split(",")[0], (None, {}))
             gid = ga.get("gene_id") or _strip_prefix(ga.get("ID", "")) or a.get("gene_id") or ""
-            tid = a.get("transcript_id") or _strip_prefix(parent)
+            tid = _versioned(a.get("transcript_id") or _strip_prefix(parent), a.get("version", ""))
             biotype = (a.get("transcript_type") or a.get("transcript_biotype")
                        or a.get("biotype") or ("protein_coding" if cols[2] == "mRNA" else cols[2]))
             s0, e0 = _span(cols, path, 0)
@@ -154,7 +169,13 @@ def read_gff3(path: Path, progress: Callable[[int], None] | None = None,
                 transcript_id=tid, biotype=biotype)
             tags = (a.get("tag", "") + "," + a.get("Ensembl_canonical", "")).split(",")
             tx.precedence = _precedence(tags, biotype, s0, e0, tid)
-        (tx.exons if kind == "exon" else tx.cds).append((s, e))
+            tx.tags = tuple(t for t in tags if t)
+            tx.level = a.get("level", "")
+        if kind == "exon":
+            tx.exons.append((s, e))
+        else:
+            tx.cds.append((s, e))
+            tx.phases.append(phase)
     if not txs:
         raise AnnotationSourceError(f"{path.name}: no transcripts with exons found "
                                     "(is it a GFF3?)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterable
 
 from .model import IMPACTS, INTERGENIC, TERMS, Transcript, segments
 
@@ -90,7 +89,7 @@ def contig_intervals(models: list[Transcript], length: int | None, table: Templa
     term -1 for no such entry, or in the first column for intervals of three entries or
     more) so that the engine formats almost every record without decoding a template.
     """
-    segs = []
+    segs: list[tuple[int, int, int, int, str, int]] = []  # a Segment and its model's index
     for ti, tx in enumerate(models):
         segs.extend((s, e, code, anchor, rank, ti) for s, e, code, anchor, rank in segments(tx))
     segs.sort()
@@ -182,11 +181,3 @@ def _template(active: dict[int, tuple], models: list[Transcript]) -> tuple:
         feat = feature_text(tx.gene_name, tx.gene_id, "transcript", tx.transcript_id, tx.biotype)
         entries.append((seg[2], feat, seg[4], seg[3]))
     return tuple(entries)
-
-
-def group_by_contig(models: Iterable[Transcript]) -> dict[str, list[Transcript]]:
-    """Models per contig."""
-    out: dict[str, list[Transcript]] = {}
-    for m in models:
-        out.setdefault(m.contig, []).append(m)
-    return out

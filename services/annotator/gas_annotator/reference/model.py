@@ -45,6 +45,9 @@ class Transcript:
     utr5: list[tuple[int, int]] | None = None
     utr3: list[tuple[int, int]] | None = None
     precedence: tuple = ()
+    tags: tuple[str, ...] = ()  # Ensembl_canonical, MANE_Select, basic, ... as the file gives
+    level: str = ""  # GENCODE level (1-3) when given
+    phases: list[int] = field(default_factory=list)  # GFF phase of each cds entry (-1: none)
 
 
 Segment = tuple[int, int, int, int, str]  # start, end (closed), term code, anchor (-1), rank

@@ -11,7 +11,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 
-from gas_common.stack import ServiceDied, Stack
+from gas_tools.stack import ServiceDied, Stack
 
 
 class GaveUp(ServiceDied):

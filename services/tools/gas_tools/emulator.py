@@ -1,6 +1,6 @@
 """`gas up`'s AWS emulator: a moto server that keeps its data under a directory.
 
-Run as `python -m gas_common.emulator HOST PORT DATA_DIR SECONDS`. It serves
+Run as `python -m gas_tools.emulator HOST PORT DATA_DIR SECONDS`. It serves
 moto at once; SIGUSR1 (sent by `gas up` after provisioning) puts the saved
 snapshot back and then writes `DATA_DIR/restored` with its pid; from then on it saves a
 snapshot every SECONDS (or, when a snapshot takes long, every four times as long
@@ -18,9 +18,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from gas_common import snapshot
+from gas_tools import snapshot
 
-log = logging.getLogger("gas_common.emulator")
+log = logging.getLogger("gas_tools.emulator")
 RESTORED = "restored"
 
 

@@ -8,9 +8,10 @@ import signal
 import time
 from pathlib import Path
 
-from gas_common.emulator import RESTORED
 from gas_common.settings import Settings
-from gas_common.stack import Stack
+
+from gas_tools.emulator import RESTORED
+from gas_tools.stack import Stack
 
 
 def data_dir(settings: Settings) -> Path | None:

@@ -1,53 +1,63 @@
-"""The `gas` command: up, status, provision, settings, annotate, reference."""
+"""The `gas` command: up, status, provision, settings, and the services' own commands
+(annotate, reference) found through the `gas.commands` entry points."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import signal
 import socket
 import sys
 import time
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
 import click
 import requests
-
 from gas_common.settings import SERVICES, Settings, SettingsError, get_settings
 
+from gas_tools.readme import settings_table
 
-class LazyGroup(click.Group):
-    """A group whose heavier commands are imported only when used."""
+# Service packages offer their own subcommands through this entry-point group in
+# pyproject.toml (`[project.entry-points."gas.commands"]`), so this package names none of them.
+COMMANDS = "gas.commands"
 
-    lazy = {
-        "annotate": "gas_annotator.cli:annotate",
-        "reference": "gas_annotator.cli:reference",
-    }
+
+class ServiceCommands(click.Group):
+    """`gas`'s own commands plus those the `gas.commands` entry points offer, each imported
+    only when it is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *self.lazy])
+        return sorted({*super().list_commands(ctx), *_offered()})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.lazy:
-            module, attr = self.lazy[name].split(":")
-            try:
-                command: click.Command = getattr(importlib.import_module(module), attr)
-            except ImportError as exc:
-                return _unavailable(name, exc)
-            return command
-        return super().get_command(ctx, name)
+        own = super().get_command(ctx, name)
+        entry = _offered().get(name)
+        if own is not None or entry is None:
+            return own
+        try:
+            command: click.Command = entry.load()
+        except ImportError as exc:
+            return _unavailable(name, entry, exc)
+        return command
 
 
-def _unavailable(name: str, exc: ImportError) -> click.Command:
+def _offered() -> dict[str, EntryPoint]:
+    return {entry.name: entry for entry in entry_points(group=COMMANDS)}
+
+
+def _unavailable(name: str, entry: EntryPoint, exc: ImportError) -> click.Command:
+    """A stand-in that says which extra to install (gas_annotator -> the annotator extra)."""
+    extra = entry.module.split(".")[0].removeprefix("gas_")
+
     def fail() -> None:
-        raise click.ClickException(f"`gas {name}` needs the annotator extra ({exc}): "
-                                   "pip install -e '.[annotator]'")
-    return click.Command(name, callback=fail, help="(needs the annotator extra)")
+        raise click.ClickException(f"`gas {name}` needs the {extra} extra ({exc}): "
+                                   f"pip install -e '.[{extra}]'")
+    return click.Command(name, callback=fail, help=f"(needs the {extra} extra)")
 
 
-@click.group(cls=LazyGroup)
+@click.group(cls=ServiceCommands)
 def main() -> None:
     """GAS, the Genomics Annotation Service."""
 
@@ -75,7 +85,7 @@ def provision(dry_run: bool) -> None:
     """Create or verify every AWS resource (idempotent)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from gas_common.provision import provision as run
+    from gas_tools.provision import provision as run
 
     s = _settings()
     if not dry_run:
@@ -98,10 +108,12 @@ def up(fresh: bool) -> None:
 
     Data is kept under GAS_STATE_DIR across restarts; a service that dies is restarted.
     """
-    from gas_common import aws, embedded
-    from gas_common.provision import provision as run_provision
-    from gas_common.stack import ServiceDied, Stack, embedded_env
-    from gas_common.supervise import Supervisor
+    from gas_common import aws
+
+    from gas_tools import embedded
+    from gas_tools.provision import provision as run_provision
+    from gas_tools.stack import ServiceDied, Stack, embedded_env
+    from gas_tools.supervise import Supervisor
 
     started = time.monotonic()
     env = embedded_env(dict(os.environ))
@@ -191,18 +203,6 @@ def show_settings(markdown: bool) -> None:
     """List every GAS_* variable with its default and meaning."""
     click.echo(settings_table() if markdown else "\n".join(
         f"GAS_{name.upper()}" for name in Settings.model_fields))
-
-
-def settings_table() -> str:
-    """The README's configuration table, made from the settings module."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    for name, field in Settings.model_fields.items():
-        if field.default_factory is not None:
-            default = "number of cores"
-        else:
-            default = f"`{field.default}`" if field.default not in ("", None) else "(empty)"
-        rows.append(f"| `GAS_{name.upper()}` | {default} | {field.description} |")
-    return "\n".join(rows)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from gas_common.stack import ServiceDied
-from gas_common.supervise import GaveUp, Supervisor
+from gas_tools.stack import ServiceDied
+from gas_tools.supervise import GaveUp, Supervisor
 
 
 class Proc:

@@ -6,10 +6,11 @@ The in-process emulator (moto's mock) holds the same models the server process d
 from __future__ import annotations
 
 import pytest
-from gas_common import aws, snapshot
+from gas_common import aws
 from gas_common.jobstates import COMPLETED
-from gas_common.provision import provision
 from gas_common.stores import JobStore, UserStore
+from gas_tools import snapshot
+from gas_tools.provision import provision
 from moto import mock_aws
 
 

@@ -6,10 +6,22 @@ import re
 import sys
 from pathlib import Path
 
-from gas_common.cli import settings_table
+from gas_common.settings import Settings
 
 BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
 _BLOCK = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+
+
+def settings_table() -> str:
+    """The README's configuration table, made from the settings module."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "number of cores"
+        else:
+            default = f"`{field.default}`" if field.default not in ("", None) else "(empty)"
+        rows.append(f"| `GAS_{name.upper()}` | {default} | {field.description} |")
+    return "\n".join(rows)
 
 
 def render(text: str) -> str:

@@ -4,7 +4,7 @@ Measured first through the AWS API (boto3 scan and list, then get only new bodie
 at 1,000 jobs a snapshot with nothing changed took 21 s on a loaded 2-core machine,
 almost all of it the emulator serialising list and scan answers, so at 10,000 jobs
 every snapshot would take minutes. Reading the emulator's own in-memory models in
-its own process (`gas_common.emulator`) costs milliseconds per thousand objects, so
+its own process (`gas_tools.emulator`) costs milliseconds per thousand objects, so
 that is what is done here (moto 5.2's models: tables' items, buckets' keys).
 
 On disk, under `<GAS_STATE_DIR>/data`:

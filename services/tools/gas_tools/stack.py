@@ -15,12 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import requests
-
 from gas_common.settings import SERVICES, Settings
 
 # Dummy credentials: the emulator accepts any, and real ones must never reach it.
@@ -99,7 +98,7 @@ class Stack:
     def command(self, name: str) -> list[str]:
         s = self.settings
         if name == "emulator" and self.keep_data is not None:
-            return [sys.executable, "-m", "gas_common.emulator", s.host, str(s.emulator_port),
+            return [sys.executable, "-m", "gas_tools.emulator", s.host, str(s.emulator_port),
                     str(self.keep_data), str(s.snapshot_seconds)]
         if name == "emulator":
             return [sys.executable, "-m", "moto.server", "-H", s.host, "-p", str(s.emulator_port)]
@@ -200,10 +199,3 @@ class Stack:
 
     def pids(self) -> dict[str, int]:
         return {name: proc.pid for name, proc in self.procs.items()}
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[Stack]:
-        try:
-            yield self
-        finally:
-            self.stop_all()
