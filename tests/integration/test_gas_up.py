@@ -103,24 +103,24 @@ def new_job(s: Settings, body: str, user_id: str = "u-1") -> str:
 
 def test_a_killed_service_is_restarted_while_a_job_completes(env):
     env.update({"GAS_JOB_LEASE_SECONDS": "4", "GAS_RECONCILE_INTERVAL_SECONDS": "1",
-                "GAS_JOB_PROGRESS_SECONDS": "1", "GAS_ANNOTATOR_THROTTLE_SECONDS": "0.4"})
+                "GAS_JOB_PROGRESS_SECONDS": "1", "GAS_ANNOTATOR_THROTTLE_SECONDS": "1"})
     with gas_up(env) as up:
         s = settings_of(env)
         vcf = HEADER + "".join(f"chr1\t{1000 + 7 * i}\t.\tA\tG\t50\tPASS\t.\n"
-                               for i in range(30_000))
+                               for i in range(20_000))  # 20 s a run
         job_id = new_job(s, vcf)
         jobs = JobStore(s)
-        wait_for(lambda: (jobs.get(job_id) or {}).get("progress_variants", 0) > 0,
+        wait_for(lambda: (jobs.get(job_id) or {}).get("job_status") == RUNNING,
                  timeout=60, what="the job to be running")
         state = json.loads((Path(env["GAS_STATE_DIR"]) / "up.json").read_text())
         killed = state["children"]["annotator"]
         os.killpg(killed, signal.SIGKILL)  # the annotator and its job, mid-way
-        assert jobs.get(job_id)["job_status"] == RUNNING  # (12 s a run: it was mid-way)
         wait_for(lambda: up.said("annotator restarted"), timeout=60,
                  what="gas up to restart the annotator")
         done = wait_for(lambda: (j := jobs.get(job_id)) and j["job_status"] == COMPLETED and j,
                         timeout=120, what="the job to complete after the restart")
-        assert done["attempts"] == 2 and done["progress_variants"] == 30_000
+        # a second attempt: the first was killed mid-way and taken over after the restart
+        assert done["attempts"] == 2 and done["progress_variants"] == 20_000
         assert up.proc.poll() is None, "gas up stopped"
         assert up.said("annotator exited with code")
         now = json.loads((Path(env["GAS_STATE_DIR"]) / "up.json").read_text())
