@@ -10,10 +10,13 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_ROOT_USER_ACTION=ignore
 RUN python -m venv /opt/gas
 WORKDIR /src
-# Only what the package needs: pyproject (dependencies, extras) and the service code.
+# Every dependency at the version and hash in requirements.lock (`make lock` writes it from
+# pyproject.toml), then GAS itself without resolving anything again.
+COPY requirements.lock ./
+RUN /opt/gas/bin/pip install --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY services ./services
-RUN /opt/gas/bin/pip install ".[web,annotator,archiver,thawer,notifier]"
+RUN /opt/gas/bin/pip install --no-deps .
 
 # --- runtime: the same Python, the virtualenv, a non-root user --------------------------
 FROM ${PYTHON_IMAGE} AS runtime

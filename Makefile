@@ -8,7 +8,7 @@ TEST_WORKERS ?= 2
 
 REFERENCE ?= grch38
 
-.PHONY: help install up test unit integration e2e lint bench oracles docs browser reference clean
+.PHONY: help install up test unit integration e2e containers images lock lint bench oracles docs browser reference clean
 
 # The first target, so a bare `make` lists the others.
 help:  ## List the targets and what each does
@@ -36,8 +36,9 @@ reference: $(STAMP)  ## Install the annotator's reference bundle (REFERENCE=grch
 up: $(STAMP) reference  ## The embedded stack: moto on 127.0.0.1 and the five services
 	$(BIN)/gas up
 
-test: $(STAMP) browser  ## The whole suite: unit, integration, e2e
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+test: $(STAMP) browser images  ## The whole suite: unit, integration, e2e, then containers
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/containers
+	$(BIN)/pytest tests/containers
 
 unit: $(STAMP)  ## The unit tests
 	$(BIN)/pytest tests/unit -n $(TEST_WORKERS)
@@ -47,6 +48,23 @@ integration: $(STAMP)  ## The integration tests: real processes, real moto serve
 
 e2e: $(STAMP) browser  ## The browser tests (headless Chromium)
 	$(BIN)/pytest tests/e2e
+
+# The GAS image and the moto emulator image, with docker or podman (installed from Debian
+# when there is neither and we are root); prints their sizes and package lists.
+images:  ## Build the GAS and moto images (docker, or podman); print sizes and packages
+	sh deploy/images.sh
+
+# The images run by a real engine: hardening, compose, kube play, restarts.
+containers: $(STAMP) images  ## Only tests/containers: the images under a real engine
+	$(BIN)/pytest tests/containers
+
+# Pinned, hashed dependencies for the images, from pyproject.toml and deploy/moto.
+lock: $(STAMP)  ## Re-pin requirements.lock and deploy/moto/requirements.lock (hashed)
+	$(BIN)/uv pip compile pyproject.toml $(foreach e,web annotator archiver thawer notifier,--extra $(e)) \
+	  --python-version 3.11 --python-platform linux --generate-hashes --no-header \
+	  --annotation-style line -q -o requirements.lock
+	$(BIN)/uv pip compile deploy/moto/requirements.in --python-version 3.11 --python-platform linux \
+	  --generate-hashes --no-header --annotation-style line -q -o deploy/moto/requirements.lock
 
 lint: $(STAMP)  ## ruff over everything, mypy over services/
 	$(BIN)/ruff check .
@@ -60,7 +78,7 @@ oracles:  ## Install the tools the benchmarks compare with (bcftools, tabix, snp
 	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix snpeff; } \
 	    >/dev/null 2>&1 || echo "bcftools/snpeff not installed: skipping those comparisons"; }
 
-bench: $(STAMP) reference oracles  ## Benchmarks print their numbers, as ratios to bcftools/SnpEff
+bench: $(STAMP) reference oracles images  ## Benchmarks print their numbers, as ratios to bcftools/SnpEff
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 docs: $(STAMP)  ## Regenerate the README configuration table from the settings module

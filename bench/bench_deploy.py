@@ -1,11 +1,15 @@
 """Measure what the deployment files assume: cold start to /readyz and memory per service.
 
-Run: .venv/bin/python bench/bench_deploy.py [--requests N]
-Starts moto and provisions it (as `gas up` does), then starts each service with the
-image's own command (`gunicorn --config python:gas_common.gunicorn_conf
-'gas_<service>:create_app()'`, no container) one at a time, and prints the time to
-/readyz, the resident memory of the gunicorn master and worker when idle and after N
-/readyz + /metrics requests, next to the memory request and limit in k8s/base.
+Run: .venv/bin/python bench/bench_deploy.py [--requests N] [--no-containers]
+1. Processes: starts moto and provisions it (as `gas up` does), then starts each service
+   with the image's own command (`gunicorn --config python:gas_common.gunicorn_conf
+   'gas_<service>:create_app()'`, no container) one at a time, and prints the time to
+   /readyz, the resident memory of the gunicorn master and worker when idle and after N
+   /readyz + /metrics requests, next to the memory request and limit in k8s/base.
+2. Containers (the images of `make images`, on docker or podman): the image sizes; the
+   same figures for each service started from the image under the hardening against a
+   moto container (cold start = container start to /readyz 200); and `compose up` of
+   compose.yaml until every service is healthy.
 """
 
 from __future__ import annotations
@@ -59,7 +63,35 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200,
                         help="/readyz + /metrics requests per service before the second reading")
+    parser.add_argument("--no-containers", action="store_true",
+                        help="only the processes, not the images")
     args = parser.parse_args()
+    processes(args.requests)
+    if not args.no_containers:
+        containers(args.requests)
+    return 0
+
+
+HEADER = (f"{'service':<10} {'to /readyz':>10} {'idle RSS':>9} {'RSS after':>10} "
+          f"{'k8s request':>12} {'k8s limit':>10}")
+
+
+def load_and_report(name: str, url: str, ready: float, pid: int, requests_n: int) -> None:
+    """RSS idle and after `requests_n` /readyz + /metrics requests, next to k8s/base."""
+    idle = rss_mb(pid)
+    with requests.Session() as session:
+        for _ in range(requests_n):
+            session.get(url + "/readyz", timeout=10).raise_for_status()
+            session.get(url + "/metrics", timeout=10).raise_for_status()
+    after = rss_mb(pid)
+    request, limit = k8s_memory(name)
+    print(f"{name:<10} {ready:>9.2f}s {idle:>7.0f}MB {after:>8.0f}MB "
+          f"{request:>10.0f}MB {limit:>8.0f}MB")
+    if after > request:
+        print(f"  warning: {name} uses more than its k8s memory request")
+
+
+def processes(requests_n: int) -> None:
 
     from gas_annotator.reference.custom import build_custom
     from gas_common.settings import SERVICES
@@ -86,29 +118,67 @@ def main() -> int:
         try:
             stack.start_emulator()
             provision(gas.settings, echo=lambda line: None)
-            print(f"{'service':<10} {'to /readyz':>10} {'idle RSS':>9} {'RSS after':>10} "
-                  f"{'k8s request':>12} {'k8s limit':>10}")
+            print("== processes (the image's command, no container)")
+            print(HEADER)
             for name in SERVICES:
                 t0 = time.monotonic()
                 stack.start(name)
                 stack.wait_ready([name], timeout=120)
-                ready = time.monotonic() - t0
-                pid = stack.procs[name].pid
-                idle = rss_mb(pid)
-                url = stack.url(name)
-                with requests.Session() as session:
-                    for _ in range(args.requests):
-                        session.get(url + "/readyz", timeout=10).raise_for_status()
-                        session.get(url + "/metrics", timeout=10).raise_for_status()
-                after = rss_mb(pid)
-                request, limit = k8s_memory(name)
-                print(f"{name:<10} {ready:>9.2f}s {idle:>7.0f}MB {after:>8.0f}MB "
-                      f"{request:>10.0f}MB {limit:>8.0f}MB")
-                if after > request:
-                    print(f"  warning: {name} uses more than its k8s memory request")
+                load_and_report(name, stack.url(name), time.monotonic() - t0,
+                                stack.procs[name].pid, requests_n)
         finally:
             stack.stop_all()
-    return 0
+
+
+def containers(requests_n: int) -> None:
+    """The same figures from the images on a real engine, and compose up to healthy."""
+    from gas_common.settings import SERVICES, Settings
+
+    from tests.containers import gas
+    from tests.containers.engine import EMULATOR_IMAGE, GAS_IMAGE, Engine, http_status
+    from tests.harness import wait_for
+
+    try:
+        engine = Engine()
+    except RuntimeError as exc:
+        print(f"== containers: skipped ({exc})")
+        return
+    try:
+        missing = [i for i in (GAS_IMAGE, EMULATOR_IMAGE) if not engine.has_image(i)]
+        if missing:
+            print(f"== containers: skipped ({', '.join(missing)} not built: make images)")
+            return
+        print(f"== images ({'podman' if engine.podman else 'docker'})")
+        for image in (GAS_IMAGE, EMULATOR_IMAGE):
+            print(f"{image:<24} {engine.client.images.get(image).attrs['Size'] / 1e6:>6.0f} MB")
+        print("== containers (from the image, hardened, against a moto container)")
+        print(HEADER)
+        with gas.reference_bundle() as reference, gas.Network() as network, \
+                gas.moto_container(network):
+            gas.provision(network)
+            for name in SERVICES:
+                port = Settings().port_of(name)
+                container = gas.gas_container(
+                    network, name, gas.service_command(name),
+                    reference_dir=reference if name == "annotator" else None)
+                container.with_exposed_ports(port)
+                t0 = time.monotonic()
+                container.start()
+                try:
+                    url = f"http://127.0.0.1:{container.get_exposed_port(port)}"
+                    wait_for(lambda url=url: http_status(url + "/readyz") == 200,
+                             timeout=180, interval=0.1, what=f"{name} ready")
+                    pid = container.get_wrapped_container().attrs["State"]["Pid"]
+                    load_and_report(name, url, time.monotonic() - t0, pid, requests_n)
+                finally:
+                    container.stop()
+            stack = gas.ComposeStack.new(engine, reference)
+            t0 = time.monotonic()
+            with stack.up(engine):
+                print(f"== compose up --wait (compose.yaml, every service healthy): "
+                      f"{time.monotonic() - t0:.1f}s")
+    finally:
+        engine.close()
 
 
 if __name__ == "__main__":

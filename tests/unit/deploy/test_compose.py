@@ -115,7 +115,7 @@ def test_startup_order_waits_on_init_and_health(compose: dict[str, Any]) -> None
 
 def test_only_the_web_ui_is_published(compose: dict[str, Any]) -> None:
     published = {name: svc.get("ports", []) for name, svc in compose["services"].items()}
-    assert published["web"] == ["8080:8080"]
+    assert published["web"] == ["${COMPOSE_WEB_PORT:-8080}:8080"]
     for name in SERVICES[1:]:
         assert not published[name], f"{name} should be reached only inside the network"
     # The emulator is published on loopback only (browsers post uploads to it).
@@ -132,10 +132,13 @@ def test_containers_are_hardened(compose: dict[str, Any]) -> None:
 
 
 def test_moto_image_is_the_version_the_tests_verify(compose: dict[str, Any]) -> None:
+    # The official image by default; `make images` builds the same moto where no registry is.
     image = compose["services"]["moto"]["image"]
-    assert image == f"motoserver/moto:{version('moto')}"
+    assert image == f"${{COMPOSE_EMULATOR_IMAGE:-motoserver/moto:{version('moto')}}}"
     k8s_moto = (ROOT / "k8s" / "overlays" / "local" / "moto.yaml").read_text()
-    assert f"image: {image}" in k8s_moto
+    assert f"image: motoserver/moto:{version('moto')}" in k8s_moto
+    lock = (ROOT / "deploy" / "moto" / "requirements.lock").read_text()
+    assert f"\nmoto=={version('moto')} " in lock
 
 
 def test_no_secret_value_is_written_in_compose_files() -> None:
