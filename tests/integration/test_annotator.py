@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import time
@@ -9,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from gas_common.jobstates import COMPLETED, FAILED, PENDING, RUNNING
 from gas_common.messages import JobRequested
@@ -94,7 +96,7 @@ def result_keys(stack, job_id: str) -> list[str]:
 # --- fast jobs (the session's default annotator) ----------------------------------------
 
 
-def test_a_published_job_completes_with_its_three_outputs_and_one_message(stack, feed):
+def test_a_published_job_completes_with_its_outputs_and_one_message(stack, feed):
     job = submit(stack, SMALL, name="my sample.vcf")
     done = final(stack, job["job_id"])
 
@@ -103,8 +105,16 @@ def test_a_published_job_completes_with_its_three_outputs_and_one_message(stack,
     assert done["s3_key_result_file"] == f"{stem}.annot.vcf"
     assert done["s3_key_log_file"] == f"{stem}.vcf.count.log"
     assert done["s3_key_summary_file"] == f"{stem}.summary.json"
+    assert done["s3_key_variants_file"] == f"{stem}.variants.parquet"
+    assert done["s3_key_genes_file"] == f"{stem}.genes.parquet"
     assert result_keys(stack, job["job_id"]) == sorted(
-        [f"{stem}.annot.vcf", f"{stem}.summary.json", f"{stem}.vcf.count.log"])
+        [f"{stem}.annot.vcf", f"{stem}.summary.json", f"{stem}.vcf.count.log",
+         f"{stem}.variants.parquet", f"{stem}.genes.parquet"])
+    table = pq.read_table(io.BytesIO(stack.client("s3").get_object(
+        Bucket=stack.settings.results_bucket, Key=done["s3_key_variants_file"])["Body"].read()))
+    rows = table.to_pylist()
+    assert [r["pos"] for r in rows if r["gene"] == "ALPHA"] == [10300, 11000, 12600]
+    assert {r["variant"] for r in rows} == {0, 1, 2, 3, 4}  # every record has a row
     assert done["complete_time"] >= job["submit_time"] and done["attempts"] == 1
     assert "lease_until" not in done
 
@@ -228,7 +238,7 @@ def test_kill_9_mid_job_then_restart_completes_the_job_exactly_once(slow_annotat
     records = [line for line in result_text(stack, done["s3_key_result_file"]).splitlines()
                if not line.startswith("#")]
     assert len(records) == 6000
-    assert len(result_keys(stack, job["job_id"])) == 3
+    assert len(result_keys(stack, job["job_id"])) == 5  # VCF, log, summary, two tables
     wait_for(lambda: feed.of(job["job_id"]), what="job.completed")
     holds_for(lambda: [m["type"] for m in feed.of(job["job_id"])] == ["job.completed"],
               seconds=1, what="exactly one job.completed")

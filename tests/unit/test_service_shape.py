@@ -35,6 +35,8 @@ CACHES = {
     "gas_common.aws._clients", "gas_common.aws._accounts", "gas_common.stores._tables",
     "gas_common.cold_storage._single_try", "gas_web.globus._introspected",
     "gas_annotator.engine.loader._cache",
+    # Keyed by local file path: the same for every app in the process.
+    "gas_web.table_cache._locks", "gas_web.variant_query._counts",
 }
 MUTABLE = (dict, list, set, bytearray, threading.local)
 

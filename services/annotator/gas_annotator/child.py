@@ -38,6 +38,7 @@ def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
     """
     _detach_from_signals()
     from gas_annotator.engine import AnnotationError, Limits, annotate_file
+    from gas_annotator.tables import write_tables
 
     def progress(done: int) -> None:
         conn.send(("progress", done))
@@ -50,9 +51,12 @@ def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
             progress=progress, progress_every=THROTTLE_EVERY if throttle else 50_000,
             limits=Limits(*limits),
         )
+        tables = write_tables(result.annot_path, Path(out_dir), base_name)
         conn.send(("done", {"summary": result.summary, "variants": result.variants,
                             "result": str(result.annot_path), "log": str(result.log_path),
-                            "summary_path": str(result.summary_path)}))
+                            "summary_path": str(result.summary_path),
+                            "variants_table": str(tables.variants_path),
+                            "genes_table": str(tables.genes_path)}))
     except AnnotationError as exc:
         conn.send(("error", str(exc), str(exc.log_path) if exc.log_path else None))
     except MemoryError:

@@ -50,7 +50,9 @@ def fetch_input(job: dict[str, Any], dest: Path, settings: Settings) -> int:
     return done
 
 
-_CONTENT_TYPES = {"result": "text/plain", "log": "text/plain", "summary": "application/json"}
+_CONTENT_TYPES = {"result": "text/plain; charset=utf-8", "log": "text/plain; charset=utf-8",
+                  "summary": "application/json; charset=utf-8",
+                  "table": "application/vnd.apache.parquet"}
 
 
 def upload(path: Path, key: str, kind: str, settings: Settings) -> None:
@@ -58,7 +60,7 @@ def upload(path: Path, key: str, kind: str, settings: Settings) -> None:
     aws.client("s3", settings).upload_file(
         str(path), settings.results_bucket, key,
         ExtraArgs={"ServerSideEncryption": "AES256",
-                   "ContentType": f"{_CONTENT_TYPES[kind]}; charset=utf-8"},
+                   "ContentType": _CONTENT_TYPES[kind]},
     )
 
 

@@ -150,12 +150,16 @@ class Job:
         upload(Path(r["result"]), self.keys.result, "result", self.settings)
         upload(Path(r["log"]), self.keys.log, "log", self.settings)
         upload(Path(r["summary_path"]), self.keys.summary, "summary", self.settings)
+        upload(Path(r["variants_table"]), self.keys.variants, "table", self.settings)
+        upload(Path(r["genes_table"]), self.keys.genes, "table", self.settings)
         fields = {
             "complete_time": now(),
             "s3_results_bucket": self.settings.results_bucket,
             "s3_key_result_file": self.keys.result,
             "s3_key_log_file": self.keys.log,
             "s3_key_summary_file": self.keys.summary,
+            "s3_key_variants_file": self.keys.variants,
+            "s3_key_genes_file": self.keys.genes,
             "summary": item_summary(r["summary"]),
             "progress_variants": int(r["variants"]),
         }

@@ -9,7 +9,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase
 from gas_common import aws
-from gas_common.cold_storage import cold_storage
+from gas_common.cold_storage import cold_storage, result_keys
 from gas_common.jobstates import ARCHIVED, ARCHIVING, PREMIUM, SCHEDULED
 from gas_common.messages import ThawRequested
 from gas_common.publish import publish
@@ -60,9 +60,9 @@ def archive_job(job_id: str, settings: Settings) -> str:
         jobs.update(job_id, set={"results_file_archive_id": archive_id,
                                  "archive_backend": storage.name, "archived_time": now()},
                     expect=held)
-    # Only now that the archive id is stored may the hot copy go.
-    aws.client("s3", settings).delete_object(Bucket=job["s3_results_bucket"],
-                                             Key=job["s3_key_result_file"])
+    # Only now that the archive id is stored may the hot copies go.
+    for key in result_keys(job):
+        aws.client("s3", settings).delete_object(Bucket=job["s3_results_bucket"], Key=key)
     jobs.update(job_id, set={"archive_status": ARCHIVED}, remove=["archive_lease_until"],
                 expect=held)
     log.info("results archived", extra={"job_id": job_id})

@@ -94,10 +94,26 @@ def _refuse_on_capacity(exc: ClientError, tier: str) -> None:
         raise CapacityRefused(f"{tier} retrieval refused: {code}") from None
 
 
-def _hot_exists(job: dict[str, Any], settings: Settings) -> bool:
+# Every results file of a job that goes cold and comes back together (the log and the
+# summary stay hot: the job page needs them). The annotated VCF comes first.
+RESULT_FILES = ("s3_key_result_file", "s3_key_variants_file", "s3_key_genes_file")
+
+
+def result_keys(job: dict[str, Any]) -> list[str]:
+    """The job's results files that are archived, restored and deleted together."""
+    return [job[name] for name in RESULT_FILES if job.get(name)]
+
+
+def job_prefix(archive_key: str) -> str:
+    """`<prefix><user_id>/<job_id>~`: what every results key of one job starts with."""
+    head, tilde, _ = archive_key.partition("~")
+    return head + tilde
+
+
+def _hot_exists(job: dict[str, Any], settings: Settings, key: str | None = None) -> bool:
     try:
         aws.client("s3", settings).head_object(
-            Bucket=job["s3_results_bucket"], Key=job["s3_key_result_file"])
+            Bucket=job["s3_results_bucket"], Key=key or job["s3_key_result_file"])
         return True
     except ClientError as exc:
         if aws.is_not_found(exc):
@@ -106,7 +122,8 @@ def _hot_exists(job: dict[str, Any], settings: Settings) -> bool:
 
 
 class S3Glacier:
-    """Cold copies in the archive bucket in a Glacier storage class."""
+    """Cold copies in the archive bucket in a Glacier storage class, one per results file,
+    under their results keys; the archive id is the annotated VCF's key."""
 
     name = "s3-glacier"
 
@@ -119,14 +136,20 @@ class S3Glacier:
         return aws.client("s3", self.settings)
 
     def archive(self, job: dict[str, Any]) -> str:
-        # The results key holds the job id, so it is unique and a re-drive overwrites it.
-        key = job["s3_key_result_file"]
-        self.s3.copy(
-            {"Bucket": job["s3_results_bucket"], "Key": key}, self.bucket, key,
-            ExtraArgs={"StorageClass": self.settings.cold_storage_class,
-                       "ServerSideEncryption": "AES256"},
-        )
-        return str(key)
+        # Results keys hold the job id, so they are unique and a re-drive overwrites them.
+        for key in result_keys(job):
+            self.s3.copy(
+                {"Bucket": job["s3_results_bucket"], "Key": key}, self.bucket, key,
+                ExtraArgs={"StorageClass": self.settings.cold_storage_class,
+                           "ServerSideEncryption": "AES256"},
+            )
+        return str(job["s3_key_result_file"])
+
+    def _copies(self, archive_id: str) -> list[str]:
+        """Every cold copy of the job whose archive id this is."""
+        pages = self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=job_prefix(archive_id))
+        return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
 
     def tiers(self, archive_id: str) -> tuple[str, ...]:
         head = self.s3.head_object(Bucket=self.bucket, Key=archive_id)
@@ -136,21 +159,30 @@ class S3Glacier:
         return (EXPEDITED, STANDARD)
 
     def start_restore(self, archive_id: str, tier: str, job_id: str = "") -> str:
-        try:
-            single_try_client("s3", self.settings).restore_object(
-                Bucket=self.bucket, Key=archive_id,
-                RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": tier}},
-            )
-        except ClientError as exc:
-            _refuse_on_capacity(exc, tier)
-            if aws.error_code(exc) not in ("RestoreAlreadyInProgress",
-                                           "ObjectAlreadyInActiveTierError"):
-                raise
+        for key in self._copies(archive_id) or [archive_id]:
+            try:
+                single_try_client("s3", self.settings).restore_object(
+                    Bucket=self.bucket, Key=key,
+                    RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": tier}},
+                )
+            except ClientError as exc:
+                _refuse_on_capacity(exc, tier)
+                if aws.error_code(exc) not in ("RestoreAlreadyInProgress",
+                                               "ObjectAlreadyInActiveTierError"):
+                    raise
         return f"s3-restore:{tier}:{archive_id}"
 
     def restore_status(self, archive_id: str, restore_job_id: str) -> RestoreState:
+        """READY only when every copy is; GONE when any is (start them all again)."""
+        states = [self._copy_status(key) for key in self._copies(archive_id) or [archive_id]]
+        for state in (GONE, IN_PROGRESS):
+            if state in states:
+                return state
+        return READY
+
+    def _copy_status(self, key: str) -> RestoreState:
         try:
-            head = self.s3.head_object(Bucket=self.bucket, Key=archive_id)
+            head = self.s3.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if aws.is_not_found(exc):
                 return GONE
@@ -163,20 +195,23 @@ class S3Glacier:
         return READY if 'ongoing-request="false"' in restore else GONE
 
     def finish_restore(self, job: dict[str, Any]) -> None:
-        if _hot_exists(job, self.settings):
-            return  # a re-drive after the copy: nothing to do
-        self.s3.copy(
-            {"Bucket": self.bucket, "Key": job["results_file_archive_id"]},
-            job["s3_results_bucket"], job["s3_key_result_file"],
-            ExtraArgs={"StorageClass": "STANDARD", "ServerSideEncryption": "AES256"},
-        )
+        wanted = set(result_keys(job))
+        for key in self._copies(job["results_file_archive_id"]):
+            if key not in wanted or _hot_exists(job, self.settings, key):
+                continue  # not this job's file, or a re-drive after the copy
+            self.s3.copy(
+                {"Bucket": self.bucket, "Key": key}, job["s3_results_bucket"], key,
+                ExtraArgs={"StorageClass": "STANDARD", "ServerSideEncryption": "AES256"},
+            )
 
     def delete(self, archive_id: str) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=archive_id)
+        for key in self._copies(archive_id) or [archive_id]:
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
 
 
 class GlacierVault:
-    """Archives in a Glacier vault, each with a header that makes its body unique."""
+    """Archives in a Glacier vault: one per job, a header (which job, which files and their
+    sizes) and then the files one after another."""
 
     name = "glacier-vault"
 
@@ -191,12 +226,17 @@ class GlacierVault:
     def archive(self, job: dict[str, Any]) -> str:
         # Identical files must not share an archive id (the emulator's id is the body's
         # md5), and a retrieved body must say which job it belongs to: a header does both.
-        header = json.dumps({"job_id": job["job_id"], "key": job["s3_key_result_file"]})
+        s3 = aws.client("s3", self.settings)
+        keys = result_keys(job)
+        sizes = [int(s3.head_object(Bucket=job["s3_results_bucket"], Key=k)["ContentLength"])
+                 for k in keys]
+        header = json.dumps({"job_id": job["job_id"], "key": job["s3_key_result_file"],
+                             "files": [[k, n] for k, n in zip(keys, sizes, strict=True)]})
         with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
             body.write(HEADER_MAGIC + header.encode() + b"\n")
-            obj = aws.client("s3", self.settings).get_object(
-                Bucket=job["s3_results_bucket"], Key=job["s3_key_result_file"])
-            shutil.copyfileobj(obj["Body"], body)
+            for key in keys:
+                obj = s3.get_object(Bucket=job["s3_results_bucket"], Key=key)
+                shutil.copyfileobj(obj["Body"], body)
             body.seek(0)
             response = self.glacier.upload_archive(
                 vaultName=self.vault, archiveDescription=f"gas job {job['job_id']}", body=body)
@@ -231,15 +271,17 @@ class GlacierVault:
         return IN_PROGRESS if status == "InProgress" else GONE
 
     def finish_restore(self, job: dict[str, Any]) -> None:
-        if _hot_exists(job, self.settings):
-            return
+        if all(_hot_exists(job, self.settings, key) for key in result_keys(job)):
+            return  # a re-drive after the upload: nothing to do
         output = self.glacier.get_job_output(vaultName=self.vault, jobId=job["restore_job_id"])
-        with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
-            _strip_header(output["body"], job["job_id"], body)
-            body.seek(0)
-            aws.client("s3", self.settings).upload_fileobj(
-                body, job["s3_results_bucket"], job["s3_key_result_file"],
-                ExtraArgs={"ServerSideEncryption": "AES256"})
+        files, source = _read_header(output["body"], job)
+        for key, size in files:
+            with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
+                _copy_exactly(source, body, size)
+                body.seek(0)
+                aws.client("s3", self.settings).upload_fileobj(
+                    body, job["s3_results_bucket"], key,
+                    ExtraArgs={"ServerSideEncryption": "AES256"})
 
     def delete(self, archive_id: str) -> None:
         try:
@@ -249,17 +291,55 @@ class GlacierVault:
                 raise
 
 
-def _strip_header(source: Any, job_id: str, sink: IO[bytes]) -> None:
-    """Copy an archive body to `sink` without its header, checking it names `job_id`."""
+class _Prepend:
+    """A stream with some bytes already read put back in front."""
+
+    def __init__(self, head: bytes, rest: Any):
+        self.head, self.rest = head, rest
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            if n < 0:
+                out, self.head = self.head + self.rest.read(), b""
+                return bytes(out)
+            out, self.head = self.head[:n], self.head[n:]
+            return bytes(out)
+        return bytes(self.rest.read(n))
+
+
+def _read_header(source: Any, job: dict[str, Any]) -> tuple[list[tuple[str, int]], _Prepend]:
+    """Consume an archive's header: the (key, size) of each file after it, and the rest.
+
+    An archive must name this job. One without a header (made elsewhere) or from
+    before the results tables (no "files") is the annotated VCF alone (size -1: all).
+    """
     first = source.read(HEADER_MAX)
-    if first.startswith(HEADER_MAGIC) and b"\n" in first:
-        line, rest = first.split(b"\n", 1)
-        owner = json.loads(line[len(HEADER_MAGIC):]).get("job_id")
-        if owner != job_id:
-            raise ArchiveMismatch(f"archive belongs to job {owner}, not {job_id}")
-        first = rest
-    sink.write(first)  # an archive without a header (made elsewhere) is kept whole
-    shutil.copyfileobj(source, sink)
+    files = [(str(job["s3_key_result_file"]), -1)]
+    if not (first.startswith(HEADER_MAGIC) and b"\n" in first):
+        return files, _Prepend(first, source)
+    line, rest = first.split(b"\n", 1)
+    header = json.loads(line[len(HEADER_MAGIC):])
+    if header.get("job_id") != job["job_id"]:
+        raise ArchiveMismatch(f"archive belongs to job {header.get('job_id')}, "
+                              f"not {job['job_id']}")
+    listed = [(str(k), int(n)) for k, n in header.get("files") or []]
+    if any(k not in result_keys(job) for k, _ in listed):
+        raise ArchiveMismatch(f"archive of job {job['job_id']} names files of another job")
+    return listed or files, _Prepend(rest, source)
+
+
+def _copy_exactly(source: Any, sink: IO[bytes], size: int) -> None:
+    """Copy `size` bytes (all that is left when -1); a short archive is an error."""
+    if size < 0:
+        shutil.copyfileobj(source, sink)
+        return
+    left = size
+    while left:
+        chunk = source.read(min(left, 1 << 20))
+        if not chunk:
+            raise ArchiveMismatch(f"archive ends {left} bytes early")
+        sink.write(chunk)
+        left -= len(chunk)
 
 
 BACKENDS: dict[str, type[S3Glacier] | type[GlacierVault]] = {

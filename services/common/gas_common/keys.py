@@ -1,8 +1,9 @@
 """The S3 key layout of DESIGN.md ("Data") and the one file-name sanitiser.
 
 Inputs:  <prefix><user_id>/<job_id>~<file name>                (inputs bucket)
-Results: <prefix><user_id>/<job_id>~<name>.annot.vcf, .vcf.count.log, .summary.json
-         (results bucket), where <name> is the file name without .vcf/.gz.
+Results: <prefix><user_id>/<job_id>~<name>.annot.vcf, .vcf.count.log, .summary.json,
+         .variants.parquet, .genes.parquet (results bucket), where <name> is the file
+         name without .vcf/.gz.
 """
 
 from __future__ import annotations
@@ -71,12 +72,15 @@ class ResultKeys:
     result: str
     log: str
     summary: str
+    variants: str  # the browsable tables (docs/web.md)
+    genes: str
 
     @classmethod
     def of(cls, job: dict[str, Any], settings: Settings) -> ResultKeys:
         stem = (f"{user_prefix(job['user_id'], settings)}{job['job_id']}{SEPARATOR}"
                 f"{base_name(job['input_file_name'])}")
-        return cls(f"{stem}.annot.vcf", f"{stem}.vcf.count.log", f"{stem}.summary.json")
+        return cls(f"{stem}.annot.vcf", f"{stem}.vcf.count.log", f"{stem}.summary.json",
+                   f"{stem}.variants.parquet", f"{stem}.genes.parquet")
 
     def all(self) -> tuple[str, ...]:
         return astuple(self)

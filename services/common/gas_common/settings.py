@@ -106,6 +106,16 @@ class Settings(BaseSettings):
     presigned_url_seconds: int = Field(
         300, description="Lifetime of presigned upload/download URLs"
     )
+    table_cache_dir: str = Field(
+        "", description="Local disk cache of jobs' results tables (empty: a gas-table-cache "
+        "folder in the system temporary directory)"
+    )
+    table_cache_bytes: int = Field(
+        2 * 1024**3, description="Size of that cache; least recently used tables go first"
+    )
+    table_query_memory: str = Field(
+        "128MB", description="Memory limit of one web process's DuckDB (results tables)"
+    )
     local_signin: Literal["auto", "on", "off"] = Field(
         "auto",
         description="Local sign-in (name + email, no password): `auto` = on only when "

@@ -194,7 +194,9 @@ def jobs_for_notice(notice: Any, settings: Settings) -> list[dict[str, Any]]:
     for key in s3_restored_keys(notice, settings):
         # Archive keys are results keys, `<prefix><user_id>/<job_id>~<name>`.
         job = jobs.get(split_key(key)[0] or "-")
-        if not (job and job.get("results_file_archive_id") == key):
+        # Any of the job's cold copies (the VCF or a results table) names it.
+        archive_id = str(job.get("results_file_archive_id")) if job else ""
+        if not (job and split_key(archive_id)[0] == split_key(key)[0]):
             matches = list(jobs.scan(Attr("results_file_archive_id").eq(key)))
             job = matches[0] if matches else None
         if job and job.get("archive_status") == RESTORING:

@@ -23,6 +23,12 @@ def form() -> Any:
     return render_template("annotate.html", user=user, limit=limit, limit_text=human_size(limit))
 
 
+STORAGE_UNREACHABLE = (
+    "Your browser could not reach the storage service, so the file was not uploaded. "
+    "A network problem, a firewall, a blocked port or a browser extension can cause this; "
+    "check the connection and try again.")
+
+
 @bp.get("/annotate/job")
 @login_required
 def job() -> Any:
@@ -36,7 +42,10 @@ def job() -> Any:
     try:
         job, created = submit(user, bucket, key, current_settings())
     except UploadRefused as exc:
-        flash(str(exc), "danger")
+        message = str(exc)
+        if exc.status == 404 and request.args.get("unreachable"):
+            message = STORAGE_UNREACHABLE  # the browser's post never got an answer
+        flash(message, "danger")
         limit = upload_limit(user, current_settings())
         return render_template("annotate.html", user=user, limit=limit,
                                limit_text=human_size(limit)), exc.status

@@ -12,11 +12,15 @@ from gas_common.service import current_settings
 from gas_common.stores import JobStore, UserStore
 
 from gas_web import globus
+from gas_web.browse import export_response
+from gas_web.deletion import delete_job
 from gas_web.errors import fail
+from gas_web.explorer import genes_page, links, open_table, variant_rows, variants_page
 from gas_web.openapi import document
 from gas_web.results import ResultsUnavailable, log_text, public_view, results_url
 from gas_web.security import csrf, current_user
 from gas_web.uploads import UploadRefused, presign_upload, submit
+from gas_web.variant_query import BadQuery, VariantTable
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked in api_auth: bearer requests carry no cookie, session writes need it
@@ -167,3 +171,68 @@ def download(job_id: str) -> Any:
     except ResultsUnavailable as exc:
         raise fail(exc.status, str(exc)) from None
     return jsonify(job_id=job_id, url=url, expires_in=current_settings().presigned_url_seconds)
+
+
+@bp.delete("/jobs/<job_id>")
+@api_auth
+def delete_job_route(job_id: str) -> Any:
+    """Delete a finished job: its record, input, results, log and cold copy (409 if busy)."""
+    try:
+        delete_job(_owned(job_id), current_settings())
+    except ResultsUnavailable as exc:
+        raise fail(exc.status, str(exc)) from None
+    return "", 204
+
+
+def _table(job_id: str) -> tuple[dict[str, Any], VariantTable]:
+    job = _owned(job_id)
+    try:
+        return job, open_table(job, current_settings())
+    except ResultsUnavailable as exc:
+        raise fail(exc.status, str(exc)) from None
+
+
+def _table_page(job_id: str, make_page: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """One page of the job's table for this request's parameters (400 for a bad one)."""
+    _, table = _table(job_id)
+    try:
+        return make_page(table, request.args, current_settings())
+    except BadQuery as exc:
+        raise fail(400, str(exc)) from None
+
+
+@bp.get("/jobs/<job_id>/variants")
+@api_auth
+def variants(job_id: str) -> Any:
+    """Filtered, sorted variant rows a page at a time (see the parameters in the document)."""
+    page = _table_page(job_id, variants_page)
+    page.pop("filters")
+    return jsonify(job_id=job_id, **page)
+
+
+@bp.get("/jobs/<job_id>/variants/<int:number>")
+@api_auth
+def variant(job_id: str, number: int) -> Any:
+    """Every transcript entry of one VCF record, and links to public resources."""
+    _, table = _table(job_id)
+    rows = variant_rows(table, number)
+    if not rows:
+        raise fail(404, "This job has no such variant.")
+    return jsonify(job_id=job_id, variant=number, rows=rows,
+                   links=[{"label": label, "url": url} for label, url in
+                          links(rows[0], table.build)])
+
+
+@bp.get("/jobs/<job_id>/genes")
+@api_auth
+def genes(job_id: str) -> Any:
+    """Per-gene variant counts by impact and the most severe consequence."""
+    page = _table_page(job_id, genes_page)
+    return jsonify(job_id=job_id, **page)
+
+
+@bp.get("/jobs/<job_id>/export")
+@api_auth
+def export(job_id: str) -> Any:
+    """The filtered rows as TSV, or the matching VCF records (streamed)."""
+    return export_response(_owned(job_id))

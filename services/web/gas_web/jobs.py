@@ -9,6 +9,7 @@ from gas_common import cursors
 from gas_common.service import current_settings
 from gas_common.stores import JobStore
 
+from gas_web.deletion import delete_job
 from gas_web.results import (
     ResultsUnavailable,
     input_url,
@@ -26,6 +27,7 @@ PAGE_SIZE = 20
 LIST_ATTRIBUTES = (
     "job_id", "user_id", "submit_time", "input_file_name", "job_status", "progress_variants",
     "complete_time", "archive_status", "results_file_archive_id", "s3_key_result_file",
+    "archive_due_at", "summary",
 )
 MAX_POLL_IDS = 50
 
@@ -69,7 +71,8 @@ def status() -> Any:
         if job:
             view = public_view(job)
             found[job_id] = {k: view.get(k) for k in
-                             ("job_status", "progress_variants", "results", "complete_time")}
+                             ("job_status", "progress_variants", "results", "complete_time",
+                              "not_annotated")}
     return jsonify(jobs=found)
 
 
@@ -101,6 +104,20 @@ def download(job_id: str) -> Any:
     except ResultsUnavailable as exc:
         flash(str(exc), "warning")
         return redirect(url_for("jobs.detail", job_id=job_id))
+
+
+@bp.post("/annotations/<job_id>/delete")
+@login_required
+def delete(job_id: str) -> Any:
+    """Delete the job, its files and its cold copy (the page asks to confirm first)."""
+    job = owned_job(job_id)
+    try:
+        delete_job(job, current_settings())
+    except ResultsUnavailable as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("jobs.detail", job_id=job_id))
+    flash(f"{job.get('input_file_name', 'The job')} and its results were deleted.", "success")
+    return redirect(url_for("jobs.index"))
 
 
 @bp.get("/annotations/<job_id>/input")

@@ -20,6 +20,47 @@ def _op(summary: str, ok: str, schema: str, **extra: Any) -> dict[str, Any]:
                                               **_ERRORS}, **extra}
 
 
+def _q(name: str, description: str, schema: dict[str, Any] | None = None,
+       many: bool = False) -> dict[str, Any]:
+    """A query parameter; `many` ones may repeat or hold a comma-separated list."""
+    schema = schema or {"type": "string"}
+    if many:
+        schema = {"type": "array", "items": schema}
+    return {"name": name, "in": "query", "description": description, "schema": schema,
+            **({"style": "form", "explode": True} if many else {})}
+
+
+_PAGING = [
+    _q("limit", "Rows a page (default 50)", {"type": "integer", "minimum": 1,
+                                              "maximum": 500}),
+    _q("cursor", "`next_cursor` or `prev_cursor` of the previous answer, same query"),
+]
+_FILTERS = [
+    _q("gene", "Gene names or IDs", many=True),
+    _q("consequence", "Sequence Ontology terms, e.g. missense_variant", many=True),
+    _q("impact", "HIGH, MODERATE, LOW or MODIFIER", many=True),
+    _q("region", "CHROM, CHROM:POS or CHROM:START-END, e.g. chr7:117,559,000-117,560,000"),
+    _q("rsid", "One rsID, e.g. rs429358"),
+    _q("clinvar", "Text in the ClinVar significance field (jobs with a ClinVar source)"),
+    _q("max_af", "Highest allele frequency kept; absent counts as rare (jobs with one)",
+       {"type": "number", "minimum": 0, "maximum": 1}),
+    _q("picked", "Only each ALT's picked transcript", {"type": "boolean"}),
+    _q("coding", "Only entries that change or may change a protein", {"type": "boolean"}),
+]
+_SORT = _q("sort", "A column, `-` in front for descending; default `pos` (file order)")
+_NUMBER = {"name": "number", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 0},
+           "description": "The record's `variant` number"}
+_BAD = {"400": {"$ref": "#/components/responses/Error"},
+        "409": {"$ref": "#/components/responses/Error"}}
+
+
+def _table_op(summary: str, schema: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    op = _op(summary, "200", schema, parameters=[_JOB_ID, *parameters])
+    op["responses"].update(_BAD)
+    return op
+
+
 def document(server: str) -> dict[str, Any]:
     """The OpenAPI 3.1 description of every /api/v1 route."""
     return {
@@ -45,12 +86,39 @@ def document(server: str) -> dict[str, Any]:
                 "post": _op("Submit an uploaded file", "201", "Job",
                             requestBody={"required": True, **_json("SubmitRequest")}),
             },
-            "/jobs/{job_id}": {"get": _op("One job", "200", "Job", parameters=[_JOB_ID])},
+            "/jobs/{job_id}": {
+                "get": _op("One job", "200", "Job", parameters=[_JOB_ID]),
+                "delete": {"summary": "Delete a finished job: record, input, results, log and "
+                           "cold copy (409 while running, archiving or restoring)",
+                           "parameters": [_JOB_ID],
+                           "responses": {"204": {"description": "Deleted"}, **_ERRORS,
+                                         "409": {"$ref": "#/components/responses/Error"}}},
+            },
             "/jobs/{job_id}/log": {"get": _op("The job's log", "200", "Log",
                                               parameters=[_JOB_ID])},
             "/jobs/{job_id}/download": {"get": _op(
                 "Short-lived results URL (409 when archived or restoring)", "200", "Download",
                 parameters=[_JOB_ID])},
+            "/jobs/{job_id}/variants": {"get": _table_op(
+                "Variant rows (one per ALT x transcript entry), filtered and sorted; 400 for "
+                "a bad parameter, 409 while archived", "VariantPage",
+                [*_FILTERS, _SORT, *_PAGING])},
+            "/jobs/{job_id}/variants/{number}": {"get": _table_op(
+                "Every transcript entry of one VCF record, and links out", "Variant",
+                [_NUMBER])},
+            "/jobs/{job_id}/genes": {"get": _table_op(
+                "Per gene: variants by impact and the most severe consequence", "GenePage",
+                [_q("q", "Part of a gene name or ID"),
+                 _q("sort", "variants, high, moderate, low, modifier, gene or chrom; `-` "
+                    "for descending (default -variants)"), *_PAGING])},
+            "/jobs/{job_id}/export": {"get": {
+                "summary": "The filtered rows as TSV, or the original VCF records of them "
+                           "(streamed)",
+                "parameters": [_JOB_ID, _q("format", "tsv (default) or vcf",
+                                           {"enum": ["tsv", "vcf"]}), *_FILTERS, _SORT],
+                "responses": {"200": {"description": "The export", "content": {
+                    "text/tab-separated-values": {"schema": {"type": "string"}},
+                    "text/x-vcf": {"schema": {"type": "string"}}}}, **_ERRORS, **_BAD}}},
         },
         "components": {
             "securitySchemes": {
@@ -91,6 +159,31 @@ def document(server: str) -> dict[str, Any]:
                 "Download": {"type": "object", "properties": {
                     "job_id": {"type": "string"}, "url": {"type": "string"},
                     "expires_in": {"type": "integer"}}},
+                "VariantPage": {"type": "object", "properties": {
+                    "job_id": {"type": "string"}, "total": {"type": "integer"},
+                    "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                    "sort": {"type": "string"},
+                    "columns": {"type": "array", "items": {"type": "string"}},
+                    "rows": {"type": "array", "items": {
+                        "type": "object", "description": "chrom, pos, ref, alt, id, gene, "
+                        "gene_id, transcript, biotype, consequence, impact, hgvs_c, hgvs_p, "
+                        "pick, variant (the VCF record's number) and every INFO field"}},
+                    "next_cursor": {"type": ["string", "null"]},
+                    "prev_cursor": {"type": ["string", "null"]}}},
+                "Variant": {"type": "object", "properties": {
+                    "job_id": {"type": "string"}, "variant": {"type": "integer"},
+                    "rows": {"type": "array", "items": {"type": "object"}},
+                    "links": {"type": "array", "items": {"type": "object", "properties": {
+                        "label": {"type": "string"}, "url": {"type": "string"}}}}}},
+                "GenePage": {"type": "object", "properties": {
+                    "job_id": {"type": "string"}, "total": {"type": "integer"},
+                    "rows": {"type": "array", "items": {"type": "object", "properties": {
+                        k: {"type": "integer" if k not in ("gene", "gene_id", "chrom",
+                                                            "most_severe") else "string"}
+                        for k in ("gene", "gene_id", "chrom", "start", "end", "variants",
+                                  "high", "moderate", "low", "modifier", "most_severe")}}},
+                    "next_cursor": {"type": ["string", "null"]},
+                    "prev_cursor": {"type": ["string", "null"]}}},
             },
         },
     }

@@ -14,7 +14,7 @@ from gas_common.service import current_settings
 from gas_common.stores import TransitionRefused, UserStore, now
 
 from gas_web.security import current_user, login_required, safe_next
-from gas_web.uploads import human_size
+from gas_web.uploads import human_size, plural
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def view() -> Any:
         "profile.html", user=user,
         free_limit=human_size(s.free_upload_limit_bytes),
         premium_limit=human_size(s.premium_upload_limit_bytes),
-        retention_minutes=max(1, s.free_retention_seconds // 60),
+        retention=plural(max(1, s.free_retention_seconds // 60), "minute"),
     )
 
 
@@ -104,5 +104,5 @@ def cancel() -> Any:
         return redirect(url_for("profile.view"))
     retention.schedule_user(user["user_id"], s)
     flash("Premium cancelled. Finished results will move to cold storage after "
-          f"{max(1, s.free_retention_seconds // 60)} minutes.", "info")
+          f"{plural(max(1, s.free_retention_seconds // 60), 'minute')}.", "info")
     return redirect(url_for("profile.view"))

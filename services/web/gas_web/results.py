@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from gas_common import aws
-from gas_common.jobstates import ARCHIVED, ARCHIVING, COMPLETED, RESTORING
+from gas_common.jobstates import ARCHIVED, ARCHIVING, COMPLETED, RESTORING, SCHEDULED
 from gas_common.keys import file_name_of
 from gas_common.settings import Settings
 
@@ -38,10 +38,21 @@ def results_state(job: dict[str, Any]) -> str:
     return "hot"
 
 
+def not_annotated(job: dict[str, Any]) -> bool:
+    """A completed job in which nothing was annotated (its contigs match no reference)."""
+    summary = job.get("summary") or {}
+    return (job.get("job_status") == COMPLETED and int(summary.get("total") or 0) > 0
+            and summary.get("annotated") == 0)
+
+
 def public_view(job: dict[str, Any]) -> dict[str, Any]:
     """What a job's owner may see of it (no bucket names or internal state)."""
     view = {k: job[k] for k in PUBLIC_FIELDS if k in job}
     view["results"] = results_state(job)
+    view["not_annotated"] = not_annotated(job)
+    if job.get("archive_status") == SCHEDULED and job.get("archive_due_at"):
+        view["archive_due_at"] = int(job["archive_due_at"])  # free plan: when results go cold
+    view["tables"] = view["results"] == "hot" and bool(job.get("s3_key_variants_file"))
     return view
 
 

@@ -56,7 +56,7 @@ def presign_upload(
     check_room(user, s)
     limit = upload_limit(user, s)
     if size is not None and size > limit:
-        raise UploadRefused(_too_big(limit, user), status=413)
+        raise UploadRefused(_too_big(limit, user, s), status=413)
     job_id = str(uuid.uuid4())
     key = input_key(user["user_id"], job_id, name, s)
     fields: dict[str, str] = {"acl": "private", "x-amz-server-side-encryption": "AES256"}
@@ -93,18 +93,28 @@ def check_room(user: dict[str, Any], s: Settings) -> None:
             f"to finish, then submit again.{hint}", status=429)
 
 
-def _too_big(limit: int, user: dict[str, Any]) -> str:
-    hint = "" if user.get("role") == PREMIUM else " Upgrade to premium for larger files."
-    return f"That file is larger than your {human_size(limit)} upload limit.{hint}"
+def _too_big(limit: int, user: dict[str, Any], s: Settings) -> str:
+    hint = "" if user.get("role") == PREMIUM else (
+        f" Premium takes files up to {human_size(s.premium_upload_limit_bytes)}.")
+    return (f"That file is larger than your {human_size(limit)} upload limit (a .vcf.gz "
+            f"counts at its compressed size).{hint}")
 
 
 def human_size(n: int) -> str:
+    """150 KB, 1.5 MB, 1 GB: one decimal only where it says something."""
     size = float(n)
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+            if unit == "bytes":
+                return f"{n} byte" + ("" if n == 1 else "s")
+            return f"{size:.1f}".removesuffix(".0") + f" {unit}"
         size /= 1024
     return f"{n} bytes"
+
+
+def plural(n: int, word: str) -> str:
+    """1 minute, 5 minutes."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def parse_key(key: str, user_id: str, s: Settings) -> tuple[str, str]:
@@ -153,7 +163,7 @@ def submit(user: dict[str, Any], bucket: str, key: str, s: Settings) -> tuple[di
     if size > limit:
         # S3 enforces the POST policy, the emulator does not: enforce it here too.
         s3.delete_object(Bucket=bucket, Key=key)
-        raise UploadRefused(_too_big(limit, user) + " The file was deleted.", status=413)
+        raise UploadRefused(_too_big(limit, user, s) + " The file was deleted.", status=413)
     if size == 0 or not looks_like_vcf(_first_bytes(s3, bucket, key)):
         s3.delete_object(Bucket=bucket, Key=key)
         raise UploadRefused(

@@ -12,7 +12,9 @@ from pathlib import Path
 
 def succeed(conn: Connection, input_path: str, out_dir: str, base: str, reference: str,
             throttle: float, limits: tuple = ()) -> None:
-    """Write three small outputs and report them."""
+    """Write the outputs (the input as its own "annotation") and report them."""
+    from gas_annotator.tables import write_tables
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     lines = Path(input_path).read_text().count("\n")
@@ -22,6 +24,8 @@ def succeed(conn: Connection, input_path: str, out_dir: str, base: str, referenc
     paths["log"].write_text(f"Total: {lines}\n")
     summary = {"total": lines, "by_class": {"SNV": lines}, "by_chromosome": {"1": lines}}
     paths["summary_path"].write_text(json.dumps(summary))
+    tables = write_tables(paths["result"], out, base)
+    paths.update(variants_table=tables.variants_path, genes_table=tables.genes_path)
     conn.send(("progress", lines))
     conn.send(("done", {"summary": summary, "variants": lines,
                         **{k: str(v) for k, v in paths.items()}}))

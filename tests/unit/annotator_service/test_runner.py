@@ -44,7 +44,7 @@ def _no_subscribers(published) -> None:
     """No HTTP subscribers exist in-process: every test keeps what would be published."""
 
 
-def test_a_successful_job_uploads_three_outputs_and_completes(aws_mock, published):
+def test_a_successful_job_uploads_its_outputs_and_completes(aws_mock, published):
     job, runner = run_one(aws_mock, targets.succeed)
     try:
         done = finished(aws_mock, job["job_id"])
@@ -54,7 +54,11 @@ def test_a_successful_job_uploads_three_outputs_and_completes(aws_mock, publishe
     stem = f"u-1/{job['job_id']}~in"
     assert (done["s3_key_result_file"], done["s3_key_log_file"], done["s3_key_summary_file"]) \
         == (f"{stem}.annot.vcf", f"{stem}.vcf.count.log", f"{stem}.summary.json")
+    assert (done["s3_key_variants_file"], done["s3_key_genes_file"]) \
+        == (f"{stem}.variants.parquet", f"{stem}.genes.parquet")
     s3 = aws.client("s3", aws_mock)
+    table = s3.get_object(Bucket=aws_mock.results_bucket, Key=done["s3_key_variants_file"])
+    assert table["Body"].read(4) == b"PAR1" and table["ServerSideEncryption"] == "AES256"
     body = s3.get_object(Bucket=aws_mock.results_bucket, Key=done["s3_key_result_file"])
     assert body["Body"].read() == VCF
     assert body["ServerSideEncryption"] == "AES256"

@@ -53,8 +53,9 @@ def settings(monkeypatch: pytest.MonkeyPatch, backend: str) -> Iterator[Settings
 
 
 def make_job(s: Settings, job_id: str, user_id: str = "u-1", body: bytes = b"##fileformat\n",
-             role: str = FREE, complete_time: int | None = None) -> dict[str, Any]:
-    """A user and a completed job whose results file is in the results bucket."""
+             role: str = FREE, complete_time: int | None = None,
+             tables: bool = False) -> dict[str, Any]:
+    """A user and a completed job whose results file (and tables) are in the results bucket."""
     users = UserStore(s)
     users.create(user_id, "Ann", f"{user_id}@example.org")
     if role != FREE:
@@ -66,6 +67,11 @@ def make_job(s: Settings, job_id: str, user_id: str = "u-1", body: bytes = b"##f
            "complete_time": complete_time if complete_time is not None else int(time.time()),
            "s3_results_bucket": s.results_bucket, "s3_key_result_file": key,
            "s3_key_log_file": f"{user_id}/{job_id}~a.vcf.count.log"}
+    if tables:
+        for name, suffix in (("variants", "variants.parquet"), ("genes", "genes.parquet")):
+            job[f"s3_key_{name}_file"] = f"{user_id}/{job_id}~a.{suffix}"
+            aws.client("s3", s).put_object(Bucket=s.results_bucket, Key=job[f"s3_key_{name}_file"],
+                                           Body=f"PAR1 {name} of {job_id}".encode())
     JobStore(s).create(job)
     return job
 

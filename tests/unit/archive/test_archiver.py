@@ -14,7 +14,7 @@ from tests.unit.archive.conftest import both, hot_body, make_job
 
 @both
 def test_free_job_is_scheduled_from_completion_and_archived_when_due(settings, published):
-    job = make_job(settings, "j-1", complete_time=int(time.time()) + 3600)
+    job = make_job(settings, "j-1", complete_time=int(time.time()) + 3600, tables=True)
     assert schedule.schedule_completed("j-1", "u-1", job["complete_time"], settings)
     stored = JobStore(settings).get("j-1")
     assert stored["archive_status"] == "SCHEDULED"
@@ -31,7 +31,8 @@ def test_free_job_is_scheduled_from_completion_and_archived_when_due(settings, p
     assert stored["archive_backend"] == settings.cold_storage
     assert stored["results_file_archive_id"] and stored["archived_time"]
     assert "archive_lease_until" not in stored
-    assert hot_body(settings, job) is None
+    for key in ("s3_key_result_file", "s3_key_variants_file", "s3_key_genes_file"):
+        assert hot_body(settings, {"s3_key_result_file": job[key]}) is None, key
     assert archive.archive_job("j-1", settings) == "taken"  # never twice
     assert published == []
 

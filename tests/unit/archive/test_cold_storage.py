@@ -13,6 +13,7 @@ from gas_common.cold_storage import (
     ArchiveMismatch,
     CapacityRefused,
     cold_storage,
+    result_keys,
 )
 
 from tests.unit.archive.conftest import both, hot_body, make_job, refuse
@@ -47,6 +48,35 @@ def test_archive_and_restore_round_trip(settings, backend):
         storage.delete(archive_id)  # already gone: no error (the emulator's vault crashes)
         assert aws.client("s3", settings).list_objects_v2(
             Bucket=settings.archive_bucket).get("KeyCount") == 0
+
+
+@both
+def test_every_results_file_goes_cold_and_comes_back_together(settings, backend):
+    job = make_job(settings, "j-1", body=b"##fileformat=VCFv4.2\n", tables=True)
+    other = make_job(settings, "j-10", body=b"##fileformat=VCFv4.2\nother\n", tables=True)
+    keys = result_keys(job)
+    assert keys == [job["s3_key_result_file"], job["s3_key_variants_file"],
+                    job["s3_key_genes_file"]]
+    bodies = {k: read(settings, k) for k in keys}
+    storage = cold_storage(settings=settings)
+    archive_id, other_id = storage.archive(job), storage.archive(other)
+    for key in keys:
+        aws.client("s3", settings).delete_object(Bucket=settings.results_bucket, Key=key)
+    rid = storage.start_restore(archive_id, storage.tiers(archive_id)[0])
+    wait_ready(storage, archive_id, rid)
+    storage.finish_restore({**job, "results_file_archive_id": archive_id,
+                            "restore_job_id": rid})
+    assert {k: read(settings, k) for k in keys} == bodies
+    storage.delete(archive_id)
+    if backend == "s3-glacier":  # every cold copy of this job went, the other job's stayed
+        left = aws.client("s3", settings).list_objects_v2(Bucket=settings.archive_bucket)
+        assert sorted(o["Key"] for o in left["Contents"]) == sorted(result_keys(other))
+    assert other_id != archive_id
+
+
+def read(settings, key: str) -> bytes:
+    return bytes(aws.client("s3", settings).get_object(
+        Bucket=settings.results_bucket, Key=key)["Body"].read())
 
 
 def test_s3_cold_copy_is_in_glacier_class_and_unreadable_until_restored(settings):

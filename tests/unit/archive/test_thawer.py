@@ -14,11 +14,16 @@ from gas_thawer import restore
 from tests.unit.archive.conftest import both, hot_body, make_job, refuse
 
 
-def archived(settings, job_id: str, body: bytes = b"##x\n", user_id: str = "u-1") -> dict:
-    job = make_job(settings, job_id, user_id=user_id, body=body)
+def archived(settings, job_id: str, body: bytes = b"##x\n", user_id: str = "u-1",
+             tables: bool = False) -> dict:
+    job = make_job(settings, job_id, user_id=user_id, body=body, tables=tables)
     retention.schedule_job(job_id, int(time.time()) - 1, settings)
     assert archive.archive_job(job_id, settings) == "archived"
     return job
+
+
+def table_body(settings, job: dict) -> bytes | None:
+    return hot_body(settings, {"s3_key_result_file": job["s3_key_variants_file"]})
 
 
 def thaw(user_id: str, settings) -> int:
@@ -42,7 +47,10 @@ def poll_until_restored(settings, job_ids, timeout: float = 15) -> None:
 
 @both
 def test_upgrade_restores_every_archived_job_once(settings, published):
-    jobs = [archived(settings, f"j-{i}", body=f"##{i}\n".encode()) for i in range(3)]
+    jobs = [archived(settings, f"j-{i}", body=f"##{i}\n".encode(), tables=i > 0)
+            for i in range(3)]
+    for job in jobs[1:]:  # the tables went cold with the VCF
+        assert table_body(settings, job) is None
     UserStore(settings).set_role("u-1", PREMIUM)
     assert thaw("u-1", settings) == 3
     assert thaw("u-1", settings) == 0  # a repeated thaw starts nothing
@@ -54,6 +62,8 @@ def test_upgrade_restores_every_archived_job_once(settings, published):
     for i, job in enumerate(jobs):
         stored = JobStore(settings).get(job["job_id"])
         assert hot_body(settings, job) == f"##{i}\n".encode()
+        if i:  # and came back with it
+            assert table_body(settings, job) == f"PAR1 variants of j-{i}".encode()
         assert stored["restored_time"]
         for field in restore.ARCHIVE_FIELDS:
             assert field not in stored
@@ -146,6 +156,8 @@ def test_restore_notices_name_the_jobs_they_are_about(settings, published):
         "bucket": {"name": settings.archive_bucket},
         "object": {"key": key.replace(" ", "+").replace("~", "%7E")}}}]}
     assert [j["job_id"] for j in restore.jobs_for_notice(event, settings)] == ["j 1"]
+    table_event = json.loads(json.dumps(event).replace("annot.vcf", "variants.parquet"))
+    assert [j["job_id"] for j in restore.jobs_for_notice(table_event, settings)] == ["j 1"]
     test_event = {"Service": "Amazon S3", "Event": "s3:TestEvent",
                   "Bucket": settings.archive_bucket}
     assert restore.jobs_for_notice(test_event, settings) == []

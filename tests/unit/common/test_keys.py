@@ -45,7 +45,9 @@ def test_keys_follow_the_design_with_the_prefix(local_settings):
     job = {"user_id": "u", "job_id": "j", "input_file_name": "my sample+1.vcf"}
     keys = ResultKeys.of(job, s)
     assert keys == ResultKeys("gas/u/j~my_sample+1.annot.vcf", "gas/u/j~my_sample+1.vcf.count.log",
-                              "gas/u/j~my_sample+1.summary.json")
+                              "gas/u/j~my_sample+1.summary.json",
+                              "gas/u/j~my_sample+1.variants.parquet",
+                              "gas/u/j~my_sample+1.genes.parquet")
     assert input_key("u", "j", "a.vcf", s) == "gas/u/j~a.vcf"
     assert split_key(keys.result) == ("j", "my_sample+1.annot.vcf")
     assert split_key("gas/u/no-separator.vcf") == ("", "")

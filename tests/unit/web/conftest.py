@@ -8,6 +8,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,3 +209,26 @@ CRAFTED_CURSORS = [
     "[" * 3000,
     crafted(None),
 ]
+
+
+ANNOTATED = Path(__file__).parents[2] / "data" / "explorer" / "annotated.vcf"
+
+
+def explorer_job(settings: Any, user_id: str, tmp_path: Path, vcf: Path = ANNOTATED,
+                 **extra: Any) -> dict[str, Any]:
+    """A COMPLETED job whose results include the tables the annotator makes from `vcf`."""
+    from gas_annotator.tables import write_tables
+
+    tables = write_tables(vcf, tmp_path, "sample")
+    job = completed_job(settings, user_id, **extra)
+    stem = job["s3_key_result_file"].removesuffix(".annot.vcf")
+    s3 = aws.client("s3", settings)
+    s3.put_object(Bucket=settings.results_bucket, Key=job["s3_key_result_file"],
+                  Body=vcf.read_bytes())
+    keys = {"s3_key_variants_file": f"{stem}.variants.parquet",
+            "s3_key_genes_file": f"{stem}.genes.parquet"}
+    for name, path in (("s3_key_variants_file", tables.variants_path),
+                       ("s3_key_genes_file", tables.genes_path)):
+        s3.put_object(Bucket=settings.results_bucket, Key=keys[name], Body=path.read_bytes())
+    JobStore(settings).update(job["job_id"], set=keys)
+    return {**job, **keys}

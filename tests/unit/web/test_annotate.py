@@ -29,7 +29,7 @@ def test_annotate_page_has_form_and_limit(client, auth):
     auth.login()
     page = client.get("/annotate").get_data(as_text=True)
     assert 'id="upload-form"' in page and 'data-limit="153600"' in page
-    assert "150.0 KB" in page and "js/upload.js" in page
+    assert "150 KB" in page and "js/upload.js" in page
 
 
 def test_valid_upload_creates_pending_job_and_publishes(client, auth, settings, requests_queue):
@@ -60,7 +60,9 @@ def test_oversize_upload_is_deleted_and_explained(client, auth, settings):
     key = put_input(settings, user_id, VCF + b"#" * settings.free_upload_limit_bytes)
     answer = submit(client, key)
     assert answer.status_code == 413
-    assert b"larger than your 150.0 KB upload limit" in answer.data
+    assert b"larger than your 150 KB upload limit (a .vcf.gz counts at its compressed size)" \
+        in answer.data
+    assert b"Premium takes files up to 1 GB" in answer.data
     with pytest.raises(ClientError):
         aws.client("s3", settings).head_object(Bucket=settings.inputs_bucket, Key=key)
     assert JobStore(settings).list_for_user(user_id)[0] == []
@@ -108,6 +110,18 @@ def test_bad_or_missing_keys(client, auth, make_key, status):
     assert submit(client, make_key(user_id)).status_code == status
 
 
+def test_an_upload_that_never_reached_storage_says_so(client, auth, settings):
+    user_id = auth.login()
+    key = f"{user_id}/{uuid.uuid4()}~never.vcf"
+    missing = client.get("/annotate/job", query_string={
+        "bucket": settings.inputs_bucket, "key": key})
+    assert missing.status_code == 404 and b"could not find your upload" in missing.data
+    unreachable = client.get("/annotate/job", query_string={
+        "bucket": settings.inputs_bucket, "key": key, "unreachable": "1"})
+    assert unreachable.status_code == 404
+    assert b"could not reach the storage service" in unreachable.data
+
+
 def test_wrong_bucket_is_refused(client, auth, settings):
     user_id = auth.login()
     key = put_input(settings, user_id)
@@ -144,3 +158,19 @@ def test_presign_refuses_wrong_type_and_declared_oversize(client, auth, settings
     answer = client.post("/api/v1/uploads", json={"filename": "a.vcf", "size": 10**9},
                          headers={"X-CSRFToken": token})
     assert answer.status_code == 413
+
+
+@pytest.mark.parametrize(("n", "text"), [
+    (1, "1 byte"), (500, "500 bytes"), (150 * 1024, "150 KB"), (1536 * 1024, "1.5 MB"),
+    (1024**3, "1 GB"), (5 * 1024**4, "5120 GB")])
+def test_sizes_read_as_people_write_them(n, text):
+    from gas_web.uploads import human_size
+
+    assert human_size(n) == text
+
+
+def test_counts_agree_with_their_nouns():
+    from gas_web.uploads import plural
+
+    assert (plural(1, "minute"), plural(5, "minute"), plural(0, "minute")) == (
+        "1 minute", "5 minutes", "0 minutes")

@@ -174,7 +174,8 @@ def test_status_poll_reports_only_own_jobs(client, auth, settings):
     jobs.create({"job_id": "theirs", "user_id": other, "submit_time": 1, "job_status": PENDING})
     data = client.get("/annotations/status?ids=mine,theirs").get_json()
     assert data["jobs"] == {"mine": {"job_status": RUNNING, "progress_variants": 500,
-                                     "results": "none", "complete_time": None}}
+                                     "results": "none", "complete_time": None,
+                                     "not_annotated": False}}
 
 
 def test_job_page_shows_results_charts_and_log(client, auth, settings):
@@ -286,7 +287,7 @@ def test_every_route_but_the_public_ones_needs_a_signed_in_user(app, client):
     for rule in app.url_map.iter_rules():
         if rule.rule in PUBLIC:
             continue
-        path = rule.rule.replace("<job_id>", "some-job")
+        path = rule.rule.replace("<job_id>", "some-job").replace("<int:number>", "0")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             token = csrf_of(client)
             answer = client.open(path, method=method, data={"csrf_token": token},

@@ -10,7 +10,10 @@
 
   function paint(el, job) {
     const badge = el.querySelector("[data-status-badge]");
-    if (badge) {
+    if (badge && job.not_annotated) {
+      badge.className = "badge rounded-pill text-bg-warning";
+      badge.textContent = "Not annotated";
+    } else if (badge) {
       badge.className = "badge rounded-pill text-bg-" + (COLOURS[job.job_status] || "secondary");
       badge.textContent = job.job_status.charAt(0) + job.job_status.slice(1).toLowerCase();
     }

@@ -82,9 +82,10 @@
       if (xhr.status >= 400) {
         return showError("Storage refused the upload (HTTP " + xhr.status + "). Please try again.");
       }
-      // Success, or an unreadable cross-origin answer: the server checks the object either way.
+      // Success, or no readable answer (status 0: storage unreachable, or an answer CORS
+      // hides): the server checks the object either way and, with the hint, says which.
       setProgress(100);
-      window.location.assign(upload.submit_url);
+      window.location.assign(upload.submit_url + (xhr.status === 0 ? "&unreachable=1" : ""));
     });
     xhr.send(data);
   });
