@@ -172,6 +172,14 @@ def gas(stack, backend) -> Any:
 # --- helpers ------------------------------------------------------------------------------
 
 
+def two_poller_passes(gas) -> None:
+    """Wait until the thawer's restore poller has made two more passes (a late duplicate
+    notice would have come by then)."""
+    passes = gas.metric("thawer", "gas_thawer_poll_passes_total")
+    wait_for(lambda: gas.metric("thawer", "gas_thawer_poll_passes_total") >= passes + 2,
+             what="two more restore poller passes")
+
+
 def s3_restore_takes(gas, seconds: int) -> None:
     """How long the emulator takes to restore an S3 Glacier object."""
     requests.post(gas.url("emulator") + "/moto-api/state-manager/set-transition", timeout=10,
@@ -333,7 +341,7 @@ def test_upgrade_after_archive_restores_every_job_and_identical_files_stay_apart
         wait_status(gas, ["b-1"], None, timeout=40)
         wait_for(lambda: "b-1" in restored_ids(messages), what="job.restored b-1")
         assert hot(gas, "b-1") == same
-        time.sleep(1.5)  # a poller pass later: still exactly one notice per job
+        two_poller_passes(gas)  # later: still exactly one notice per job
         assert restored_ids(messages) == ["a-1", "a-2", "b-1"]
     for job_id in ids:
         job = gas.jobs.get(job_id)
@@ -399,7 +407,7 @@ def test_archiver_killed_mid_work_loses_nothing_and_archives_once(gas, gas_stack
         print("restore states at kill -9:", snapshot)
         wait_status(gas, list(bodies), None, timeout=90)
         wait_for(lambda: len(restored_ids(messages)) >= count, what="every job.restored")
-        time.sleep(1.5)
+        two_poller_passes(gas)
         assert restored_ids(messages) == sorted(bodies)  # each exactly once
     for job_id, body in bodies.items():
         assert hot(gas, job_id) == body

@@ -5,6 +5,7 @@ So two apps with different settings live side by side in one process."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import importlib
 import json
 import pkgutil
@@ -63,7 +64,8 @@ def _envelope(settings: Settings, topic_setting: str) -> str:
         message = json.dumps({"type": "job.restored", "version": 1, "job_id": "j",
                               "user_id": "u"})
     return json.dumps({"Type": "Notification", "MessageId": "m", "TopicArn": arn,
-                       "Message": message, "Timestamp": "2026-01-01T00:00:00.000Z"})
+                       "Message": message,
+                       "Timestamp": dt.datetime.now(dt.UTC).isoformat()})  # fresh: no replay
 
 
 def _auth(settings: Settings) -> dict[str, str]:

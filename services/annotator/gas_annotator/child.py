@@ -30,14 +30,16 @@ def _detach_from_signals() -> None:
 
 
 def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
-             reference: tuple[str, str | None], throttle: float = 0.0) -> None:
+             reference: tuple[str, str | None], throttle: float = 0.0,
+             limits: tuple[int | None, int | None, int | None] = (None, None, None)) -> None:
     """Annotate one input; send ("progress", n)... then ("done", result) or ("error", ...).
 
     reference: (bundle folder, None) to use that bundle, or (default bundle folder,
     installed-bundles folder) to pick the bundle of the input's build.
+    `limits` are the job's (expanded, header, output) byte bounds.
     """
     _detach_from_signals()
-    from gas_annotator.engine import AnnotationError, Auto, annotate_file
+    from gas_annotator.engine import AnnotationError, Auto, Limits, annotate_file
     from gas_annotator.tables import write_tables
 
     default, installed = reference
@@ -52,6 +54,7 @@ def annotate(conn: Connection, input_path: str, out_dir: str, base_name: str,
         result = annotate_file(
             Path(input_path), Path(out_dir), reference=ref, base_name=base_name,
             progress=progress, progress_every=THROTTLE_EVERY if throttle else 50_000,
+            limits=Limits(*limits),
         )
         tables = write_tables(result.annot_path, Path(out_dir), base_name)
         conn.send(("done", {"summary": result.summary, "variants": result.variants,

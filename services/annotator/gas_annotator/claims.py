@@ -17,6 +17,10 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr
 from gas_common.jobstates import FAILED, PENDING, RUNNING
 from gas_common.stores import JobStore, TransitionRefused, now
+from prometheus_client import Counter
+
+CLAIMS = Counter("gas_annotator_claims_total", "Claim attempts by source and outcome",
+                 ["source", "outcome"])
 
 
 @dataclass
@@ -125,6 +129,16 @@ def give_up(store: JobStore, job: dict[str, Any], reason: str) -> dict[str, Any]
 def expired_leases(store: JobStore, at: int) -> list[dict[str, Any]]:
     """RUNNING jobs whose holder stopped renewing (died, hung, or lost its network)."""
     return list(store.scan(Attr("job_status").eq(RUNNING) & Attr("lease_until").lt(at)))
+
+
+def active(store: JobStore) -> list[dict[str, Any]]:
+    """Every PENDING or RUNNING job (what the fair dispatcher chooses from)."""
+    return list(store.scan(Attr("job_status").is_in([PENDING, RUNNING])))
+
+
+def running(store: JobStore) -> list[dict[str, Any]]:
+    """Every RUNNING job (to count what each user holds)."""
+    return list(store.scan(Attr("job_status").eq(RUNNING)))
 
 
 def stale_pending(store: JobStore, before: int) -> list[dict[str, Any]]:

@@ -32,6 +32,13 @@ def on_job_requested(message: JobRequested) -> None:
                     extra={"job_id": message.job_id})
         CLAIMS.labels("message", "unknown").inc()
         return
+    if jobs.free_slots() <= 0 or jobs.backlog:
+        # Claiming now would queue it behind (or ahead of) other users' waiting jobs:
+        # leave it PENDING and let the dispatcher hand out slots in fair order.
+        log.info("no free slot: job waits for the dispatcher", extra={"job_id": message.job_id})
+        CLAIMS.labels("message", "deferred").inc()
+        jobs.defer()
+        return
     claim = claims.claim_pending(jobs.store, message.job_id, jobs.settings.job_lease_seconds,
                                  item)
     if claim is None:

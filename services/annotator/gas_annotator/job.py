@@ -7,15 +7,17 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from gas_common import tiers
 from gas_common.jobstates import COMPLETED, FAILED
 from gas_common.keys import ResultKeys, base_name, sanitise_filename
 from gas_common.messages import JobCompleted, JobFailed
 from gas_common.publish import publish
 from gas_common.settings import Settings
-from gas_common.stores import JobStore, TransitionRefused, now
+from gas_common.stores import JobStore, TransitionRefused, UserStore, now
 
 from gas_annotator import claims
 from gas_annotator.claims import Claim
@@ -44,6 +46,10 @@ class Held:
         self.abort = threading.Event()  # shutting down: stop and hand the job back
         self._lock = threading.Lock()
         self._state = "queued"  # queued -> running | cancelled
+        # The last write (finish or release) and the lease keeper's renewals take turns:
+        # a renewal that raced the finish used to be refused and logged "lost the claim".
+        self._writing = threading.Lock()
+        self._settled = False
 
     def start(self) -> bool:
         """Move queued -> running; False when shutdown cancelled it first."""
@@ -58,6 +64,20 @@ class Held:
             if self._state != "queued":
                 return False
             self._state = state
+            return True
+
+    def settle(self, write: Callable[[], Any]) -> Any:
+        """Make the claim's last write; no renewal is attempted after it."""
+        with self._writing:
+            self._settled = True
+            return write()
+
+    def renew(self, write: Callable[[], Any]) -> bool:
+        """Renew the lease unless the last write was made; False when it was."""
+        with self._writing:
+            if self._settled:
+                return False
+            write()
             return True
 
     def should_stop(self) -> bool:
@@ -106,13 +126,20 @@ class Job:
                 outcome = run_in_process(
                     self.target,
                     (str(local), str(Path(tmp) / "out"), base_name(self.item["input_file_name"]),
-                     reference_choice(s), throttle),
+                     reference_choice(s), throttle, self.limits()),
                     self.held.set_progress, self.held.should_stop, deadline,
                     s.job_timeout_seconds,
                 )
             except JobFailure as exc:
                 return self.fail(str(exc), None)
             return self.store_outcome(outcome)
+
+    def limits(self) -> tuple[int, int, int]:
+        """The (expanded, header, output) byte bounds of the job owner's tier."""
+        role = UserStore(self.settings).role(self.item["user_id"])
+        return (tiers.limit(self.settings, role, "max_expanded_bytes"),
+                tiers.limit(self.settings, role, "max_header_bytes"),
+                tiers.limit(self.settings, role, "max_output_bytes"))
 
     def store_outcome(self, outcome: Outcome) -> str:
         """Upload what the engine wrote and record COMPLETED or FAILED."""
@@ -185,7 +212,7 @@ class Job:
 
     def finish(self, status: str, fields: dict[str, Any]) -> bool:
         try:
-            claims.finish(self.store, self.claim, status, fields)
+            self.held.settle(partial(claims.finish, self.store, self.claim, status, fields))
         except TransitionRefused:
             self.held.lost.set()
             log.warning("claim lost before %s; another worker owns the job", status,
@@ -198,7 +225,7 @@ class Job:
         if self.held.lost.is_set():
             return "lost"
         try:
-            claims.release(self.store, self.claim, count_attempt)
+            self.held.settle(partial(claims.release, self.store, self.claim, count_attempt))
         except TransitionRefused:
             return "lost"
         log.info("job released for another attempt", extra={"job_id": self.claim.job_id})

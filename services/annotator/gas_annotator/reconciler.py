@@ -10,7 +10,7 @@ from gas_common.messages import JobFailed
 from gas_common.publish import publish
 from gas_common.stores import now
 
-from gas_annotator import claims
+from gas_annotator import claims, fairness
 from gas_annotator.runner import CLAIMS, JobRunner
 
 log = logging.getLogger(__name__)
@@ -42,14 +42,17 @@ def reconcile(runner: JobRunner) -> None:
             _give_up(runner, job)
         elif runner.free_slots() > 0:
             _accept(runner, claims.take_over(runner.store, job, s.job_lease_seconds), "takeover")
+    stale = []
     for job in claims.stale_pending(runner.store, t - s.job_pending_grace_seconds):
         if runner.stopping:
             return
         if int(job.get("attempts", 0)) >= s.job_max_attempts:
             _give_up(runner, job)
-        elif runner.free_slots() > 0:
-            claim = claims.claim_pending(runner.store, job["job_id"], s.job_lease_seconds, job)
-            _accept(runner, claim, "reconciler")
+        else:
+            stale.append(job)
+    if stale and runner.free_slots() > 0:
+        running = fairness.running_by_user(claims.running(runner.store))
+        fairness.claim_in_fair_order(runner, stale, running, "reconciler")
 
 
 def _accept(runner: JobRunner, claim: claims.Claim | None, source: str) -> None:

@@ -7,21 +7,21 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
+from gas_common.jobstates import PENDING
 from gas_common.service import Service
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, TransitionRefused
 from prometheus_client import Counter, Gauge
 
-from gas_annotator import child, claims
-from gas_annotator.claims import Claim
+from gas_annotator import child, claims, fairness
+from gas_annotator.claims import CLAIMS, Claim
 from gas_annotator.job import Held, Job
 
 log = logging.getLogger(__name__)
 
 JOBS = Counter("gas_annotator_jobs_total", "Job attempts by outcome", ["outcome"])
-CLAIMS = Counter("gas_annotator_claims_total", "Claim attempts by source and outcome",
-                 ["source", "outcome"])
 HELD = Gauge("gas_annotator_jobs_held", "Jobs this process holds (queued or running)")
 
 
@@ -44,13 +44,49 @@ class JobRunner(Service):
         self._stop_requested = False  # set from a signal handler: no locks there
         self._drain: threading.Thread | None = None
         self.every("lease-keeper", settings.job_progress_seconds, self.renew_leases)
+        # Jobs wait PENDING when every slot is busy; the dispatcher hands each slot that
+        # frees to the user running the fewest jobs (fairness.py).
+        self.backlog = False
+        self.served: dict[str, float] = {}  # user -> when a job of theirs last started here
+        self._wake = threading.Event()
 
     # --- taking work ------------------------------------------------------------------
 
     def start(self) -> JobRunner:
         super().start()
         threading.Thread(target=self._watch_for_stop, name="gas-stop-watch", daemon=True).start()
+        threading.Thread(target=self._dispatch_loop, name="gas-dispatch", daemon=True).start()
         return self
+
+    # --- sharing slots fairly ---------------------------------------------------------
+
+    def defer(self) -> None:
+        """A job was left PENDING for want of a fair slot: dispatch as soon as one frees."""
+        self.backlog = True
+        self._wake.set()
+
+    def dispatch(self) -> int:
+        """Claim waiting jobs in fair order while slots are free; returns how many wait on."""
+        if self.stopping or self.free_slots() <= 0:
+            return 0
+        active = claims.active(self.store)
+        pending = [j for j in active if j["job_status"] == PENDING
+                   and int(j.get("attempts", 0)) < self.settings.job_max_attempts]
+        left = fairness.claim_in_fair_order(self, pending, fairness.running_by_user(active),
+                                            "dispatcher")
+        self.backlog = left > 0
+        return left
+
+    def _dispatch_loop(self) -> None:
+        # Woken when a job ends with a backlog; also every reconcile interval, for jobs
+        # another replica deferred.
+        while not self.stopping:
+            self._wake.wait(self.settings.reconcile_interval_seconds)
+            self._wake.clear()
+            try:
+                self.dispatch()
+            except Exception:  # noqa: BLE001 - the next wake or interval tries again
+                log.exception("dispatch pass failed")
 
     def request_stop(self) -> None:
         """Ask for a stop; safe in a signal handler (takes no lock, starts no thread).
@@ -84,6 +120,7 @@ class JobRunner(Service):
         with self._lock:
             if not self._stopping.is_set():
                 held = self._held[claim.job_id] = Held(claim)
+                self.served[str(claim.job.get("user_id"))] = time.monotonic()
                 HELD.set(len(self._held))
                 self._pool.submit(self._run, held)
                 log.info("job claimed (attempt %d, %s)", claim.attempt, source,
@@ -109,6 +146,8 @@ class JobRunner(Service):
             if self._held.get(held.claim.job_id) is held:
                 del self._held[held.claim.job_id]
             HELD.set(len(self._held))
+        if self.backlog:
+            self._wake.set()  # a slot is free: give it to whoever is waiting
 
     def _release(self, claim: Claim) -> None:
         try:
@@ -127,7 +166,8 @@ class JobRunner(Service):
             held = list(self._held.values())
         for h in held:
             try:
-                claims.renew(self.store, h.claim, self.settings.job_lease_seconds, h.progress)
+                h.renew(partial(claims.renew, self.store, h.claim,
+                                self.settings.job_lease_seconds, h.progress))
             except TransitionRefused:
                 log.warning("lost the claim on a job", extra={"job_id": h.claim.job_id})
                 h.lost.set()
@@ -163,7 +203,7 @@ class JobRunner(Service):
             held = list(self._held.values())
         for h in held:
             if h.cancel():  # queued, never started: hand it back now
-                self._release(h.claim)
+                h.settle(partial(self._release, h.claim))
                 self._forget(h)
         deadline = time.monotonic() + self.settings.job_drain_seconds
         while self._count() and time.monotonic() < deadline:

@@ -26,9 +26,15 @@ def client(service: str, settings: Settings | None = None) -> Any:
                 region_name=s.aws_region,
                 endpoint_url=s.aws_endpoint_url or None,
                 config=Config(retries={"mode": "standard", "max_attempts": 5},
-                              connect_timeout=5, read_timeout=30),
+                              connect_timeout=5, read_timeout=30,
+                              **_signing(service)),
             )
         return _clients[key]
+
+
+def _signing(service: str) -> dict[str, str]:
+    # Without this botocore presigns S3 URLs and POSTs with SigV2, which AWS is retiring.
+    return {"signature_version": "s3v4"} if service == "s3" else {}
 
 
 def reset_clients() -> None:

@@ -68,7 +68,7 @@ def parse(body: str | bytes) -> Message:
     """Validate a message body; MessageError says in one line what is wrong."""
     try:
         data = json.loads(body)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         raise MessageError("message body is not JSON") from None
     if not isinstance(data, dict):
         raise MessageError("message body is not a JSON object")

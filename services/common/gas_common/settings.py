@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     sns_shared_secret: str = Field(
         "", description="Basic-auth password in subscription URLs (secret)"
     )
+    sns_max_age_seconds: int = Field(
+        3600, description="SNS messages whose Timestamp is further than this from now "
+        "are refused (replays)"
+    )
 
     # --- where services listen and are reached -----------------------------------------
     host: str = Field("127.0.0.1", description="Address services bind to")
@@ -79,7 +83,14 @@ class Settings(BaseSettings):
     gunicorn_workers: int = Field(1, description="Gunicorn worker processes per service")
     gunicorn_threads: int = Field(8, description="Gunicorn threads per worker")
     gunicorn_timeout: int = Field(60, description="Gunicorn request timeout, seconds")
-    state_dir: str = Field(".gas", description="Where `gas up` keeps pids and logs")
+    state_dir: str = Field(
+        ".gas", description="Where `gas up` keeps pids, logs and the emulator's data "
+        "(`data/`, kept across restarts; `gas up --fresh` starts empty)"
+    )
+    snapshot_seconds: float = Field(
+        5, description="How often `gas up`'s emulator saves its tables and buckets under "
+        "GAS_STATE_DIR (also when it stops; 0 = never: data ends with the stack)"
+    )
     log_level: str = Field("INFO", description="Log level")
 
     # --- web ----------------------------------------------------------------------------
@@ -142,6 +153,32 @@ class Settings(BaseSettings):
     )
     job_drain_seconds: float = Field(
         8, description="On SIGTERM, how long running jobs may finish before they are released"
+    )
+    free_max_expanded_bytes: int = Field(
+        64 * 1024**2, description="Free users: a job whose input decompresses to more than "
+        "this fails at once"
+    )
+    premium_max_expanded_bytes: int = Field(
+        16 * 1024**3, description="Premium users: the same bound on the decompressed input"
+    )
+    free_max_header_bytes: int = Field(
+        4 * 1024**2, description="Free users: largest VCF header (the ## and #CHROM lines)"
+    )
+    premium_max_header_bytes: int = Field(
+        64 * 1024**2, description="Premium users: largest VCF header"
+    )
+    free_max_output_bytes: int = Field(
+        256 * 1024**2, description="Free users: largest annotated VCF a job may write"
+    )
+    premium_max_output_bytes: int = Field(
+        48 * 1024**3, description="Premium users: largest annotated VCF a job may write"
+    )
+    free_max_active_jobs: int = Field(
+        10, description="Free users: most jobs waiting or running at once; the web and the "
+        "API refuse more"
+    )
+    premium_max_active_jobs: int = Field(
+        100, description="Premium users: most jobs waiting or running at once"
     )
     annotator_throttle_seconds: float = Field(
         0, description="Test aid: pause after every 1,000 variants (ignored unless GAS_ENV=local)"

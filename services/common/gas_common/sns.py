@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hmac
 import json
 import logging
@@ -169,28 +170,63 @@ def check_basic_auth(settings: Settings) -> None:
         raise Refused(403, "missing or wrong SNS shared secret")
 
 
+def check_length() -> None:
+    """Refuse a body SNS could not have sent, before reading it (Content-Length only)."""
+    length = request.content_length
+    if length is None and request.headers.get("Transfer-Encoding"):
+        raise Refused(411, "Content-Length is required")  # SNS never sends chunked bodies
+    if (length or 0) > MAX_BODY:
+        raise Refused(413, "body larger than an SNS message can be")
+
+
+# Envelope fields GAS reads; each must be a string when present (SNS sends nothing else).
+TEXT_FIELDS = (
+    "Type", "Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Token",
+    "SubscribeURL", "Signature", "SignatureVersion", "SigningCertURL", "SigningCertUrl",
+)
+
+
 def read_envelope() -> dict[str, Any]:
     """Parse the raw body (SNS sends text/plain) as an SNS envelope, or Refused(400)."""
-    raw = request.get_data(cache=False, as_text=False)
+    raw = request.stream.read(MAX_BODY + 1)
     if not raw:
         raise Refused(400, "empty body: expected an SNS message")
     if len(raw) > MAX_BODY:
         raise Refused(413, "body larger than an SNS message can be")
     try:
         envelope = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Refused(400, "body is not JSON: expected an SNS message") from None
-    if not isinstance(envelope, dict) or envelope.get("Type") not in SIGNED_FIELDS:
+    if not isinstance(envelope, dict):
+        raise Refused(400, "body is not an SNS message (not a JSON object)")
+    wrong = [name for name in TEXT_FIELDS if not isinstance(envelope.get(name, ""), str)]
+    if wrong:
+        raise Refused(400, f"body is not an SNS message ({wrong[0]} is not a string)")
+    if envelope.get("Type") not in SIGNED_FIELDS:
         raise Refused(400, "body is not an SNS message (no known Type)")
     return envelope
 
 
+def check_timestamp(envelope: dict[str, Any], settings: Settings) -> None:
+    """Refuse a replayed message: its Timestamp must be within the configured age."""
+    text = envelope.get("Timestamp", "")
+    try:
+        sent = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise Refused(400, "Timestamp is missing or not an ISO 8601 time") from None
+    if sent.tzinfo is None:
+        raise Refused(400, "Timestamp has no time zone")
+    age = (dt.datetime.now(dt.UTC) - sent).total_seconds()
+    if abs(age) > settings.sns_max_age_seconds:
+        raise Refused(403, f"Timestamp is {int(age)} s from now (allowed ±"
+                      f"{settings.sns_max_age_seconds} s)")
+
+
 def authenticate(envelope: dict[str, Any], topic_name: str, settings: Settings) -> None:
-    """Apply every configured check; the first failure raises Refused(403)."""
-    if settings.sns_basic_auth:
-        check_basic_auth(settings)
+    """Apply every configured check after the body is read; the first failure raises."""
     if settings.sns_verify_signature:
         verify_signature(envelope, settings)
+    check_timestamp(envelope, settings)
     expected = aws.topic_arn(topic_name, settings)
     if envelope.get("TopicArn") != expected:
         raise Refused(403, "message is not from the topic this endpoint serves")
@@ -221,6 +257,9 @@ def add_endpoint(
     def view() -> Any:
         settings = current_settings()
         try:
+            check_length()
+            if settings.sns_basic_auth:
+                check_basic_auth(settings)
             envelope = read_envelope()
             authenticate(envelope, getattr(settings, topic_setting), settings)
             outcome = _dispatch(envelope, handler, acts_on, raw, settings)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import threading
 import time
@@ -14,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
-from gas_common import aws
+from gas_common import aws, cursors
 from gas_common.jobstates import FREE, PREMIUM
 from gas_common.settings import Settings, get_settings
 
@@ -200,7 +198,7 @@ class JobStore(_Store):
             kwargs["ProjectionExpression"] = ", ".join(names)
             kwargs["ExpressionAttributeNames"] = names
         if cursor:
-            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor)
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, user_id)
         page = self.table.query(**kwargs)
         last = page.get("LastEvaluatedKey")
         return [plain(i) for i in page.get("Items", [])], _encode_cursor(last) if last else None
@@ -227,17 +225,11 @@ class JobStore(_Store):
 
 
 def _encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(plain(key)).encode()).decode()
+    return cursors.encode(plain(key))
 
 
-def _decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise ValueError("invalid page cursor") from None
-    if not isinstance(key, dict) or not {"job_id", "user_id", "submit_time"} >= set(key):
-        raise ValueError("invalid page cursor")
-    return _dynamo(key)
+def _decode_cursor(cursor: str, user_id: str) -> dict[str, Any]:
+    return _dynamo(cursors.decode(cursor, user_id))
 
 
 class UserStore(_Store):

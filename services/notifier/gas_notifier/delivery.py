@@ -29,6 +29,18 @@ SEND_ATTEMPTS = Counter("gas_notifier_send_attempts_total", "Send attempts by ou
 CATCH_UP_GRACE_SECONDS = 60
 
 
+def contradicts(event: str, job: dict[str, Any]) -> str:
+    """Why the job item does not bear out `event` ('' when it does)."""
+    status = job.get("job_status")
+    if event == "completed" and status != COMPLETED:
+        return f"the job is {status}, not COMPLETED"
+    if event == "failed" and status != FAILED:
+        return f"the job is {status}, not FAILED"
+    if event == "restored" and not job.get("restored_time"):
+        return "the job has no restored_time"
+    return ""
+
+
 class Notifier(Service):
     """The notifier's state: stores, the sender, and the pool emails are sent from."""
 
@@ -46,9 +58,9 @@ class Notifier(Service):
     def on_job_result(self, message: JobCompleted | JobFailed | JobRestored) -> None:
         """Queue the email for a completed, failed or restored job (returns at once)."""
         event = message.type.removeprefix("job.")
-        reason = message.reason if isinstance(message, JobFailed) else ""
         log.info("%s received; email queued", message.type, extra={"job_id": message.job_id})
-        self.submit(self.deliver, event, message.job_id, message.user_id, reason)
+        # The worker re-reads the job item: it, not the message, decides what is sent.
+        self.submit(self.deliver, event, message.job_id, message.user_id)
 
     def stop(self) -> None:
         """Stop the reconciler, retry waits and the pool; unfinished claims are re-driven later."""
@@ -57,8 +69,12 @@ class Notifier(Service):
 
     # --- one event ------------------------------------------------------------------
 
-    def deliver(self, event: str, job_id: str, user_id: str, reason: str = "") -> str:
-        """Send the email for `event` unless it was sent already; returns the outcome."""
+    def deliver(self, event: str, job_id: str, user_id: str) -> str:
+        """Send the email for `event` unless it was sent already; returns the outcome.
+
+        The job item, not the message, says what happened: a message the item does not
+        bear out (a `failed` for a COMPLETED job, a `restored` never restored) sends nothing.
+        """
         extra = {"job_id": job_id}
         job = self.jobs.get(job_id)
         if job is None:
@@ -69,6 +85,10 @@ class Notifier(Service):
             log.warning("job.%s names another user than the job's owner; ignored", event,
                         extra=extra)
             return self._count(event, "wrong-owner")
+        contradiction = contradicts(event, job)
+        if contradiction:
+            log.warning("job.%s ignored: %s", event, contradiction, extra=extra)
+            return self._count(event, "contradicts-job")
         occurrence = job.get("restored_time") if event == "restored" else None
         claimed = record.claim(self.jobs, job, event, occurrence,
                                self.settings.notify_claim_seconds)
@@ -88,7 +108,7 @@ class Notifier(Service):
             record.finish(self.jobs, job, event, token, record.SKIPPED, why="opted out")
             return self._count(event, "opted-out")
         email = compose(event, job, user, self.settings.public_url,
-                        reason=str(job.get("error") or reason))
+                        reason=str(job.get("error") or ""))
         error = self._send_with_retries(email, extra)
         if error is None:
             if not record.finish(self.jobs, job, event, token, record.SENT):

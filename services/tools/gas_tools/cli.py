@@ -102,12 +102,18 @@ def provision(dry_run: bool) -> None:
 
 
 @main.command()
-def up() -> None:
-    """Start the embedded stack: moto on 127.0.0.1, provision, the five services."""
+@click.option("--fresh", is_flag=True, help="Start empty: forget the data kept from last time.")
+def up(fresh: bool) -> None:
+    """Start the embedded stack: moto on 127.0.0.1, provision, the five services.
+
+    Data is kept under GAS_STATE_DIR across restarts; a service that dies is restarted.
+    """
     from gas_common import aws
 
+    from gas_tools import embedded
     from gas_tools.provision import provision as run_provision
     from gas_tools.stack import ServiceDied, Stack, embedded_env
+    from gas_tools.supervise import Supervisor
 
     started = time.monotonic()
     env = embedded_env(dict(os.environ))
@@ -122,7 +128,9 @@ def up() -> None:
         raise click.ClickException(
             f"port(s) in use: {', '.join(busy)}; is GAS already running? try `gas status`")
 
-    stack = Stack(env, log=_print_child_line)
+    if fresh:
+        embedded.forget(s)
+    stack = Stack(env, log=_print_child_line, keep_data=embedded.data_dir(s))
     state = Path(s.state_dir)
     state.mkdir(parents=True, exist_ok=True)
     stopping = False
@@ -132,19 +140,25 @@ def up() -> None:
         stopping = True
         raise KeyboardInterrupt
 
+    def record_pids() -> None:
+        (state / "up.json").write_text(json.dumps({"pid": os.getpid(), "children": stack.pids()}))
+
     signal.signal(signal.SIGTERM, on_signal)
     code = 0
+    supervisor = Supervisor(stack, echo=lambda line: click.echo(f"{'gas up':<9} | {line}"),
+                            on_restart=record_pids)
     try:
         stack.start_emulator()
         click.echo(f"emulator ready at {s.aws_endpoint_url}; provisioning")
         run_provision(s, echo=lambda line: click.echo(f"{'provision':<9} | {line}"))
+        embedded.restore(stack)
         stack.start_services()
-        (state / "up.json").write_text(json.dumps({"pid": os.getpid(), "children": stack.pids()}))
+        record_pids()
         click.echo(
             f"\nGAS is up in {time.monotonic() - started:.1f} s: open {s.public_url}\n"
             "Sign in with any name and email (local mode). Ctrl-C stops everything.\n")
         while True:
-            stack.check_alive()
+            supervisor.check()
             time.sleep(0.5)
     except KeyboardInterrupt:
         click.echo("stopping GAS")
@@ -153,7 +167,7 @@ def up() -> None:
         code = 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stack.stop_all()
+        stack.stop_all()  # services first; the emulator saves its data as it stops
         (state / "up.json").unlink(missing_ok=True)
     sys.exit(code)
 

@@ -81,8 +81,10 @@ class Stack:
         emulator: bool = True,
         log: Callable[[str, str], Any] | None = None,
         log_dir: Path | None = None,
+        keep_data: Path | None = None,
     ):
         self.env = env
+        self.keep_data = keep_data  # the emulator saves its data here (gas up)
         self.settings = settings_from_env(env)
         self.services = services
         self.emulator = emulator
@@ -95,6 +97,9 @@ class Stack:
 
     def command(self, name: str) -> list[str]:
         s = self.settings
+        if name == "emulator" and self.keep_data is not None:
+            return [sys.executable, "-m", "gas_tools.emulator", s.host, str(s.emulator_port),
+                    str(self.keep_data), str(s.snapshot_seconds)]
         if name == "emulator":
             return [sys.executable, "-m", "moto.server", "-H", s.host, "-p", str(s.emulator_port)]
         # The same gunicorn configuration as the container image (gas_common.gunicorn_conf).

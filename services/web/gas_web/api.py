@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
+from gas_common import cursors
 from gas_common.service import current_settings
 from gas_common.stores import JobStore, UserStore
 
@@ -135,11 +136,11 @@ def create_job() -> Any:
 def list_jobs() -> Any:
     """The caller's jobs, newest first; pass `next_cursor` back as `cursor`."""
     try:
-        limit = min(max(int(request.args.get("limit", 20)), 1), MAX_PAGE)
+        limit = cursors.page_size(request.args.get("limit"), 20, MAX_PAGE)
         jobs, cursor = JobStore(current_settings()).list_for_user(
             g.api_user["user_id"], limit=limit, cursor=request.args.get("cursor") or None)
-    except ValueError:
-        raise fail(400, "Bad `limit` or `cursor`.") from None
+    except cursors.CursorError as exc:
+        raise fail(400, f"Bad `limit` or `cursor`: {exc}.") from None
     return jsonify(jobs=[public_view(j) for j in jobs], next_cursor=cursor)
 
 

@@ -12,7 +12,7 @@ from gas_common.service import current_settings
 from gas_common.settings import Settings, SettingsError
 from gas_common.stores import UserStore
 
-from gas_web import globus
+from gas_web import globus, sessions
 from gas_web.security import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -39,9 +39,10 @@ def local_user_id(email: str) -> str:
     return str(uuid.uuid5(LOCAL_NAMESPACE, email.strip().lower()))
 
 
-def _start_session(user_id: str, tokens: list[str] | None = None) -> None:
+def _start_session(user: dict[str, Any], tokens: list[str] | None = None) -> None:
     session.clear()  # a new session id on every sign-in (no fixation)
-    session["user_id"] = user_id
+    session["user_id"] = user["user_id"]
+    sessions.stamp(user)
     session.permanent = True
     if tokens:
         session["tokens"] = tokens
@@ -105,7 +106,7 @@ def callback() -> Any:
     users = UserStore(s)
     existing = users.get(identity["sub"])
     user = existing or users.create(identity["sub"], identity["name"], identity["email"])
-    _start_session(user["user_id"], tokens)
+    _start_session(user, tokens)
     session["next"] = next_url
     return _after_signin(user, created=existing is None)
 
@@ -130,18 +131,21 @@ def local() -> Any:
     existing = users.get(user_id)
     user = existing or users.create(user_id, name, email.lower())
     next_url = request.form.get("next")
-    _start_session(user_id)
+    _start_session(user)
     session["next"] = safe_next(next_url) if next_url else None
     return _after_signin(user, created=existing is None)
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    """Sign out: revoke the Globus tokens and forget the session."""
+    """Sign out: revoke the Globus tokens and end the user's sessions everywhere."""
     s = current_settings()
     tokens = session.get("tokens") or []
     if tokens and globus.configured(s):
         globus.revoke(s, tokens)
+    if session.get("user_id"):
+        sessions.end_everywhere(s, session["user_id"])
     session.clear()
-    flash("You are signed out.", "info")
+    flash("You are signed out of all your sessions, on every device.", "info")
     return redirect(url_for("pages.home"))
+

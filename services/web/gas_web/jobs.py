@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from gas_common import cursors
 from gas_common.service import current_settings
 from gas_common.stores import JobStore
 
@@ -50,7 +51,7 @@ def index() -> Any:
     try:
         jobs, next_cursor = JobStore(current_settings()).list_for_user(
             user["user_id"], limit=PAGE_SIZE, cursor=cursor, attributes=LIST_ATTRIBUTES)
-    except ValueError:
+    except cursors.CursorError:
         abort(400)
     return render_template("annotations.html", user=user, jobs=[public_view(j) for j in jobs],
                            next_cursor=next_cursor, first_page=cursor is None)

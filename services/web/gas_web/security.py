@@ -13,6 +13,8 @@ from gas_common.service import current_settings
 from gas_common.settings import Settings
 from gas_common.stores import UserStore
 
+from gas_web import sessions
+
 csrf = CSRFProtect()
 
 def current_user() -> dict[str, Any] | None:
@@ -20,8 +22,10 @@ def current_user() -> dict[str, Any] | None:
     if "user" not in g:
         user_id = session.get("user_id")
         g.user = UserStore(current_settings()).get(user_id) if user_id else None
+        if g.user is not None and not sessions.is_current(g.user):
+            g.user = None  # signed out since this session began (maybe on another device)
         if user_id and g.user is None:
-            session.clear()  # the user was deleted: the session means nothing now
+            session.clear()  # user deleted or signed out: the session means nothing now
     return g.user
 
 

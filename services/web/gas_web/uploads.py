@@ -9,13 +9,15 @@ import zlib
 from typing import Any
 
 from botocore.exceptions import ClientError
-from gas_common import aws
+from gas_common import aws, tiers
 from gas_common.jobstates import PENDING, PREMIUM
 from gas_common.keys import input_key, sanitise_filename, split_key, user_prefix
 from gas_common.messages import JobRequested
 from gas_common.publish import publish
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, TransitionRefused, now
+
+from gas_web import quota
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def presign_upload(
 ) -> dict[str, Any]:
     """A presigned S3 POST for one input file: private, encrypted, size-limited by tier."""
     name = check_name(filename)
+    check_room(user, s)
     limit = upload_limit(user, s)
     if size is not None and size > limit:
         raise UploadRefused(_too_big(limit, user, s), status=413)
@@ -77,6 +80,17 @@ def presign_upload(
         "max_bytes": limit, "expires_in": s.presigned_url_seconds,
         "url": post["url"], "fields": post["fields"],
     }
+
+
+def check_room(user: dict[str, Any], s: Settings) -> None:
+    """Refuse (429) a user who already has their tier's most jobs waiting or running."""
+    most = tiers.limit(s, user.get("role"), "max_active_jobs")
+    if quota.active_jobs(user["user_id"], s, enough=most) >= most:
+        hint = "" if user.get("role") == PREMIUM else " Premium users may run more at once."
+        raise UploadRefused(
+            f"You already have {most} jobs waiting or running, the most a "
+            f"{tiers.tier_of(user.get('role'))} user may have at once. Please wait for one "
+            f"to finish, then submit again.{hint}", status=429)
 
 
 def _too_big(limit: int, user: dict[str, Any], s: Settings) -> str:
@@ -132,6 +146,11 @@ def submit(user: dict[str, Any], bucket: str, key: str, s: Settings) -> tuple[di
             raise UploadRefused("That upload does not belong to you.", status=403)
         return existing, False
     s3 = aws.client("s3", s)
+    try:
+        check_room(user, s)
+    except UploadRefused as exc:
+        s3.delete_object(Bucket=bucket, Key=key)
+        raise UploadRefused(f"{exc} The file was deleted.", status=exc.status) from None
     try:
         head = s3.head_object(Bucket=bucket, Key=key)
     except ClientError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tarfile
 import time
 from pathlib import Path
@@ -233,7 +234,9 @@ def test_cli_reference_build_and_list(tmp_path, gtf_path) -> None:
 def test_reinstalled_bundle_is_loaded_again(tmp_path, gtf_path) -> None:
     first = build_custom(gtf_path, "gtf", tmp_path / "b", "b", "GRCh38")
     ref1 = load_reference(first)
-    time.sleep(0.01)
+    stamp = (first / "manifest.json").stat().st_mtime_ns
     build_custom(gtf_path, "gtf", tmp_path / "b", "b", "GRCh37")
+    # A coarse file-system clock could give the new manifest the old time: make it later.
+    os.utime(first / "manifest.json", ns=(stamp + 10**9, stamp + 10**9))
     ref2 = load_reference(first)
     assert ref2 is not ref1 and ref2.build == "GRCh37"

@@ -17,6 +17,6 @@ def jobs(aws_mock) -> JobStore:
 
 
 def new_job(settings: Settings, body: bytes | None = b"##fileformat=VCFv4.2\n",
-            **fields: Any) -> dict[str, Any]:
-    """A PENDING job of user u-1 with its input (unless body is None)."""
-    return pending_job(settings, body=body, **fields)
+            user_id: str = "u-1", **fields: Any) -> dict[str, Any]:
+    """A PENDING job of `user_id` with its input (unless body is None)."""
+    return pending_job(settings, user_id=user_id, body=body, **fields)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def succeed(conn: Connection, input_path: str, out_dir: str, base: str, reference: object,
-            throttle: float) -> None:
+            throttle: float, limits: tuple = ()) -> None:
     """Write the outputs (the input as its own "annotation") and report them."""
     from gas_annotator.tables import write_tables
 
@@ -29,6 +29,13 @@ def succeed(conn: Connection, input_path: str, out_dir: str, base: str, referenc
     conn.send(("progress", lines))
     conn.send(("done", {"summary": summary, "variants": lines,
                         **{k: str(v) for k, v in paths.items()}}))
+
+
+def gated(conn: Connection, *args: object) -> None:
+    """Succeed once the file named by GAS_TEST_GATE is gone (the test opens the gate)."""
+    while os.path.exists(os.environ["GAS_TEST_GATE"]):
+        time.sleep(0.05)
+    succeed(conn, *args)  # type: ignore[arg-type]
 
 
 def die(conn: Connection, *args: object) -> None:

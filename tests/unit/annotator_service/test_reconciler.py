@@ -19,6 +19,12 @@ class StubRunner:
         self.settings, self.store, self.free, self.held = settings, JobStore(settings), free, held
         self.accepted: list[tuple[claims.Claim, str]] = []
         self.stopping = False
+        self.backlog = False
+        self.served: dict[str, float] = {}
+        self.deferred = 0
+
+    def defer(self) -> None:
+        self.deferred += 1
 
     def free_slots(self) -> int:
         return self.free - len(self.accepted)

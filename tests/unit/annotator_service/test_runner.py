@@ -147,8 +147,8 @@ def test_progress_is_recorded_and_the_lease_renewed_while_running(aws_mock):
                         and j.get("progress_variants") == 42 and j, what="progress")
         assert item["job_status"] == RUNNING
         first_lease = item["lease_until"]
-        time.sleep(1.2)
-        assert JobStore(settings).get(job["job_id"])["lease_until"] >= first_lease + 1
+        wait_for(lambda: JobStore(settings).get(job["job_id"])["lease_until"] >= first_lease + 1,
+                 timeout=10, what="the lease to be renewed")
     finally:
         runner.stop()
 

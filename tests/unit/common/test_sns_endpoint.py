@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -16,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from gas_common import aws, sns
 from gas_common.app import create_service_app
 from gas_common.messages import JobRequested, dumps
-from gas_common.service import Service
+from gas_common.service import EXTENSION, Service
 from gas_common.settings import Settings
 
 ACCOUNT = "123456789012"
@@ -50,10 +51,16 @@ def signed(envelope: dict[str, Any], version: str = "2", key: rsa.RSAPrivateKey 
     return envelope
 
 
+def now_iso(offset_seconds: float = 0) -> str:
+    """An SNS-style Timestamp, `offset_seconds` from now."""
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset_seconds)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def notification(message: str, topic: str = TOPIC) -> dict[str, Any]:
     return {
         "Type": "Notification", "MessageId": "m-1", "TopicArn": topic, "Message": message,
-        "Timestamp": "2026-11-22T10:00:00.000Z",
+        "Timestamp": now_iso(),
     }
 
 
@@ -148,17 +155,27 @@ def test_missing_or_wrong_shared_secret_is_refused(endpoint, auth):
     assert received == []
 
 
+def deeply_nested(depth: int = 100_000) -> str:
+    return "[" * depth + "]" * depth
+
+
 @pytest.mark.parametrize("body, reason", [
     ("", "empty body"),
     ("not json at all", "not JSON"),
     ("[1, 2]", "not an SNS message"),
     ('{"Type": "Gossip"}', "not an SNS message"),
+    (deeply_nested(), "not JSON"),
+    ('{"Type": "Notification", "Message": ' + deeply_nested() + "}", "not JSON"),
+    ('{"Type": ["Notification"]}', "Type is not a string"),
+    ('{"Type": {"a": 1}}', "Type is not a string"),
+    ('{"Type": 7}', "Type is not a string"),
+    ('{"Type": null}', "Type is not a string"),
 ])
-def test_garbage_is_a_400_with_a_reason(endpoint, body, reason):
+def test_garbage_is_a_400_with_one_line_of_reason(endpoint, body, reason):
     client, received, _, _ = endpoint
     response = post(client, body)
-    assert response.status_code == 400
-    assert reason in response.json["error"]
+    assert response.status_code == 400, response.data[:200]
+    assert reason in response.json["error"] and "\n" not in response.json["error"]
     assert received == []
 
 
@@ -193,7 +210,7 @@ def test_subscription_confirmation_visits_the_subscribe_url(endpoint):
     envelope = signed({
         "Type": "SubscriptionConfirmation", "MessageId": "c-1", "Token": "t",
         "TopicArn": TOPIC, "Message": "confirm", "SubscribeURL": url,
-        "Timestamp": "2026-11-22T10:00:00.000Z",
+        "Timestamp": now_iso(),
     })
     response = post(client, envelope)
     assert response.json == {"status": "confirmed"}
@@ -207,7 +224,7 @@ def test_subscription_confirmation_to_a_foreign_host_is_refused(endpoint):
     envelope = signed({
         "Type": "SubscriptionConfirmation", "MessageId": "c-2", "Token": "t",
         "TopicArn": TOPIC, "Message": "confirm", "SubscribeURL": url,
-        "Timestamp": "2026-11-22T10:00:00.000Z",
+        "Timestamp": now_iso(),
     })
     assert post(client, envelope).status_code == 403
     assert not any(call.request.url == url for call in mocked.calls)
@@ -226,3 +243,105 @@ def test_emulator_host_is_an_sns_host_only_when_configured():
     assert sns.is_sns_host("http://127.0.0.1:4566/x.pem", emulated)
     assert not sns.is_sns_host("http://127.0.0.1:4566/x.pem", Settings())
     assert not sns.is_sns_host("http://127.0.0.1:9999/x.pem", emulated)
+
+
+
+
+@pytest.mark.parametrize("field, value", [
+    ("Signature", 12345), ("Signature", ["a"]), ("SigningCertURL", 1),
+    ("SignatureVersion", 2), ("Message", {"type": "job.requested"}), ("Timestamp", 0),
+])
+def test_a_field_of_the_wrong_type_is_a_400(endpoint, field, value):
+    client, received, _, _ = endpoint
+    envelope = signed(notification(dumps(JOB)))
+    envelope[field] = value
+    response = post(client, envelope)
+    assert response.status_code == 400, response.data[:200]
+    assert f"{field} is not a string" in response.json["error"]
+    assert received == []
+
+
+def test_deeply_nested_message_inside_a_valid_envelope_is_a_400(endpoint):
+    client, received, _, _ = endpoint
+    response = post(client, signed(notification(deeply_nested(50_000))))
+    assert response.status_code == 400
+    assert "not JSON" in response.json["error"]
+    assert received == []
+
+
+class Unreadable(io.BytesIO):
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = readinto = read
+
+
+def test_body_is_not_read_before_basic_auth(endpoint):
+    """An unauthenticated request is refused on its headers: the body is never read."""
+    client, received, _, _ = endpoint
+
+    response = client.post("/sns/job-requests", input_stream=Unreadable(b"x" * 100),
+                           headers={"Content-Type": "text/plain", "Content-Length": "100"})
+    assert response.status_code == 403
+    assert received == []
+
+
+def test_oversized_content_length_is_refused_before_reading(endpoint):
+    client, received, _, _ = endpoint
+
+    auth = "Basic " + base64.b64encode(b"gas:s3cret-for-tests").decode()
+    response = client.post("/sns/job-requests", input_stream=Unreadable(b"x" * 100), headers={
+        "Content-Type": "text/plain", "Authorization": auth},
+        environ_overrides={"CONTENT_LENGTH": str(10 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert received == []
+
+
+def test_a_chunked_body_without_content_length_is_refused(endpoint):
+    client, received, _, _ = endpoint
+    auth = "Basic " + base64.b64encode(b"gas:s3cret-for-tests").decode()
+    response = client.post("/sns/job-requests", input_stream=io.BytesIO(b"{}"), headers={
+        "Content-Type": "text/plain", "Transfer-Encoding": "chunked", "Authorization": auth})
+    assert response.status_code == 411
+    assert received == []
+
+
+@pytest.mark.parametrize("offset", [-3601, -86400 * 30, 3601])
+def test_a_timestamp_outside_the_window_is_refused(endpoint, offset):
+    client, received, _, _ = endpoint
+    envelope = notification(dumps(JOB))
+    envelope["Timestamp"] = now_iso(offset)
+    response = post(client, signed(envelope))
+    assert response.status_code == 403
+    assert "Timestamp" in response.json["error"]
+    assert received == []
+
+
+def test_a_timestamp_inside_the_window_is_accepted(endpoint):
+    client, received, _, _ = endpoint
+    envelope = notification(dumps(JOB))
+    envelope["Timestamp"] = now_iso(-3500)
+    assert post(client, signed(envelope)).status_code == 200
+    assert len(received) == 1
+
+
+def test_the_age_limit_is_a_setting(endpoint):
+    client, received, settings, _ = endpoint
+    service = client.application.extensions[EXTENSION]
+    service.settings = settings.model_copy(update={"sns_max_age_seconds": 60})
+    envelope = notification(dumps(JOB))
+    envelope["Timestamp"] = now_iso(-120)
+    assert post(client, signed(envelope)).status_code == 403
+    assert received == []
+
+
+@pytest.mark.parametrize("stamp", ["", "yesterday", "2026-11-30T10:00:00"])
+def test_an_unreadable_timestamp_is_a_400(endpoint, stamp):
+    client, received, _, _ = endpoint
+    envelope = notification(dumps(JOB))
+    envelope["Timestamp"] = stamp
+    response = post(client, signed(envelope))
+    assert response.status_code == 400
+    assert "Timestamp" in response.json["error"]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import threading
 import time
 
 import pytest
 from gas_common import aws
-from gas_common.messages import JobCompleted, dumps
+from gas_common.messages import JobCompleted, JobFailed, JobRestored, dumps
 from gas_common.settings import get_settings
 from gas_notifier import create_app
+from gas_notifier.delivery import EMAILS
 
+from tests.harness import wait_for
 from tests.unit.notifier.fakes import EMAIL, JOB_ID, USER_ID, FakeSender, make_job, make_user
 
 SECRET = "unit-test-shared-secret"  # noqa: S105 - test value
@@ -45,7 +48,7 @@ def app(settings, monkeypatch):
 def deliver(client, message, secret=SECRET):
     envelope = {"Type": "Notification", "MessageId": "m-1",
                 "TopicArn": aws.topic_arn("gas-job-results", get_settings()),
-                "Message": dumps(message), "Timestamp": "2026-01-01T00:00:00.000Z"}
+                "Message": dumps(message), "Timestamp": dt.datetime.now(dt.UTC).isoformat()}
     auth = base64.b64encode(f"gas:{secret}".encode()).decode()
     return client.post("/sns/job-results", data=json.dumps(envelope),
                        content_type="text/plain; charset=UTF-8",
@@ -66,9 +69,7 @@ def test_endpoint_answers_before_the_email_is_sent(app, jobs, users):
     assert response.status_code == 200 and response.json["status"] == "accepted"
     assert time.monotonic() - started < 5 and sender.sent == []
     sender.release.set()
-    deadline = time.monotonic() + 10
-    while not sender.sent and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: sender.sent, timeout=10, what="the email to be sent")
     assert [m.to for m in sender.sent] == [EMAIL]
 
 
@@ -76,7 +77,30 @@ def test_endpoint_refuses_a_delivery_without_the_shared_secret(app, jobs, users)
     make_job(jobs)
     make_user(users)
     sender = FakeSender()
-    app.extensions["gas"].sender = sender
+    notifier = app.extensions["gas"]
+    notifier.sender = sender
+    queued = []
+    notifier.submit = lambda *args: queued.append(args)  # emails are queued in the request
     assert deliver(app.test_client(), MESSAGE, secret="wrong").status_code == 403
-    time.sleep(0.2)
+    assert queued == [] and sender.sent == []  # nothing queued: nothing can be sent later
+
+
+@pytest.mark.parametrize("message, item", [
+    (JobFailed(job_id=JOB_ID, user_id=USER_ID, complete_time=1, reason="forged reason"), {}),
+    (JobRestored(job_id=JOB_ID, user_id=USER_ID), {}),
+    (MESSAGE, {"job_status": "FAILED", "error": "line 2: bad"}),
+])
+def test_an_authentic_message_the_job_contradicts_sends_no_email(app, jobs, users, message,
+                                                                 item):
+    make_job(jobs, **item)
+    make_user(users)
+    sender = FakeSender()
+    app.extensions["gas"].sender = sender
+    event = message.type.removeprefix("job.")
+    counted = EMAILS.labels(event, "contradicts-job")
+    before = counted._value.get()
+    response = deliver(app.test_client(), message)
+    assert response.status_code == 200 and response.json["status"] == "accepted"
+    wait_for(lambda: counted._value.get() == before + 1, timeout=10,
+             what="the contradicted message to be counted")
     assert sender.sent == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from gas_common.stores import now
 from gas_notifier import record
-from gas_notifier.delivery import Notifier
+from gas_notifier.delivery import EMAILS, Notifier
 from gas_notifier.mail import SesSender
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
@@ -25,6 +25,14 @@ def notifier(settings, sender):
     n.stop()
 
 
+# A job item that bears out each event.
+ITEM_OF = {
+    "completed": {},
+    "failed": {"job_status": "FAILED", "error": "line 3: bad"},
+    "restored": {"restored_time": 1_763_800_000},
+}
+
+
 def state(jobs, event):
     return jobs.get(JOB_ID)["notified"][event]["state"]
 
@@ -32,7 +40,7 @@ def state(jobs, event):
 @pytest.mark.parametrize("event", ["completed", "failed", "restored"])
 def test_each_event_sends_one_email_and_a_duplicate_sends_none(notifier, sender, jobs, users,
                                                              event):
-    make_job(jobs, error="line 3: bad")
+    make_job(jobs, **ITEM_OF[event])
     make_user(users)
     assert notifier.deliver(event, JOB_ID, USER_ID) == "sent"
     assert notifier.deliver(event, JOB_ID, USER_ID) == "duplicate"
@@ -41,12 +49,30 @@ def test_each_event_sends_one_email_and_a_duplicate_sends_none(notifier, sender,
     assert state(jobs, event) == record.SENT
 
 
-def test_failure_reason_comes_from_the_job_item_before_the_message(notifier, sender, jobs,
-                                                                    users):
+def test_failure_reason_comes_from_the_job_item(notifier, sender, jobs, users):
     make_job(jobs, job_status="FAILED", error="line 9: unknown contig chrZ")
     make_user(users)
-    notifier.deliver("failed", JOB_ID, USER_ID, reason="from the message")
+    assert notifier.deliver("failed", JOB_ID, USER_ID) == "sent"
     assert "line 9: unknown contig chrZ" in sender.sent[0].text
+
+
+@pytest.mark.parametrize("event, item", [
+    ("failed", {}),                                          # a COMPLETED job
+    ("failed", {"job_status": "RUNNING"}),
+    ("completed", {"job_status": "FAILED", "error": "x"}),
+    ("completed", {"job_status": "PENDING"}),
+    ("restored", {}),                                        # never archived or restored
+    ("restored", {"archive_status": "RESTORING"}),
+])
+def test_an_event_the_job_item_contradicts_sends_nothing(notifier, sender, jobs, users, event,
+                                                         item):
+    make_job(jobs, **item)
+    make_user(users)
+    before = EMAILS.labels(event, "contradicts-job")._value.get()
+    assert notifier.deliver(event, JOB_ID, USER_ID) == "contradicts-job"
+    assert sender.sent == []
+    assert "notified" not in jobs.get(JOB_ID)
+    assert EMAILS.labels(event, "contradicts-job")._value.get() == before + 1
 
 
 def test_a_transient_failure_is_retried_then_sent_once(settings, jobs, users):
@@ -91,10 +117,12 @@ def test_a_user_without_an_address_is_skipped(notifier, sender, jobs, users):
 def test_completion_emails_can_be_turned_off_but_failures_and_restores_cannot(
         notifier, sender, jobs, users):
     make_job(jobs)
+    make_job(jobs, job_id="job-2", **ITEM_OF["failed"])
+    make_job(jobs, job_id="job-3", **ITEM_OF["restored"])
     make_user(users, notify_completed=False)
     assert notifier.deliver("completed", JOB_ID, USER_ID) == "opted-out"
-    assert notifier.deliver("failed", JOB_ID, USER_ID) == "sent"
-    assert notifier.deliver("restored", JOB_ID, USER_ID) == "sent"
+    assert notifier.deliver("failed", "job-2", USER_ID) == "sent"
+    assert notifier.deliver("restored", "job-3", USER_ID) == "sent"
     assert len(sender.sent) == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -190,6 +191,24 @@ def topic_queue(settings) -> Iterator:
     yield subscribe
     for arn in made:
         sns.unsubscribe(SubscriptionArn=arn)
+
+
+def crafted(value: object) -> str:
+    """A cursor as an attacker would make one: base64 of any JSON."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+CRAFTED_CURSORS = [
+    "garbage", "%%%", "é", "A" * 5000, crafted([1, 2]), crafted({}), crafted({"job_id": "j1"}),
+    crafted({"job_id": ["x"], "user_id": "u", "submit_time": 1}),
+    crafted({"job_id": "j1", "user_id": "u", "submit_time": "soon"}),
+    crafted({"job_id": "j1", "user_id": "u", "submit_time": 1.5}),
+    crafted({"job_id": "j1", "user_id": "u", "submit_time": True}),
+    crafted({"job_id": "j1", "user_id": "someone-else", "submit_time": 1}),
+    crafted({"job_id": "j1", "user_id": "u", "submit_time": 1, "extra": 2}),
+    "[" * 3000,
+    crafted(None),
+]
 
 
 ANNOTATED = Path(__file__).parents[2] / "data" / "explorer" / "annotated.vcf"

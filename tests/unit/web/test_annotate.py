@@ -143,6 +143,10 @@ def test_presigned_post_fields(client, auth, settings):
     assert fields["success_action_redirect"].endswith("/annotate/job")
     policy = json.loads(__import__("base64").b64decode(fields["policy"]))
     assert ["content-length-range", 1, settings.free_upload_limit_bytes] in policy["conditions"]
+    # SigV4 (AWS is retiring SigV2 for S3): algorithm, credential and date are signed fields.
+    assert fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256" and fields["x-amz-signature"]
+    assert {"x-amz-credential": fields["x-amz-credential"]} in policy["conditions"]
+    assert "signature" not in fields and "AWSAccessKeyId" not in fields
 
 
 def test_presign_refuses_wrong_type_and_declared_oversize(client, auth, settings):

@@ -9,7 +9,7 @@ import responses
 from gas_common.jobstates import ARCHIVED
 from gas_common.stores import JobStore
 
-from tests.unit.web.conftest import completed_job, csrf_of, put_input
+from tests.unit.web.conftest import CRAFTED_CURSORS, completed_job, crafted, csrf_of, put_input
 from tests.unit.web.test_globus import CLIENT_ID, IDENTITY, introspection
 
 
@@ -125,3 +125,29 @@ def test_api_list_pagination(client, auth, settings):
     second = client.get(f"/api/v1/jobs?limit=3&cursor={first['next_cursor']}").get_json()
     assert [j["job_id"] for j in second["jobs"]] == ["j1", "j0"]
     assert client.get("/api/v1/jobs?limit=abc").status_code == 400
+
+
+@pytest.mark.parametrize("cursor", CRAFTED_CURSORS)
+def test_api_crafted_cursor_is_a_400(client, auth, cursor):
+    auth.login()
+    answer = client.get("/api/v1/jobs", query_string={"cursor": cursor})
+    assert answer.status_code == 400
+    assert "cursor" in answer.get_json()["error"]
+
+
+def test_api_cursor_of_another_user_is_a_400(client, auth, settings):
+    user_id = auth.login()
+    JobStore(settings).create({"job_id": "j1", "user_id": user_id, "submit_time": 1,
+                               "job_status": "PENDING", "input_file_name": "a.vcf"})
+    other = crafted({"job_id": "j1", "user_id": "someone-else", "submit_time": 1})
+    assert client.get(f"/api/v1/jobs?cursor={other}").status_code == 400
+    own = crafted({"job_id": "j1", "user_id": user_id, "submit_time": 1})
+    assert client.get(f"/api/v1/jobs?cursor={own}").status_code == 200
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "101", "1e3", "abc", "٣", "9" * 40, " 5"])
+def test_api_bad_page_size_is_a_400(client, auth, limit):
+    auth.login()
+    answer = client.get("/api/v1/jobs", query_string={"limit": limit})
+    assert answer.status_code == 400
+    assert "limit" in answer.get_json()["error"]

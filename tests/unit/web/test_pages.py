@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from gas_common.jobstates import ARCHIVED, FREE, PENDING, PREMIUM, RESTORING, RUNNING
 from gas_common.stores import JobStore, UserStore
 
-from tests.unit.web.conftest import SUMMARY, completed_job, csrf_of
+from tests.unit.web.conftest import CRAFTED_CURSORS, SUMMARY, Auth, completed_job, csrf_of
 
 SIGNED_IN_PAGES = ["/profile", "/profile/edit", "/annotate", "/annotations", "/subscribe"]
 
@@ -65,6 +67,39 @@ def test_logout_ends_the_session(client, auth):
     auth.login()
     auth.logout()
     assert client.get("/profile").status_code == 302
+
+
+def test_an_old_cookie_is_refused_after_sign_out(client, auth):
+    auth.login()
+    copied = client.get_cookie("gas_session").value
+    assert client.get("/api/v1/me").status_code == 200
+    auth.logout()
+    client.set_cookie("gas_session", copied)  # the copy an attacker kept
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/profile").status_code == 302
+
+
+def test_sign_out_ends_the_session_on_every_device(app, client, auth):
+    laptop = client
+    phone = app.test_client()
+    auth.login()
+    Auth(phone, auth.settings).login()
+    assert phone.get("/api/v1/me").status_code == 200
+    auth.logout()  # on the laptop
+    assert phone.get("/api/v1/me").status_code == 401
+    assert laptop.get("/profile").status_code == 302
+    auth.login()  # signing in again starts a fresh, valid session
+    assert laptop.get("/api/v1/me").status_code == 200
+
+
+def test_profile_offers_sign_out_of_all_sessions_with_csrf(client, auth):
+    auth.login()
+    page = client.get("/profile").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/auth/logout">(.*?)</form>', page, re.S)
+    assert form and "Sign out of all sessions" in form.group(1)
+    assert re.search(r'name="csrf_token" value="[^"]+"', form.group(1))
+    assert client.post("/auth/logout", data={}).status_code == 400  # no token: refused
+    assert client.get("/profile").status_code == 200
 
 
 @pytest.mark.parametrize("path,data", [
@@ -153,8 +188,9 @@ def test_job_page_shows_results_charts_and_log(client, auth, settings):
     assert b"variants: 1" in log.data
     download = client.get(f"/annotations/{job['job_id']}/results")
     assert download.status_code == 302
-    assert "X-Amz-Expires=300" in download.headers["Location"] or \
-        "Expires=" in download.headers["Location"]
+    location = download.headers["Location"]
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in location  # SigV4, never SigV2
+    assert "X-Amz-Expires=300" in location and "AWSAccessKeyId=" not in location
     assert client.get(f"/annotations/{job['job_id']}/input").status_code == 302
 
 
@@ -286,3 +322,9 @@ def test_running_failed_and_pending_job_pages(client, auth, settings):
     assert b"There is no log yet" in client.get("/annotations/fail/log").data
     answer = client.get("/annotations/pend/results", follow_redirects=True)
     assert b"no results yet" in answer.data
+
+
+@pytest.mark.parametrize("cursor", CRAFTED_CURSORS)
+def test_annotations_list_crafted_cursor_is_a_400(client, auth, cursor):
+    auth.login()
+    assert client.get("/annotations", query_string={"cursor": cursor}).status_code == 400

@@ -22,6 +22,7 @@ from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
 from .header import PICK_INFO, Header, output_header, read_header
+from .limits import Limits, bounded_text_output
 from .loader import load_reference
 from .so_terms import TERM_NAMES
 from .sources import sources_of
@@ -64,12 +65,15 @@ def default_base_name(name: str) -> str:
 def annotate_file(input_path: Path, out_dir: Path,
                   reference: Reference | str | Path | Auto | None = None,
                   base_name: str | None = None, progress: Callable[[int], None] | None = None,
-                  progress_every: int = 50_000) -> AnnotationResult:
+                  progress_every: int = 50_000, limits: Limits | None = None
+                  ) -> AnnotationResult:
     """Annotate one VCF into out_dir; raises AnnotationError (one line) on bad input.
 
     reference: a bundle (object, name or folder) to use as told, or Auto/None to use the
     installed bundle of the input's build. Either way an input of another build fails.
+    `limits` bounds the expanded input, its header and the annotated output (per tier).
     """
+    limits = limits or Limits()
     input_path, out_dir = Path(input_path), Path(out_dir)
     base = base_name or default_base_name(input_path.name)
     annot = out_dir / f"{base}.annot.vcf"
@@ -88,13 +92,12 @@ def annotate_file(input_path: Path, out_dir: Path,
     reader: VcfReader | None = None
     stopped: BaseException | None = None
     try:
-        reader = VcfReader(input_path)
+        reader = VcfReader(input_path, limits)
         header = read_header(reader)
         ref, detected = choose_reference(fixed or auto, header, reader.peek(BATCH_CHARS))
         build = check_build(header, ref)
         stats.warnings.extend(build.warnings)
-        with open(annot, "w", encoding="utf-8", errors="surrogateescape",
-                  buffering=1 << 20) as out:
+        with bounded_text_output(annot, limits) as out:
             pick = [PICK_INFO] if ref.has_sequence else []
             out.write(output_header(header, ref.describe(), pick + sources_of(ref).header_lines()
                                     + _contig_lines(header, ref, build, reader)))

@@ -74,7 +74,19 @@ def _info_id(line: str) -> str | None:
 def read_header(reader: VcfReader) -> Header:
     """Consume header lines up to and including #CHROM; raise AnnotationError if not a VCF."""
     h = Header()
-    first = reader.readline()
+    bound = reader.limits.header_bytes
+    size = 0
+
+    def next_line() -> str:
+        # Read no more than the header may still hold, so one huge line cannot fill memory.
+        nonlocal size
+        line = reader.readline(-1 if bound is None else bound - size + 1)
+        size += len(line)
+        if bound is not None and size > bound:
+            raise reader.limits.header_error()
+        return line
+
+    first = next_line()
     if not first:
         raise AnnotationError("the input is empty (0 bytes of VCF text)")
     line = first
@@ -102,7 +114,7 @@ def read_header(reader: VcfReader) -> Header:
         elif text.strip():
             raise AnnotationError(f"line {reader.lineno}: a data line comes before the "
                                   "'#CHROM' column header; the input is not a valid VCF")
-        line = reader.readline()
+        line = next_line()
     raise AnnotationError(f"the input ends after line {reader.lineno} without the '#CHROM' "
                           "column header; it is not a valid VCF")
 

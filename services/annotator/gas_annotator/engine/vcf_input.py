@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import gzip
-import io
 import zlib
 from pathlib import Path
 
 from .errors import AnnotationError
+from .limits import Limits, bounded_text_input
 
 
 class VcfReader:
     """Line reader over a (possibly compressed) VCF that never loads the whole file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits or Limits()
         self.lineno = 0  # number of the last line handed out
         try:
             raw = open(self.path, "rb")  # noqa: SIM115 - closed in close()
@@ -25,10 +26,7 @@ class VcfReader:
         self.compressed = magic == b"\x1f\x8b"
         stream = gzip.GzipFile(fileobj=raw, mode="rb") if self.compressed else raw
         self._raw = raw
-        # surrogateescape: odd bytes pass through to the output instead of failing.
-        # utf-8-sig: a byte-order mark (spreadsheet exports) is dropped, not an error.
-        self._text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape",
-                                      newline=None)
+        self._text = bounded_text_input(stream, self.limits)
         self._pushed: list[str] = []
         self._ahead: list[str] = []  # lines read by peek(), handed out again in order
 
@@ -39,8 +37,8 @@ class VcfReader:
                                    "before the end of its compressed stream")
         return AnnotationError(f"the input is not a valid gzip file ({where}): {e}")
 
-    def readline(self) -> str:
-        """Next line ('' at end of file)."""
+    def readline(self, size: int = -1) -> str:
+        """Next line, or its first `size` characters ('' at end of file)."""
         if self._pushed:
             self.lineno += 1
             return self._pushed.pop()
@@ -48,7 +46,7 @@ class VcfReader:
             self.lineno += 1
             return self._ahead.pop(0)
         try:
-            line = self._text.readline()
+            line = self._text.readline(size)
         except (EOFError, OSError, zlib.error) as e:
             raise self._fail(e) from None
         if line:
