@@ -71,20 +71,26 @@ def subscribe() -> Any:
     )
 
 
+def _change_role(role: str, already: str) -> dict[str, Any] | None:
+    """Set the signed-in user's role; None (with `already` flashed) when it was set."""
+    user = current_user()
+    assert user is not None
+    try:
+        return UserStore(current_settings()).set_role(user["user_id"], role)
+    except TransitionRefused:
+        flash(already, "info")
+        return None
+
+
 @bp.post("/subscribe")
 @login_required
 def upgrade() -> Any:
     """Make the user premium and ask for their archived results to be restored."""
-    s = current_settings()
-    user = current_user()
-    assert user is not None
-    try:
-        upgraded = UserStore(s).set_role(user["user_id"], PREMIUM)
-    except TransitionRefused:
-        flash("You are already premium.", "info")
+    upgraded = _change_role(PREMIUM, "You are already premium.")
+    if upgraded is None:
         return redirect(url_for("profile.view"))
     try:
-        publish(ThawRequested(user_id=user["user_id"]), s)
+        publish(ThawRequested(user_id=upgraded["user_id"]), current_settings())
     except Exception:  # noqa: BLE001 - the role is set; the thawer's reconciler catches up
         log.exception("publishing thaw.requested failed")
     return render_template("subscribed.html", user=upgraded)
@@ -95,12 +101,8 @@ def upgrade() -> Any:
 def cancel() -> Any:
     """Go back to the free tier; hot results are scheduled for cold storage again."""
     s = current_settings()
-    user = current_user()
-    assert user is not None
-    try:
-        UserStore(s).set_role(user["user_id"], FREE)
-    except TransitionRefused:
-        flash("You are on the free plan already.", "info")
+    user = _change_role(FREE, "You are on the free plan already.")
+    if user is None:
         return redirect(url_for("profile.view"))
     retention.schedule_user(user["user_id"], s)
     flash("Premium cancelled. Finished results will move to cold storage after "
