@@ -59,7 +59,7 @@ class GasUp:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         self.proc.wait(timeout=90)
-        wait_for(lambda: not _pids_alive(family), timeout=30, what="every child to exit")
+        wait_for(lambda: not _pids_alive(family), timeout=90, what="every child to exit")
         print("".join(line for line in self.lines if " HTTP/1.1" not in line))  # on failure
 
 
