@@ -24,6 +24,17 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"
 
 
+# Each of these test folders carries the marker of the same name (`pytest -m e2e`, ...).
+MARKED_FOLDERS = ("integration", "e2e", "containers")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = item.path.relative_to(ROOT / "tests").parts[0]
+        if folder in MARKED_FOLDERS:
+            item.add_marker(getattr(pytest.mark, folder))
+
+
 @pytest.fixture(scope="session")
 def test_reference() -> Iterator[Path]:
     """A small reference bundle built from the repo's generated GTF, for the annotator.

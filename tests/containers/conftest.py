@@ -19,12 +19,6 @@ from tests.containers.engine import EMULATOR_IMAGE, GAS_IMAGE, Engine
 from tests.containers.gas import DockerContainer, Network
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/containers" in str(item.path):
-            item.add_marker(pytest.mark.containers)
-
-
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     try:

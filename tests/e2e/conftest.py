@@ -19,12 +19,6 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = OUTPUT / "screenshots"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/e2e" in str(item.path):
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Chromium from the system (`make browser`); Playwright never downloads one."""
