@@ -10,7 +10,7 @@ from gas_common.jobstates import COMPLETED, FAILED
 from gas_common.stores import UserStore
 
 from tests.factories import settings_with
-from tests.unit.annotator_service.test_runner import finished, run_one
+from tests.unit.annotator.service.test_runner import finished, run_one
 
 pytestmark = pytest.mark.usefixtures("published")  # nothing is sent over SNS here
 

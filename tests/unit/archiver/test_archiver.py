@@ -9,7 +9,7 @@ from gas_common import retention
 from gas_common.jobstates import FAILED, PREMIUM
 from gas_common.stores import JobStore, UserStore
 
-from tests.unit.archive.conftest import both, hot_body, make_job
+from tests.archive_fixtures import both, hot_body, make_job
 
 
 @both

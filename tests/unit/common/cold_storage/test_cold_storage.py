@@ -16,7 +16,7 @@ from gas_common.cold_storage import (
     result_keys,
 )
 
-from tests.unit.archive.conftest import both, hot_body, make_job, refuse
+from tests.archive_fixtures import both, hot_body, make_job, refuse
 
 
 def wait_ready(storage, archive_id: str, restore_job_id: str) -> None:

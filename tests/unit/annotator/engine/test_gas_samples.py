@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from gas_annotator.engine import AnnotationError, annotate_file
 
-SAMPLES = Path(__file__).resolve().parents[3] / "../shared/data/gas-samples"
+SAMPLES = Path(__file__).resolve().parents[4] / "../shared/data/gas-samples"
 FILES = sorted(p.name for p in SAMPLES.glob("*.vcf")) if SAMPLES.is_dir() else []
 # What each file's header says about its build; the test bundle is GRCh38.
 MISMATCHED = {"free_2.vcf": "NCBI36", "premium_1.vcf": "NCBI36", "premium_2.vcf": "GRCh37",

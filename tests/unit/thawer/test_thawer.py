@@ -11,7 +11,7 @@ from gas_common.jobstates import FREE, PREMIUM
 from gas_common.stores import JobStore, UserStore
 from gas_thawer import restore
 
-from tests.unit.archive.conftest import both, hot_body, make_job, refuse
+from tests.archive_fixtures import both, hot_body, make_job, refuse
 
 
 def archived(settings, job_id: str, body: bytes = b"##x\n", user_id: str = "u-1",

@@ -1,4 +1,7 @@
-"""Fixtures for archive and restore unit tests: in-process moto, both back ends."""
+"""Fixtures for archive and restore tests: in-process moto, both cold-storage back ends.
+
+The archiver, thawer and cold-storage conftests import `backend` and `settings` from here.
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from gas_common.service import EXTENSION
 
 from tests.factories import settings_with
 
-GTF = Path(__file__).resolve().parents[2] / "data" / "annotator" / "reference.gtf"
+GTF = Path(__file__).resolve().parents[3] / "data" / "annotator" / "reference.gtf"
 
 
 @pytest.fixture
