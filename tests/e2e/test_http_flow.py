@@ -99,5 +99,6 @@ def test_upgrade_publishes_thaw_and_cancel_reschedules(stack):
     page = session.post(web + "/subscribe", data={"csrf_token": token}, timeout=10)
     assert "premium user" in page.text
     assert stack.users.get(user_id)["role"] == PREMIUM
-    session.post(web + "/subscribe/cancel", data={"csrf_token": token}, timeout=10)
+    session.post(web + "/subscribe/cancel", data={"csrf_token": token, "confirm": "yes"},
+                 timeout=10)
     assert stack.users.get(user_id)["role"] == FREE

@@ -86,6 +86,8 @@ def item_summary(summary: dict[str, Any]) -> dict[str, Any]:
         "by_chromosome": {k[:100]: v for k, v in chromosomes[:MAX_CHROMOSOMES] if k},
         "unannotated": summary.get("unannotated", {}),
         "reference": reference_label(summary),
+        # False when the bundle has no known-variant source (the page hides that chart).
+        "known_source": (summary.get("reference") or {}).get("known_source"),
     }
 
 

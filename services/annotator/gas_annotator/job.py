@@ -122,17 +122,25 @@ class Job:
         with tempfile.TemporaryDirectory(prefix="gas-job-") as tmp:
             local = Path(tmp) / sanitise_filename(self.item["input_file_name"])
             try:
+                reference = self.reference()
                 fetch_input(self.item, local, s)
                 outcome = run_in_process(
                     self.target,
                     (str(local), str(Path(tmp) / "out"), base_name(self.item["input_file_name"]),
-                     reference_choice(s), throttle, self.limits()),
+                     reference, throttle, self.limits()),
                     self.held.set_progress, self.held.should_stop, deadline,
                     s.job_timeout_seconds,
                 )
             except JobFailure as exc:
                 return self.fail(str(exc), None)
             return self.store_outcome(outcome)
+
+    def reference(self) -> tuple[str, str | None]:
+        """The bundle choice for this job: the one a re-run names, else by the input's build."""
+        try:
+            return reference_choice(self.settings, self.item.get("requested_reference"))
+        except ValueError as exc:
+            raise JobFailure(str(exc)) from None
 
     def limits(self) -> tuple[int, int, int]:
         """The (expanded, header, output) byte bounds of the job owner's tier."""

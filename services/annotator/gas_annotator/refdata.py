@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gas_common.bundles import bundle_folder
 from gas_common.settings import Settings
 
 
@@ -16,8 +17,13 @@ def reference_path(settings: Settings) -> Path:
     return (Path(settings.reference_dir).expanduser() / value).resolve()
 
 
-def reference_choice(settings: Settings) -> tuple[str, str | None]:
-    """(default bundle folder, folder of installed bundles to pick from or None), for a job."""
+def reference_choice(settings: Settings, requested: str | None = None) -> tuple[str, str | None]:
+    """(default bundle folder, folder of installed bundles to pick from or None), for a job.
+
+    A job that asks for an installed bundle by name (a re-run) gets that bundle as told.
+    """
+    if requested:
+        return str(bundle_folder(settings, requested)), None
     auto = str(Path(settings.reference_dir).expanduser()) if settings.reference_auto else None
     return str(reference_path(settings)), auto
 

@@ -24,6 +24,9 @@ IN_PROGRESS: Final = "IN_PROGRESS"
 READY: Final = "READY"
 GONE: Final = "GONE"
 EXPEDITED, STANDARD = "Expedited", "Standard"
+# How long AWS documents a retrieval of each tier to take (what a user is told to expect).
+TYPICAL_WAIT = {EXPEDITED: "1 to 5 minutes", STANDARD: "3 to 5 hours"}
+DEEP_ARCHIVE_STANDARD_WAIT = "up to 12 hours"
 
 # What AWS answers when it has no Expedited capacity (S3, Glacier, a vault policy).
 CAPACITY_CODES = {
@@ -34,6 +37,15 @@ CAPACITY_CODES = {
 SPOOL_BYTES = 8 * 1024 * 1024  # bigger files go through a temporary file, not memory
 HEADER_MAGIC = b"GAS-ARCHIVE 1 "
 HEADER_MAX = 4096
+
+
+def typical_wait(tier: str, settings: Settings, backend: str | None = None) -> str:
+    """What AWS documents for a retrieval of `tier` from where the copy is ('' if unknown)."""
+    deep = (backend or settings.cold_storage) == "s3-glacier" \
+        and settings.cold_storage_class == "DEEP_ARCHIVE"
+    if tier == STANDARD and deep:
+        return DEEP_ARCHIVE_STANDARD_WAIT
+    return TYPICAL_WAIT.get(tier, "")
 
 
 class CapacityRefused(Exception):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request, url_for
-from gas_common import cursors
+from gas_common import bundles, cursors
 from gas_common.service import current_settings
 from gas_common.stores import JobStore, UserStore
 
@@ -15,6 +15,7 @@ from gas_web import globus
 from gas_web.browse import export_response
 from gas_web.deletion import delete_job
 from gas_web.errors import fail
+from gas_web.manage import rename, rerun
 from gas_web.explorer import genes_page, links, open_table, variant_rows, variants_page
 from gas_web.openapi import document
 from gas_web.results import ResultsUnavailable, log_text, public_view, results_url
@@ -148,7 +149,7 @@ def list_jobs() -> Any:
 @api_auth
 def get_job(job_id: str) -> Any:
     """One of the caller's jobs."""
-    return jsonify(public_view(_owned(job_id)))
+    return jsonify(public_view(_owned(job_id), current_settings()))
 
 
 @bp.get("/jobs/<job_id>/log")
@@ -182,6 +183,40 @@ def delete_job_route(job_id: str) -> Any:
     except ResultsUnavailable as exc:
         raise fail(exc.status, str(exc)) from None
     return "", 204
+
+
+@bp.patch("/jobs/<job_id>")
+@api_auth
+def rename_job(job_id: str) -> Any:
+    """Set the job's `label` (an empty one clears it)."""
+    data = _body()
+    if "label" not in data:
+        raise fail(400, "`label` is required.")
+    try:
+        job = rename(_owned(job_id), data["label"], current_settings())
+    except UploadRefused as exc:
+        raise fail(exc.status, str(exc)) from None
+    return jsonify(public_view(job, current_settings()))
+
+
+@bp.post("/jobs/<job_id>/rerun")
+@api_auth
+def rerun_job(job_id: str) -> Any:
+    """A new job over the same input with another installed `reference`; the original stays."""
+    data = _body()
+    try:
+        job = rerun(g.api_user, _owned(job_id), data.get("reference"), current_settings())
+    except UploadRefused as exc:
+        raise fail(exc.status, str(exc)) from None
+    return jsonify(public_view(job, current_settings())), 201
+
+
+@bp.get("/references")
+@api_auth
+def references() -> Any:
+    """The installed references a job can be re-run with, and their builds."""
+    return jsonify(references=[{"name": name, "build": build or None} for name, build in
+                               sorted(bundles.installed(current_settings()).items())])
 
 
 def _table(job_id: str) -> tuple[dict[str, Any], VariantTable]:

@@ -93,7 +93,18 @@ def document(server: str) -> dict[str, Any]:
                            "parameters": [_JOB_ID],
                            "responses": {"204": {"description": "Deleted"}, **_ERRORS,
                                          "409": {"$ref": "#/components/responses/Error"}}},
+                "patch": _op("Rename a job: set its `label` (empty clears it; 400 when over "
+                             "100 characters)", "200", "Job", parameters=[_JOB_ID],
+                             requestBody={"required": True, **_json("RenameRequest")}),
             },
+            "/jobs/{job_id}/rerun": {"post": {
+                **_op("Annotate the job's input again with another installed reference, as a "
+                      "new job (the original stays); 400 for a reference not installed, 409 "
+                      "while the job runs, 429 when too many jobs are active", "201", "Job",
+                      parameters=[_JOB_ID],
+                      requestBody={"required": True, **_json("RerunRequest")})}},
+            "/references": {"get": _op("Installed references a job can be re-run with", "200",
+                                       "References")},
             "/jobs/{job_id}/log": {"get": _op("The job's log", "200", "Log",
                                               parameters=[_JOB_ID])},
             "/jobs/{job_id}/download": {"get": _op(
@@ -142,6 +153,14 @@ def document(server: str) -> dict[str, Any]:
                     "key": {"type": "string"}, "url": {"type": "string"},
                     "fields": {"type": "object"}, "max_bytes": {"type": "integer"},
                     "expires_in": {"type": "integer"}, "submit_url": {"type": "string"}}},
+                "RenameRequest": {"type": "object", "required": ["label"], "properties": {
+                    "label": {"type": "string", "maxLength": 100}}},
+                "RerunRequest": {"type": "object", "required": ["reference"], "properties": {
+                    "reference": {"type": "string", "description": "An installed reference's "
+                                  "name, from /references"}}},
+                "References": {"type": "object", "properties": {"references": {
+                    "type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "build": {"type": ["string", "null"]}}}}}},
                 "SubmitRequest": {"type": "object", "required": ["key"], "properties": {
                     "key": {"type": "string"}, "bucket": {"type": "string"}}},
                 "Job": {"type": "object", "properties": {
@@ -150,6 +169,11 @@ def document(server: str) -> dict[str, Any]:
                     "submit_time": {"type": "integer"}, "complete_time": {"type": "integer"},
                     "progress_variants": {"type": "integer"}, "error": {"type": "string"},
                     "summary": {"type": "object"},
+                    "label": {"type": "string"}, "reference": {"type": "string"},
+                    "requested_reference": {"type": "string"}, "rerun_of": {"type": "string"},
+                    "restore_tier": {"enum": ["Expedited", "Standard"]},
+                    "restore_wait": {"type": "string",
+                                     "description": "AWS's typical wait for that tier"},
                     "results": {"enum": ["none", "hot", "archived", "restoring"]}}},
                 "JobPage": {"type": "object", "properties": {
                     "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}},

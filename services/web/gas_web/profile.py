@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from gas_common import retention
 from gas_common.jobstates import FREE, PREMIUM
 from gas_common.messages import ThawRequested
 from gas_common.publish import publish
 from gas_common.service import current_settings
+from gas_common.settings import Settings
 from gas_common.stores import TransitionRefused, UserStore, now
 
 from gas_web.security import current_user, login_required, safe_next
@@ -31,8 +32,17 @@ def view() -> Any:
         "profile.html", user=user,
         free_limit=human_size(s.free_upload_limit_bytes),
         premium_limit=human_size(s.premium_upload_limit_bytes),
-        retention=plural(max(1, s.free_retention_seconds // 60), "minute"),
+        retention=retention_text(s),
     )
+
+
+def retention_text(s: Settings) -> str:
+    """How long a free user's results stay hot: '5 minutes', '2 hours', '3 days'."""
+    seconds = max(60, s.free_retention_seconds)
+    for unit, size in (("day", 86400), ("hour", 3600)):
+        if seconds >= size and seconds % size == 0:
+            return plural(seconds // size, unit)
+    return plural(seconds // 60, "minute")
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"])
@@ -76,10 +86,12 @@ def _change_role(role: str, already: str) -> dict[str, Any] | None:
     user = current_user()
     assert user is not None
     try:
-        return UserStore(current_settings()).set_role(user["user_id"], role)
+        changed = UserStore(current_settings()).set_role(user["user_id"], role)
     except TransitionRefused:
         flash(already, "info")
         return None
+    g.user = changed  # the page drawn now (its navbar too) shows the new plan
+    return changed
 
 
 @bp.post("/subscribe")
@@ -101,10 +113,13 @@ def upgrade() -> Any:
 def cancel() -> Any:
     """Go back to the free tier; hot results are scheduled for cold storage again."""
     s = current_settings()
+    if request.form.get("confirm") != "yes":
+        flash("Premium was not cancelled: please confirm in the dialog first.", "warning")
+        return redirect(url_for("profile.view"))
     user = _change_role(FREE, "You are on the free plan already.")
     if user is None:
         return redirect(url_for("profile.view"))
     retention.schedule_user(user["user_id"], s)
-    flash("Premium cancelled. Finished results will move to cold storage after "
-          f"{plural(max(1, s.free_retention_seconds // 60), 'minute')}.", "info")
+    flash(f"Premium cancelled. Finished results will move to cold storage in "
+          f"{retention_text(s)}.", "info")
     return redirect(url_for("profile.view"))

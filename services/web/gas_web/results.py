@@ -6,6 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from gas_common import aws
+from gas_common.cold_storage import typical_wait
 from gas_common.jobstates import ARCHIVED, ARCHIVING, COMPLETED, RESTORING, SCHEDULED
 from gas_common.keys import file_name_of
 from gas_common.settings import Settings
@@ -15,6 +16,7 @@ LOG_LIMIT = 1024 * 1024  # show at most 1 MB of log inline
 PUBLIC_FIELDS = (
     "job_id", "input_file_name", "job_status", "submit_time", "started_time",
     "complete_time", "progress_variants", "error", "summary", "archive_status",
+    "label", "reference", "requested_reference", "rerun_of",
 )
 
 
@@ -45,10 +47,18 @@ def not_annotated(job: dict[str, Any]) -> bool:
             and summary.get("annotated") == 0)
 
 
-def public_view(job: dict[str, Any]) -> dict[str, Any]:
-    """What a job's owner may see of it (no bucket names or internal state)."""
+def public_view(job: dict[str, Any], s: Settings | None = None) -> dict[str, Any]:
+    """What a job's owner may see of it (no bucket names or internal state).
+
+    With settings, a restore in progress also says its tier and AWS's typical wait.
+    """
     view = {k: job[k] for k in PUBLIC_FIELDS if k in job}
     view["results"] = results_state(job)
+    if view["results"] == "restoring" and job.get("restore_tier"):
+        view["restore_tier"] = job["restore_tier"]  # recorded by the thawer
+        if s is not None:
+            view["restore_wait"] = typical_wait(job["restore_tier"], s,
+                                                job.get("archive_backend"))
     view["not_annotated"] = not_annotated(job)
     if job.get("archive_status") == SCHEDULED and job.get("archive_due_at"):
         view["archive_due_at"] = int(job["archive_due_at"])  # free plan: when results go cold

@@ -169,19 +169,24 @@ def submit(user: dict[str, Any], bucket: str, key: str, s: Settings) -> tuple[di
         raise UploadRefused(
             "That file does not look like a VCF: it must start with ##fileformat=VCF "
             "(plain or gzip). The file was deleted.", status=422)
-    job = {
+    return queue({
         "job_id": job_id, "user_id": user_id, "input_file_name": name,
         "s3_inputs_bucket": bucket, "s3_key_input_file": key,
-        "submit_time": now(), "job_status": PENDING,
-    }
+    }, s)
+
+
+def queue(job: dict[str, Any], s: Settings) -> tuple[dict[str, Any], bool]:
+    """Create the PENDING job and ask for its annotation; (job, created now?)."""
+    job = {**job, "submit_time": now(), "job_status": PENDING}
+    jobs = JobStore(s)
     try:
         jobs.create(job)
     except TransitionRefused:  # a concurrent submit of the same upload won
-        return jobs.get(job_id) or job, False
+        return jobs.get(job["job_id"]) or job, False
     try:
         publish(JobRequested(**{k: job[k] for k in JobRequested.model_fields if k in job}), s)
     except Exception:  # noqa: BLE001 - the job is durable; the reconciler re-drives it
-        log.exception("publishing job.requested failed", extra={"job_id": job_id})
+        log.exception("publishing job.requested failed", extra={"job_id": job["job_id"]})
     return job, True
 
 

@@ -137,7 +137,7 @@ def test_upgrade_sets_premium_and_cancel_reschedules(client, auth, settings, top
     assert UserStore(settings).get(user_id)["role"] == PREMIUM
     assert thaw_requests() == [{"type": "thaw.requested", "version": 1, "user_id": user_id}]
     assert b"Cancel premium" in client.get("/profile").data
-    client.post("/subscribe/cancel", data={"csrf_token": token})
+    client.post("/subscribe/cancel", data={"csrf_token": token, "confirm": "yes"})
     assert UserStore(settings).get(user_id)["role"] == FREE
     assert JobStore(settings).get(job["job_id"])["archive_status"] == "SCHEDULED"
 
@@ -175,14 +175,14 @@ def test_status_poll_reports_only_own_jobs(client, auth, settings):
     data = client.get("/annotations/status?ids=mine,theirs").get_json()
     assert data["jobs"] == {"mine": {"job_status": RUNNING, "progress_variants": 500,
                                      "results": "none", "complete_time": None,
-                                     "not_annotated": False}}
+                                     "not_annotated": False, "restore_tier": None}}
 
 
 def test_job_page_shows_results_charts_and_log(client, auth, settings):
     user_id = auth.login()
     job = completed_job(settings, user_id)
     page = client.get(f"/annotations/{job['job_id']}").get_data(as_text=True)
-    assert "Download annotated VCF" in page and 'id="summary-data"' in page
+    assert "Download annotated VCF" in page and 'id="chart-data"' in page
     assert 'id="chart-chromosome"' in page and "chart.umd.min.js" in page
     log = client.get(f"/annotations/{job['job_id']}/log")
     assert b"variants: 1" in log.data

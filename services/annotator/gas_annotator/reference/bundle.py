@@ -293,11 +293,13 @@ class Reference:
                        if self.has_sequence else None)
 
     def describe(self) -> dict:
-        """name, build, version (what the summary records)."""
+        """name, build, version, what it cannot give and whether it knows variant IDs
+        (what the summary records)."""
         gives = self.manifest.get("annotations", {})
         cannot = gives.get("cannot_give", [] if self.has_sequence else GIVES_WITH_SEQUENCE)
         return {"name": self.name, "build": self.build, "version": self.version,
-                "cannot_give": cannot}
+                "cannot_give": cannot,
+                "known_source": bool(self.manifest.get("counts", {}).get("known"))}
 
     def contig(self, name: str) -> str | None:
         """The bundle's name for an input contig, or None when unknown."""

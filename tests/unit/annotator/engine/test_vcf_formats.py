@@ -114,7 +114,8 @@ def test_summary_keys_and_counts(vcf, run) -> None:
     assert s["unannotated"] == {"unknown contig": 1}
     assert s["reference"] == {"name": "test38", "build": "GRCh38",
                               "version": s["reference"]["version"],
-                              "cannot_give": GIVES_WITH_SEQUENCE}  # a bundle without a genome
+                              "cannot_give": GIVES_WITH_SEQUENCE,  # a bundle without a genome
+                              "known_source": True}  # its known sites give IDs
 
 
 def test_count_log_reads_like_the_original(vcf, run) -> None:

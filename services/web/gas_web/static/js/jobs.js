@@ -1,58 +1,73 @@
-// Keep status badges fresh without a reload while jobs are pending or running.
+// Keep the job list and a job's page current without a reload: statuses, progress,
+// restores finishing, and (on the list's first page) jobs submitted elsewhere.
 (function () {
   "use strict";
-  const COLOURS = { PENDING: "secondary", RUNNING: "primary", COMPLETED: "success", FAILED: "danger" };
-  const holder = document.getElementById("jobs-table") || document.getElementById("job");
-  if (!holder) return;
-  const detail = holder.id === "job";
-  const rows = detail ? [holder] : Array.from(holder.querySelectorAll("tr[data-job-id]"));
-  const active = (el) => ["PENDING", "RUNNING"].includes(el.dataset.jobStatus);
+  const live = document.getElementById("jobs-live") || document.getElementById("job");
+  if (!live) return;
+  const detail = live.id === "job";
+  const watchNew = !detail && live.dataset.watchNew === "1";
+  const FAST = 2000; // while a job is pending or running
+  const SLOW = 5000; // while only a restore or new jobs are awaited
 
-  function paint(el, job) {
-    const badge = el.querySelector("[data-status-badge]");
-    if (badge && job.not_annotated) {
-      badge.className = "badge rounded-pill text-bg-warning";
-      badge.textContent = "Not annotated";
-    } else if (badge) {
-      badge.className = "badge rounded-pill text-bg-" + (COLOURS[job.job_status] || "secondary");
-      badge.textContent = job.job_status.charAt(0) + job.job_status.slice(1).toLowerCase();
-    }
+  const running = (el) => ["PENDING", "RUNNING"].includes(el.dataset.jobStatus);
+  const watched = (el) => running(el) || el.dataset.results === "restoring";
+  const rows = () => (detail ? [live] : Array.from(live.querySelectorAll("tr[data-job-id]")));
+
+  function changed(el, job) {
+    return !job || job.job_status !== el.dataset.jobStatus || job.results !== el.dataset.results;
+  }
+
+  function paintProgress(el, job) {
     const progress = el.querySelector("[data-progress]");
     if (progress) {
       progress.textContent =
         job.job_status === "RUNNING" && job.progress_variants ? job.progress_variants + " variants" : "";
     }
-    const finished = el.querySelector("[data-finished]");
-    if (finished && job.complete_time) {
-      finished.textContent = new Date(job.complete_time * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
-    }
-    el.dataset.jobStatus = job.job_status;
+  }
+
+  // Redraw the list from the server: the page's own template, so there is one way to draw a row.
+  async function refreshList() {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    const list = fresh.getElementById("jobs-list");
+    const freshLive = fresh.getElementById("jobs-live");
+    if (!list || !freshLive) return;
+    document.getElementById("jobs-list").replaceWith(list);
+    live.dataset.newest = freshLive.dataset.newest;
   }
 
   async function poll() {
-    const waiting = rows.filter(active);
-    if (!waiting.length) return;
-    const ids = waiting.map((el) => el.dataset.jobId).join(",");
+    const waiting = rows().filter(watched);
+    if (!waiting.length && !watchNew) return;
+    const params = new URLSearchParams({ ids: waiting.map((el) => el.dataset.jobId).join(",") });
+    if (watchNew) params.set("newest", live.dataset.newest || "");
     try {
-      const response = await fetch(holder.dataset.statusUrl + "?ids=" + encodeURIComponent(ids), {
+      const response = await fetch(live.dataset.statusUrl + "?" + params, {
         credentials: "same-origin", headers: { Accept: "application/json" },
       });
       if (response.ok) {
-        const { jobs } = await response.json();
-        waiting.forEach((el) => {
-          const job = jobs[el.dataset.jobId];
-          if (!job) return;
-          const finishedNow = !["PENDING", "RUNNING"].includes(job.job_status);
-          paint(el, job);
-          // The details page shows results, log and charts: reload it once the job is done.
-          if (detail && finishedNow) window.location.reload();
-        });
+        const answer = await response.json();
+        const moved = waiting.some((el) => changed(el, answer.jobs[el.dataset.jobId]));
+        waiting.forEach((el) => answer.jobs[el.dataset.jobId] && paintProgress(el, answer.jobs[el.dataset.jobId]));
+        if (moved && detail) {
+          // Results, log and charts appear with the new state: draw the page again.
+          window.location.reload();
+          return;
+        }
+        if (moved || answer.new_jobs) await refreshList();
       }
     } catch (err) {
       // Offline for a moment: try again on the next tick.
     }
-    if (rows.some(active)) window.setTimeout(poll, 2000);
+    schedule();
   }
 
-  if (rows.some(active)) window.setTimeout(poll, 1500);
+  function schedule() {
+    const all = rows();
+    if (!all.some(watched) && !watchNew) return;
+    window.setTimeout(poll, all.some(running) ? FAST : SLOW);
+  }
+
+  schedule();
 })();
