@@ -11,7 +11,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase
 from gas_common import aws
 from gas_common.cold_storage import cold_storage, result_keys
 from gas_common.jobstates import ARCHIVED, ARCHIVING, PREMIUM, SCHEDULED
-from gas_common.messages import ThawRequested
+from gas_common.messages import JobArchived, ThawRequested
 from gas_common.publish import publish
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, TransitionRefused, UserStore, now
@@ -66,6 +66,10 @@ def archive_job(job_id: str, settings: Settings) -> str:
     jobs.update(job_id, set={"archive_status": ARCHIVED}, remove=["archive_lease_until"],
                 expect=held)
     log.info("results archived", extra={"job_id": job_id})
+    try:
+        publish(JobArchived(job_id=job_id, user_id=job["user_id"]), settings)
+    except Exception:  # noqa: BLE001 - archived is done; the notifier's catch-up emails it
+        log.exception("publishing job.archived failed", extra={"job_id": job_id})
     if users.role(job["user_id"]) == PREMIUM:
         # The user upgraded while we copied; a thaw request that came meanwhile saw
         # ARCHIVING, not ARCHIVED, and passed this job by: ask again.

@@ -20,7 +20,7 @@ ARCHIVE_STATES = (SCHEDULED, ARCHIVING, ARCHIVED, RESTORING)
 FREE, PREMIUM = "free_user", "premium_user"
 
 # Events a user is emailed about, each carried by the `job.<event>` message.
-EMAIL_EVENTS = ("completed", "failed", "restored")
+EMAIL_EVENTS = ("completed", "failed", "restored", "archived")
 
 
 def message_type(event: str) -> str:

@@ -52,13 +52,19 @@ class JobRestored(_Message):
     user_id: str = Field(min_length=1)
 
 
+class JobArchived(_Message):
+    type: Literal["job.archived"] = "job.archived"
+    job_id: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
+
+
 class ThawRequested(_Message):
     type: Literal["thaw.requested"] = "thaw.requested"
     user_id: str = Field(min_length=1)
 
 
 Message = Annotated[
-    JobRequested | JobCompleted | JobFailed | JobRestored | ThawRequested,
+    JobRequested | JobCompleted | JobFailed | JobRestored | JobArchived | ThawRequested,
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[Message] = TypeAdapter(Message)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 
 from gas_common import aws
-from gas_common.messages import JobCompleted, JobFailed, JobRequested, JobRestored, ThawRequested
+from gas_common.messages import (
+    JobArchived,
+    JobCompleted,
+    JobFailed,
+    JobRequested,
+    JobRestored,
+    ThawRequested,
+)
 from gas_common.messages import dumps as dump_message
 from gas_common.settings import Settings, get_settings
 
@@ -16,11 +23,12 @@ _TOPIC_OF = {
     JobCompleted: "job_results_topic",
     JobFailed: "job_results_topic",
     JobRestored: "job_results_topic",
+    JobArchived: "job_results_topic",
     ThawRequested: "thaw_requests_topic",
 }
 
 
-Message = JobRequested | JobCompleted | JobFailed | JobRestored | ThawRequested
+Message = JobRequested | JobCompleted | JobFailed | JobRestored | JobArchived | ThawRequested
 
 
 def publish(message: Message, settings: Settings | None = None) -> str:

@@ -1,4 +1,4 @@
-"""The notifier: emails users when jobs finish, fail or are restored."""
+"""The notifier: emails users when jobs finish, fail, are archived or are restored."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         s.require("smtp_password")
     app = create_service_app(notifier, [check_table("jobs_table"), check_table("users_table")])
     sns.add_endpoint(app, "/sns/job-results", "job_results_topic", notifier.on_job_result,
-                     acts_on={"job.completed", "job.failed", "job.restored"})
+                     acts_on={"job.completed", "job.failed", "job.restored", "job.archived"})
     notifier.start()
     atexit.register(notifier.stop)
     return app

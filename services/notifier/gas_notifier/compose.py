@@ -7,20 +7,23 @@ import time
 from functools import lru_cache
 from typing import Any
 
+from gas_common.jobstates import EMAIL_EVENTS
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from gas_notifier.mail import Email
 
-EVENTS = ("completed", "failed", "restored")
+EVENTS = EMAIL_EVENTS
 SUBJECTS = {
     "completed": "GAS: results ready for {file_name}",
     "failed": "GAS: job failed for {file_name}",
     "restored": "GAS: results restored for {file_name}",
+    "archived": "GAS: results moved to cold storage for {file_name}",
 }
 LINK_TEXT = {
     "completed": "View the results",
     "failed": "View the job and its log",
     "restored": "View the results",
+    "archived": "View the job",
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -51,8 +54,11 @@ def one_line(text: str, limit: int = 120) -> str:
 
 
 def compose(event: str, job: dict[str, Any], user: dict[str, Any], public_url: str,
-            reason: str = "") -> Email:
-    """The email telling `user` about `event` on `job`."""
+            reason: str = "", archive_deadline: int | None = None) -> Email:
+    """The email telling `user` about `event` on `job`.
+
+    archive_deadline: when a free user's results go to cold storage (completed only).
+    """
     file_name = one_line(str(job.get("input_file_name") or "your file"), 200)
     context = {
         "event": event,
@@ -65,6 +71,9 @@ def compose(event: str, job: dict[str, Any], user: dict[str, Any], public_url: s
         "submit_time": utc(job.get("submit_time")) or "unknown",
         "complete_time": utc(job.get("complete_time")) or "unknown",
         "restored_time": utc(job.get("restored_time")),
+        "archived_time": utc(job.get("archived_time")),
+        "archive_deadline": utc(archive_deadline) if archive_deadline else "",
+        "subscribe_url": f"{public_url.rstrip('/')}/subscribe",
         "reason": reason or "no reason was recorded; the job log may say more",
     }
     subject = one_line(SUBJECTS[event].format(file_name=one_line(file_name, 80)), 150)

@@ -7,8 +7,8 @@ import threading
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
-from gas_common.jobstates import COMPLETED, FAILED
-from gas_common.messages import JobCompleted, JobFailed, JobRestored
+from gas_common.jobstates import ARCHIVED, COMPLETED, FAILED, PREMIUM
+from gas_common.messages import JobArchived, JobCompleted, JobFailed, JobRestored
 from gas_common.service import Service
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, UserStore, now
@@ -38,7 +38,14 @@ def contradicts(event: str, job: dict[str, Any]) -> str:
         return f"the job is {status}, not FAILED"
     if event == "restored" and not job.get("restored_time"):
         return "the job has no restored_time"
+    if event == "archived" and (job.get("archive_status") != ARCHIVED
+                                or not job.get("archived_time")):
+        return f"the job's results are {job.get('archive_status') or 'hot'}, not ARCHIVED"
     return ""
+
+
+# Events that can happen more than once to a job, and the item field that dates each time.
+OCCURRENCE = {"restored": "restored_time", "archived": "archived_time"}
 
 
 class Notifier(Service):
@@ -55,8 +62,9 @@ class Notifier(Service):
         self._stop = threading.Event()
         self.every("notifier-reconciler", settings.reconcile_interval_seconds, self.reconcile)
 
-    def on_job_result(self, message: JobCompleted | JobFailed | JobRestored) -> None:
-        """Queue the email for a completed, failed or restored job (returns at once)."""
+    def on_job_result(self, message: JobCompleted | JobFailed | JobRestored | JobArchived
+                      ) -> None:
+        """Queue the email for a completed, failed, restored or archived job (returns at once)."""
         event = message.type.removeprefix("job.")
         log.info("%s received; email queued", message.type, extra={"job_id": message.job_id})
         # The worker re-reads the job item: it, not the message, decides what is sent.
@@ -89,7 +97,7 @@ class Notifier(Service):
         if contradiction:
             log.warning("job.%s ignored: %s", event, contradiction, extra=extra)
             return self._count(event, "contradicts-job")
-        occurrence = job.get("restored_time") if event == "restored" else None
+        occurrence = job.get(OCCURRENCE[event]) if event in OCCURRENCE else None
         claimed = record.claim(self.jobs, job, event, occurrence,
                                self.settings.notify_claim_seconds)
         if claimed is None:
@@ -108,7 +116,8 @@ class Notifier(Service):
             record.finish(self.jobs, job, event, token, record.SKIPPED, why="opted out")
             return self._count(event, "opted-out")
         email = compose(event, job, user, self.settings.public_url,
-                        reason=str(job.get("error") or ""))
+                        reason=str(job.get("error") or ""),
+                        archive_deadline=self.archive_deadline(event, job, user))
         error = self._send_with_retries(email, extra)
         if error is None:
             if not record.finish(self.jobs, job, event, token, record.SENT):
@@ -119,6 +128,19 @@ class Notifier(Service):
         log.error("job.%s email failed: %s", event, error, extra=extra)
         record.finish(self.jobs, job, event, token, record.GAVE_UP, error=error[:300])
         return self._count(event, "failed")
+
+    def archive_deadline(self, event: str, job: dict[str, Any],
+                         user: dict[str, Any]) -> int | None:
+        """When a free user's just-completed results go to cold storage (None otherwise).
+
+        The archiver may not have recorded it yet (it hears job.completed too), so the
+        deadline is worked out as it does: completion plus GAS_FREE_RETENTION_SECONDS.
+        """
+        if event != "completed" or user.get("role") == PREMIUM:
+            return None
+        if job.get("archive_due_at"):
+            return int(job["archive_due_at"])
+        return int(job.get("complete_time") or now()) + self.settings.free_retention_seconds
 
     def _send_with_retries(self, email: Any, extra: dict[str, str]) -> str | None:
         """Send, retrying with exponential backoff; None on success, else the last error."""
@@ -160,8 +182,9 @@ class Notifier(Service):
         newest = now() - CATCH_UP_GRACE_SECONDS
         oldest = newest - window
         recent = (Attr("complete_time").between(oldest, newest)
-                  & Attr("job_status").is_in([COMPLETED, FAILED])) | Attr(
-                      "restored_time").between(oldest, newest)
+                  & Attr("job_status").is_in([COMPLETED, FAILED]))
+        for field in OCCURRENCE.values():
+            recent |= Attr(field).between(oldest, newest)
         count = 0
         for job in self.jobs.scan(recent):
             for event, occurrence in self._events_of(job, oldest, newest):
@@ -179,9 +202,10 @@ class Notifier(Service):
         events: list[tuple[str, Any]] = []
         if oldest <= int(job.get("complete_time") or 0) <= newest:
             events.append(("completed" if job["job_status"] == COMPLETED else "failed", None))
-        restored = job.get("restored_time")
-        if restored is not None and oldest <= int(restored) <= newest:
-            events.append(("restored", restored))
+        for event, field in OCCURRENCE.items():
+            at = job.get(field)
+            if at is not None and oldest <= int(at) <= newest and not contradicts(event, job):
+                events.append((event, at))
         return events
 
     def redrive_stale_claims(self) -> int:
