@@ -34,7 +34,8 @@ def test_free_job_is_scheduled_from_completion_and_archived_when_due(settings, p
     for key in ("s3_key_result_file", "s3_key_variants_file", "s3_key_genes_file"):
         assert hot_body(settings, {"s3_key_result_file": job[key]}) is None, key
     assert archive.archive_job("j-1", settings) == "taken"  # never twice
-    assert published == []
+    # The user is told once: one job.archived, after the hot copies are gone.
+    assert [(m.type, m.job_id, m.user_id) for m in published] == [("job.archived", "j-1", "u-1")]
 
 
 def test_premium_and_failed_jobs_are_never_scheduled(settings):
@@ -97,7 +98,19 @@ def test_upgrade_during_the_copy_asks_for_a_thaw(settings, published, monkeypatc
 
     monkeypatch.setattr(archive, "cold_storage", lambda settings=None: Upgrading())
     assert archive.archive_job("j-1", settings) == "archived"
-    assert [m.type for m in published] == ["thaw.requested"]
+    assert [m.type for m in published] == ["job.archived", "thaw.requested"]
+
+
+def test_a_lost_job_archived_message_does_not_undo_the_archive(settings, monkeypatch):
+    make_job(settings, "j-1")
+    retention.schedule_job("j-1", int(time.time()) - 1, settings)
+
+    def unreachable(message, settings=None):
+        raise ConnectionError("SNS is down")
+
+    monkeypatch.setattr(archive, "publish", unreachable)
+    assert archive.archive_job("j-1", settings) == "archived"  # the notifier catches up
+    assert JobStore(settings).get("j-1")["archive_status"] == "ARCHIVED"
 
 
 def test_sweep_schedules_a_free_job_whose_message_was_lost(settings):

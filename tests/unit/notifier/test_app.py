@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
 import threading
 import time
 
 import pytest
-from gas_common import aws
-from gas_common.messages import JobCompleted, JobFailed, JobRestored, dumps
-from gas_common.settings import get_settings
-from gas_notifier import create_app
+from gas_common.messages import JobCompleted, JobFailed, JobRestored
 from gas_notifier.delivery import EMAILS
 
 from tests.harness import wait_for
+from tests.unit.notifier.conftest import deliver
 from tests.unit.notifier.fakes import EMAIL, JOB_ID, USER_ID, FakeSender, make_job, make_user
-
-SECRET = "unit-test-shared-secret"  # noqa: S105 - test value
 
 
 class BlockedSender(FakeSender):
@@ -33,26 +26,6 @@ class BlockedSender(FakeSender):
         super().send(email)
 
 
-@pytest.fixture
-def app(settings, monkeypatch):
-    # The SNS endpoint reads this process's settings: basic auth only, no signature.
-    monkeypatch.setenv("GAS_SNS_VERIFY_SIGNATURE", "false")
-    monkeypatch.setenv("GAS_SNS_SHARED_SECRET", SECRET)
-    get_settings.cache_clear()
-    app = create_app(get_settings())
-    yield app
-    app.extensions["gas"].stop()
-    get_settings.cache_clear()
-
-
-def deliver(client, message, secret=SECRET):
-    envelope = {"Type": "Notification", "MessageId": "m-1",
-                "TopicArn": aws.topic_arn("gas-job-results", get_settings()),
-                "Message": dumps(message), "Timestamp": dt.datetime.now(dt.UTC).isoformat()}
-    auth = base64.b64encode(f"gas:{secret}".encode()).decode()
-    return client.post("/sns/job-results", data=json.dumps(envelope),
-                       content_type="text/plain; charset=UTF-8",
-                       headers={"Authorization": f"Basic {auth}"})
 
 
 MESSAGE = JobCompleted(job_id=JOB_ID, user_id=USER_ID, complete_time=1,
