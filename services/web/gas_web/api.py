@@ -15,8 +15,8 @@ from gas_web import globus
 from gas_web.browse import export_response
 from gas_web.deletion import delete_job
 from gas_web.errors import fail
-from gas_web.manage import rename, rerun
 from gas_web.explorer import genes_page, links, open_table, variant_rows, variants_page
+from gas_web.manage import rename, rerun
 from gas_web.openapi import document
 from gas_web.results import ResultsUnavailable, log_text, public_view, results_url
 from gas_web.security import csrf, current_user
