@@ -56,8 +56,8 @@ def test_an_empty_chart_says_why():
 def tables(page: str) -> dict[str, list[list[str]]]:
     """Every screen-reader table on the page: id -> rows of cell texts."""
     found = {}
-    for table_id, body in re.findall(r'<table class="visually-hidden" id="([^"]+)">(.*?)</table>',
-                                     page, re.S):
+    for table_id, body in re.findall(
+            r'<div class="visually-hidden"><table id="([^"]+)">(.*?)</table></div>', page, re.S):
         rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
         found[table_id] = [[html.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r)]
                            for r in rows]
