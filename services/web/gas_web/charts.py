@@ -29,6 +29,7 @@ class Chart:
     counts: list[int] = field(default_factory=list)
     empty: str = ""  # why there is nothing to draw ('' when there is)
     note: str = ""  # what the numbers count
+    width: str = "col-md-6"  # the page's grid column
 
     @property
     def rows(self) -> list[tuple[str, int, float]]:
@@ -89,15 +90,16 @@ def summary_charts(summary: dict[str, Any] | None) -> list[Chart]:
                      "Variants", note="Each variant once, at its most severe consequence."),
                list(by_region.items()), unannotated or "No variant has a consequence term."),
         _chart(Chart("chart-chromosome", "Variants per chromosome", "bar", "Chromosome",
-                     "Variants"),
+                     "Variants", width="col-12"),
                sorted((s.get("by_chromosome") or {}).items(),
                       key=lambda kv: _chromosome_order(str(kv[0]))),
                nothing or "No record names a chromosome."),
     ]
     if s.get("known_source") is not False:  # None: a job from before this was recorded
         known = int(s.get("known_ids") or 0)
+        charts[-1].width = "col-md-8"  # the known IDs sit beside the chromosomes
         charts.append(_chart(
-            Chart("chart-known", "Known IDs", "pie", "", "",
+            Chart("chart-known", "Known IDs", "pie", "", "", width="col-md-4",
                   note="Variants whose position and allele match a known variant."),
             [("known ID", known), ("novel", max(total - known, 0))],
             nothing or "No variant was compared with known variants."))
