@@ -47,6 +47,12 @@ def owned_job(job_id: str) -> dict[str, Any]:
     return job
 
 
+def back_to_job(job_id: str, message: str, category: str = "warning") -> Any:
+    """Back to the job's page, saying why what was asked did not happen."""
+    flash(message, category)
+    return redirect(url_for("jobs.detail", job_id=job_id))
+
+
 @bp.get("/annotations")
 @login_required
 def index() -> Any:
@@ -143,8 +149,7 @@ def download(job_id: str) -> Any:
     try:
         return redirect(results_url(job, current_settings()))
     except ResultsUnavailable as exc:
-        flash(str(exc), "warning")
-        return redirect(url_for("jobs.detail", job_id=job_id))
+        return back_to_job(job_id, str(exc))
 
 
 @bp.post("/annotations/<job_id>/delete")
@@ -155,8 +160,7 @@ def delete(job_id: str) -> Any:
     try:
         delete_job(job, current_settings())
     except ResultsUnavailable as exc:
-        flash(str(exc), "warning")
-        return redirect(url_for("jobs.detail", job_id=job_id))
+        return back_to_job(job_id, str(exc))
     flash(f"{job.get('input_file_name', 'The job')} and its results were deleted.", "success")
     return redirect(url_for("jobs.index"))
 
@@ -176,7 +180,7 @@ def rename_job(job_id: str) -> Any:
     try:
         rename(job, request.form.get("label", ""), current_settings())
     except UploadRefused as exc:
-        flash(str(exc), "danger")
+        return back_to_job(job_id, str(exc), "danger")
     return redirect(url_for("jobs.detail", job_id=job_id))
 
 
@@ -190,8 +194,7 @@ def rerun_job(job_id: str) -> Any:
     try:
         new = rerun(user, job, request.form.get("reference", ""), current_settings())
     except UploadRefused as exc:
-        flash(str(exc), "danger")
-        return redirect(url_for("jobs.detail", job_id=job_id))
+        return back_to_job(job_id, str(exc), "danger")
     flash(f"{job['input_file_name']} is queued again with {new['requested_reference']}; "
           "the original job is unchanged.", "success")
     return redirect(url_for("jobs.detail", job_id=new["job_id"]))

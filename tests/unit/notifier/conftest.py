@@ -33,6 +33,24 @@ def settings(local_settings: Settings) -> Iterator[Settings]:
 
 
 @pytest.fixture
+def sender() -> Any:
+    """A sender that records what it is asked to send."""
+    from tests.unit.notifier.fakes import FakeSender
+
+    return FakeSender()
+
+
+@pytest.fixture
+def notifier(settings: Settings, sender: Any) -> Iterator[Any]:
+    """A Notifier sending through `sender`, stopped after the test."""
+    from gas_notifier.delivery import Notifier
+
+    n = Notifier(settings, sender=sender)
+    yield n
+    n.stop()
+
+
+@pytest.fixture
 def jobs(settings: Settings) -> JobStore:
     return JobStore(settings)
 

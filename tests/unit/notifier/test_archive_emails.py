@@ -22,18 +22,6 @@ JOB = {"job_id": "job-42", "user_id": "u", "input_file_name": "sample.vcf",
 USER = {"email": "ann@example.org", "name": "Ann"}
 
 
-@pytest.fixture
-def sender():
-    return FakeSender()
-
-
-@pytest.fixture
-def notifier(settings, sender):
-    n = Notifier(settings, sender=sender)
-    yield n
-    n.stop()
-
-
 def test_a_free_users_completion_email_says_when_results_go_cold(notifier, sender, jobs,
                                                                  users, settings):
     make_job(jobs)  # the archiver has not scheduled it yet: the deadline is worked out

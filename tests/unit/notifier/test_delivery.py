@@ -12,19 +12,6 @@ from moto.ses.models import ses_backends
 
 from tests.unit.notifier.fakes import EMAIL, JOB_ID, USER_ID, FakeSender, make_job, make_user
 
-
-@pytest.fixture
-def sender():
-    return FakeSender()
-
-
-@pytest.fixture
-def notifier(settings, sender):
-    n = Notifier(settings, sender=sender)
-    yield n
-    n.stop()
-
-
 # A job item that bears out each event.
 ITEM_OF = {
     "completed": {},
