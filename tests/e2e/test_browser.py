@@ -71,7 +71,7 @@ def test_researcher_journey(stack, page, shots, tmp_path):
     expect(page.locator("#download-results")).to_be_visible(timeout=90_000)
     assert stack.jobs.get(job_id)["job_status"] == COMPLETED
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-class')")
-    for chart in ("chart-class", "chart-region", "chart-chromosome", "chart-known"):
+    for chart in ("chart-impact", "chart-class", "chart-region", "chart-chromosome"):
         assert page.evaluate(f"() => Boolean(Chart.getChart('{chart}'))"), chart
     expect(page.locator("#stat-total")).to_have_text("7")
     shots("07-job-completed-charts")
@@ -93,7 +93,7 @@ def test_researcher_journey(stack, page, shots, tmp_path):
     # The job page on a phone: one column, charts still drawn.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{web}/annotations/{job_id}")
-    page.wait_for_function("() => window.Chart && Chart.getChart('chart-known')")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-genes')")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     shots("08b-job-mobile")
     page.set_viewport_size({"width": 1280, "height": 860})

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from gas_common.messages import JobCompleted, JobFailed, JobRestored
+from gas_common.messages import JobArchived, JobCompleted, JobFailed, JobRestored
 
 from tests.harness import wait_for
 from tests.unit.notifier.smtpd import Inbox, smtp_server
@@ -55,6 +55,8 @@ def message_for(event: str, job: dict[str, Any], user_id: str | None = None) -> 
     if event == "failed":
         return JobFailed(job_id=job["job_id"], user_id=uid, complete_time=1_763_790_125,
                          reason=REASON)
+    if event == "archived":
+        return JobArchived(job_id=job["job_id"], user_id=uid)
     return JobRestored(job_id=job["job_id"], user_id=uid)
 
 
@@ -67,12 +69,15 @@ def publish_and_wait(stack: Any, event: str, job: dict[str, Any], outcome: str,
              what=f"job.{event} handled as {outcome}")
 
 
-@pytest.mark.parametrize("event", ["completed", "failed", "restored"])
+@pytest.mark.parametrize("event", ["completed", "failed", "restored", "archived"])
 def test_each_event_emails_the_owner_once_with_the_job_link(stack, event):
     user = add_user(stack)
     extra = {"error": REASON} if event == "failed" else {}
     if event == "restored":
         extra["restored_time"] = int(time.time())
+    if event == "archived":
+        extra.update(archive_status="ARCHIVED", archived_time=int(time.time()),
+                     results_file_archive_id="cold-1")
     job = add_job(stack, user, status="FAILED" if event == "failed" else "COMPLETED", **extra)
 
     publish_and_wait(stack, event, job, "sent")
@@ -81,7 +86,8 @@ def test_each_event_emails_the_owner_once_with_the_job_link(stack, event):
     assert f"{stack.settings.public_url}/annotations/{job['job_id']}" in mail["body"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.vcf" in mail["body"]
     assert "<script>" not in mail["body"]
-    assert event in mail["subject"] or (event == "completed" and "ready" in mail["subject"])
+    assert event in mail["subject"] or (event == "completed" and "ready" in mail["subject"]) \
+        or (event == "archived" and "cold storage" in mail["subject"])
     if event == "failed":
         assert REASON in mail["body"]
     assert stack.jobs.get(job["job_id"])["notified"][event]["state"] == "sent"
