@@ -38,6 +38,11 @@
   }
 
   async function poll() {
+    if (document.hidden) {
+      // A tab in the background asks nothing; it catches up as soon as it is shown.
+      document.addEventListener("visibilitychange", poll, { once: true });
+      return;
+    }
     const waiting = rows().filter(watched);
     if (!waiting.length && !watchNew) return;
     const params = new URLSearchParams({ ids: waiting.map((el) => el.dataset.jobId).join(",") });
