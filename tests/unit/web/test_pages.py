@@ -208,7 +208,7 @@ def test_job_page_says_what_the_reference_cannot_give(client, auth, settings):
 
 
 @pytest.mark.parametrize("state,text", [
-    (ARCHIVED, "upgrade to premium to download"), (RESTORING, "Restoring, back soon")])
+    (ARCHIVED, "upgrade to premium to download"), (RESTORING, "Restoring from cold storage")])
 def test_job_page_archive_states(client, auth, settings, state, text):
     user_id = auth.login()
     job = completed_job(settings, user_id, archive_status=state, results_file_archive_id="a1")
