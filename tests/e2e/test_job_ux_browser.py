@@ -171,6 +171,9 @@ def test_cold_storage_emails_restore_on_an_open_page_and_cancel(stack, page, sho
     dialog = page.locator("#confirm-cancel")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("move to cold storage in 5 minutes")
+    # The dialog fades in: take the picture once it is fully there.
+    page.wait_for_function("() => getComputedStyle(document.getElementById('confirm-cancel'))"
+                           ".opacity === '1'")
     shots("47-cancel-premium-confirm")
     page.get_by_role("button", name="Keep premium").click()
     expect(dialog).to_be_hidden()
