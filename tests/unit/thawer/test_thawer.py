@@ -45,6 +45,11 @@ def poll_until_restored(settings, job_ids, timeout: float = 15) -> None:
         time.sleep(0.3)
 
 
+def announced(published: list) -> list:
+    """What the thawer published (setting up an archive publishes its job.archived)."""
+    return [m for m in published if m.type != "job.archived"]
+
+
 @both
 def test_upgrade_restores_every_archived_job_once(settings, published):
     jobs = [archived(settings, f"j-{i}", body=f"##{i}\n".encode(), tables=i > 0)
@@ -67,8 +72,8 @@ def test_upgrade_restores_every_archived_job_once(settings, published):
         assert stored["restored_time"]
         for field in restore.ARCHIVE_FIELDS:
             assert field not in stored
-    assert sorted(m.job_id for m in published) == ["j-0", "j-1", "j-2"]
-    assert {m.type for m in published} == {"job.restored"}
+    assert sorted(m.job_id for m in announced(published)) == ["j-0", "j-1", "j-2"]
+    assert {m.type for m in announced(published)} == {"job.restored"}
 
 
 @both
@@ -110,7 +115,7 @@ def test_poller_restores_archives_of_premium_users_without_a_message(settings, p
     UserStore(settings).set_role("u-1", PREMIUM)  # the thaw request was lost
     poll_until_restored(settings, ["j-1"])
     assert hot_body(settings, job) is not None
-    assert [m.type for m in published] == ["job.restored"]
+    assert [m.type for m in announced(published)] == ["job.restored"]
 
 
 def test_cancel_during_restore_schedules_again_when_restored(settings, published):
@@ -143,7 +148,7 @@ def test_finish_twice_restores_and_announces_once(settings, published):
         assert time.monotonic() < deadline
         time.sleep(0.3)
     assert restore.finish_restore(job, settings) == "taken"
-    assert [m.job_id for m in published] == ["j-1"]
+    assert [m.job_id for m in announced(published)] == ["j-1"]
 
 
 def test_restore_notices_name_the_jobs_they_are_about(settings, published):
