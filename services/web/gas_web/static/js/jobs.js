@@ -10,11 +10,14 @@
   const SLOW = 5000; // while only a restore or new jobs are awaited
 
   const running = (el) => ["PENDING", "RUNNING"].includes(el.dataset.jobStatus);
-  const watched = (el) => running(el) || el.dataset.results === "restoring";
+  // A job page also watches archived results: an upgrade elsewhere starts their restore.
+  const watched = (el) => running(el) || el.dataset.results === "restoring" ||
+    (detail && el.dataset.results === "archived");
   const rows = () => (detail ? [live] : Array.from(live.querySelectorAll("tr[data-job-id]")));
 
   function changed(el, job) {
-    return !job || job.job_status !== el.dataset.jobStatus || job.results !== el.dataset.results;
+    return !job || job.job_status !== el.dataset.jobStatus || job.results !== el.dataset.results ||
+      (job.restore_tier || "") !== (el.dataset.restoreTier || "");
   }
 
   function paintProgress(el, job) {
