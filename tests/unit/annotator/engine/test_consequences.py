@@ -162,8 +162,20 @@ PLUS_CASES = [
                        "", "", "", ""]),
     ((260, "G", "C"), ["splice_acceptor_variant&intron_variant", "HIGH", "1/2", "c.41-1G>C",
                        "", "", "", "", ""]),
-    ((165, base(165), "N"), ["splice_region_variant&intron_variant", "LOW", "1/2",
+    # VEP's splice sub-terms: intron base +5, +3..+6, -3..-17; splice_region_variant for
+    # exon bases 1-3 and intron bases 3-8 unless a donor sub-term applies
+    ((165, base(165), "N"), ["splice_donor_5th_base_variant&intron_variant", "LOW", "1/2",
                              f"c.40+5{base(165)}>N", "", "", "", "", ""]),
+    ((164, base(164), "N"), ["splice_donor_region_variant&intron_variant", "LOW", "1/2",
+                             f"c.40+4{base(164)}>N", "", "", "", "", ""]),
+    ((167, base(167), "N"), ["splice_region_variant&intron_variant", "LOW", "1/2",
+                             f"c.40+7{base(167)}>N", "", "", "", "", ""]),
+    ((255, "A", "N"), ["splice_region_variant&splice_polypyrimidine_tract_variant&"
+                       "intron_variant", "LOW", "1/2", "c.41-6A>N", "", "", "", "", ""]),
+    ((250, "A", "N"), ["splice_polypyrimidine_tract_variant&intron_variant", "LOW", "1/2",
+                       "c.41-11A>N", "", "", "", "", ""]),
+    ((243, base(243), "N"), ["intron_variant", "MODIFIER", "1/2", f"c.41-18{base(243)}>N",
+                             "", "", "", "", ""]),
     ((210, base(210), "N"), ["intron_variant", "MODIFIER", "1/2", f"c.40+50{base(210)}>N", "",
                              "", "", "", ""]),
     ((107, base(107), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3", f"c.-14{base(107)}>N",
@@ -185,11 +197,13 @@ PLUS_CASES = [
     # last Ala codon loses its G (c.124): CTT AAC TAA
     ((443, "TG", "T"), ["frameshift_variant", "HIGH", "3/3", "c.124del", "p.Ala42LeufsTer3",
                         "144/200", "124/129", "42/42", ""]),
-    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; it starts inside a codon
-    ((143, "TCTT", "T"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
+    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; written 3'-most it starts
+    # inside a codon, but deleting c.22_24 (a whole TTC) is the same change: conservative
+    ((143, "TCTT", "T"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
                           "p.Phe9del", "44/200", "24/129", "8/42", ""]),
-    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG), inside codon 2
-    ((123, "GGCC", "G"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
+    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG), inside codon 2, but it is
+    # the whole codon 2 deleted (c.4_6): conservative (SnpEff looks at c.5_7 only)
+    ((123, "GGCC", "G"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
                           "p.Ala2del", "25/200", "5/129", "2/42", ""]),
     # an inserted GCT before the Ala run's end: a duplication of the last Ala
     ((446, "T", "TGCT"), ["conservative_inframe_insertion", "MODERATE", "3/3",
@@ -204,10 +218,17 @@ PLUS_CASES = [
     # between +2/+3 (+3), between -9/-8 (-8)
     ((160, "C", "CT"), ["splice_donor_variant&intron_variant", "HIGH", "1/2", "c.40_40+1insT",
                         "", "", "", "", ""]),
-    ((162, "T", "TC"), ["splice_region_variant&intron_variant", "LOW", "1/2", "c.40+2_40+3insC",
-                        "", "", "", "", ""]),
-    ((252, base(252), base(252) + "CC"), ["splice_region_variant&intron_variant", "LOW", "1/2",
-                                          "c.41-9_41-8insCC", "", "", "", "", ""]),
+    ((162, "T", "TC"), ["splice_donor_region_variant&intron_variant", "LOW", "1/2",
+                        "c.40+2_40+3insC", "", "", "", "", ""]),
+    ((252, base(252), base(252) + "CC"), [
+        "splice_region_variant&splice_polypyrimidine_tract_variant&intron_variant", "LOW",
+        "1/2", "c.41-9_41-8insCC", "", "", "", "", ""]),
+    # ATG inserted after the ATG: one of its places is inside the start codon, which stays
+    ((123, "G", "GATG"), ["conservative_inframe_insertion&start_retained_variant", "MODERATE",
+                          "1/3", "c.1_3dup", "p.Met1dup", "24/200", "4/129", "2/42", ""]),
+    # T before GAG (codon 3) makes TGA at once: the frameshift is a stop gained
+    ((126, "C", "CT"), ["stop_gained&frameshift_variant", "HIGH", "1/3", "c.6_7insT",
+                        "p.Glu3Ter", "27/200", "7/129", "3/42", ""]),
     # just past the transcript's last base (500): downstream, 1 base away
     ((500, base(500), base(500) + "GG"), ["downstream_gene_variant", "MODIFIER", "",
                                           "c.*51_*52insGG", "", "", "", "", "1"]),
@@ -234,6 +255,24 @@ MINUS_CASES = [
                                f"c.80-1{revcomp(base(1301))}>N", "", "", "", "", ""]),
     ((1490, base(1490), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3",
                                f"c.-11{revcomp(base(1490))}>N", "", "11/300", "", "", ""]),
+    # splice sub-terms on the - strand: donor +5, +3, +7 at 1396, 1398, 1394; acceptor -10
+    ((1396, base(1396), "N"), ["splice_donor_5th_base_variant&intron_variant", "LOW", "1/2",
+                               f"c.79+5{revcomp(base(1396))}>N", "", "", "", "", ""]),
+    ((1398, base(1398), "N"), ["splice_donor_region_variant&intron_variant", "LOW", "1/2",
+                               f"c.79+3{revcomp(base(1398))}>N", "", "", "", "", ""]),
+    ((1394, base(1394), "N"), ["splice_region_variant&intron_variant", "LOW", "1/2",
+                               f"c.79+7{revcomp(base(1394))}>N", "", "", "", "", ""]),
+    ((1310, base(1310), "N"), ["splice_polypyrimidine_tract_variant&intron_variant", "LOW",
+                               "1/2", f"c.80-10{revcomp(base(1310))}>N", "", "", "", "", ""]),
+    ((1318, base(1318), "N"), ["intron_variant", "MODIFIER", "1/2",
+                               f"c.80-18{revcomp(base(1318))}>N", "", "", "", "", ""]),
+    # CAT (ATG on the transcript) inserted after c.3: c.1_3dup keeps the start
+    ((1476, "C", "CCAT"), ["conservative_inframe_insertion&start_retained_variant",
+                           "MODERATE", "1/3", "c.1_3dup", "p.Met1dup", "25/300", "4/180",
+                           "2/59", ""]),
+    # A (T on the transcript) after c.3 makes codon 2 TGA: stop gained with the frameshift
+    ((1476, "C", "CA"), ["stop_gained&frameshift_variant", "HIGH", "1/3", "c.3_4insT",
+                         "p.Glu2Ter", "25/300", "4/180", "2/59", ""]),
     ((1510, base(1510), "N"), ["upstream_gene_variant", "MODIFIER", "",
                                f"c.-31{revcomp(base(1510))}>N", "", "", "", "", "10"]),
     ((990, base(990), "N"), ["downstream_gene_variant", "MODIFIER", "",
