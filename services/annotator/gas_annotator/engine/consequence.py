@@ -434,10 +434,10 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
         return
     new = cds[:x5 - 1] + alt_t + cds[x3:]
     lo, hi = _placements(cds, x5, x3, alt_t) if not (ref_t and alt_t) else (x5 - 1, x5 - 1)
-    # VEP: a change inside the start codon (here: in one of its equivalent places) that
-    # leaves the ATG in place keeps the start
+    # VEP: an in-frame change inside the start codon (here: in one of its equivalent places)
+    # that leaves the ATG in place keeps the start
     inside_start = lo <= 2 and (hi >= 1 or bool(ref_t))
-    if inside_start and new[:3] == cds[:3] and code.get(cds[:3]) == "M":
+    if inside_start and diff % 3 == 0 and new[:3] == cds[:3] and code.get(cds[:3]) == "M":
         out.terms.add("start_retained_variant")
     if diff % 3:
         # the new codons holding a changed base (inserted bases, or the deletion's junction)
@@ -539,7 +539,7 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence,
     i = k0
     while i < len(protein) and i < len(alt) and protein[i] == alt[i]:
         i += 1
-    if i == 0:
+    if i == 0 and protein[0] == "M":
         out.terms.add("start_lost")
         out.hgvs_p = "p.Met1?"
         return
@@ -579,7 +579,7 @@ def _inframe(protein: str, k0: int, r: str, a: str, diff: int, conservative: boo
         q += 1
     i = k0 + p
     r, a = r[p:len(r) - q], a[p:len(a) - q]
-    if i == 0 and (not a or a[0] != "M"):
+    if i == 0 and protein[0] == "M" and (not a or a[0] != "M"):
         t.add("start_lost")
         out.hgvs_p = "p.Met1?"
     elif not r and not a:
