@@ -197,17 +197,6 @@ class TxModel:
             base += f"+{off}" if off > 0 else str(off)
         return base
 
-    def element(self, g: int) -> tuple[int, int]:
-        """The exon or intron holding g (genomic start, end), for limiting 3' shifts."""
-        i = bisect.bisect_right(self.gstarts, g) - 1
-        if i < 0:
-            return (max(1, self.start - FLANK), self.start - 1)
-        s, e = self.gexons[i]
-        if g <= e:
-            return s, e
-        return (e + 1, self.gexons[i + 1][0] - 1) if i + 1 < self.n else \
-            (self.end + 1, self.end + FLANK)
-
 
 @dataclass(slots=True)
 class Consequence:
@@ -310,8 +299,9 @@ def _splice_sub_terms(plus: bool, a: int, b: int, s: int, e: int) -> list[str]:
 
 def shift3(tx: TxModel, al: Allele) -> tuple[Allele, bool]:
     """An insertion or deletion moved to its 3'-most place (in the transcript's direction)
-    inside the exon, intron or flank that holds it."""
-    lo, hi = tx.element(al.s if al.ref else max(al.e, al.s - 1))
+    on the genome, across exon/intron borders as HGVS does (c.1704+1del, not c.1704del),
+    within the transcript and its flanks."""
+    lo, hi = max(1, tx.start - FLANK), tx.end + FLANK
     s, e = al.s, al.e
     seq = al.ref or al.alt
     g = tx.genome
@@ -320,11 +310,12 @@ def shift3(tx: TxModel, al: Allele) -> tuple[Allele, bool]:
     while True:  # a window around the change, widened when a shift reaches its edge
         wlo, whi = max(lo, s - pad), min(hi, e + pad)
         win = g.fetch(tx.contig, wlo, whi)
+        end = wlo + len(win) - 1  # whi, or the contig's last base
         if tx.plus:
-            while e + 1 <= whi and win[e + 1 - wlo] == seq[0]:
+            while e + 1 <= end and win[e + 1 - wlo] == seq[0]:
                 seq = seq[1:] + seq[0]
                 s, e, shifted = s + 1, e + 1, True
-            more = e + 1 > whi and whi < hi
+            more = e + 1 > end and end == whi < hi
         else:
             while s - 1 >= wlo and win[s - 1 - wlo] == seq[-1]:
                 seq = seq[-1] + seq[:-1]
