@@ -325,10 +325,24 @@ def second_oracle(cmp: dict, snpeff: dict, gas_csq: dict, csq: dict) -> dict:
     return out
 
 
+def inframe_evidence(cmp: dict, gas: dict, snpeff: dict) -> dict:
+    """The conservative/disruptive class against the proteins both tools write: whole
+    codons added or removed between codons change no remaining residue (HGVS.p a plain
+    del/dup/ins), a split codon does (delins, or a changed start)."""
+    c: Counter = Counter()
+    for k in cmp["members"].get(("indel term classes", TERM_CLASSES[0][0]), []):
+        who = "GAS" if any(t.startswith("conservative") for t in gas[k][0]) else "SnpEff"
+        plain = all(re.search(r"(del|dup|ins[A-Z][a-z]{2}.*)$", p) and "delins" not in p
+                    for p in (gas[k][2], snpeff[k][2]))
+        c[f"{who} says conservative, both HGVS.p {'plain' if plain else 'change a residue'}"] += 1
+    print(f"\n  conservative vs disruptive against both tools' HGVS.p: {dict(c)}")
+    return dict(c)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--snvs", type=int, default=30_000)
-    ap.add_argument("--indels", type=int, default=10_000)
+    ap.add_argument("--snvs", type=int, default=20_000)
+    ap.add_argument("--indels", type=int, default=8_000)
     ap.add_argument("--work", type=Path, default=None, help="keep files here (reused)")
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--raw", action="store_true",
@@ -397,6 +411,7 @@ def main() -> int:
     csq = parse_csq(csq_out)
     gas_csq = {k: gas_to_csq(v[0], v[2]) for k, v in gas.items()}
     summary["csq_on_indel_term_classes"] = second_oracle(cmp, snpeff, gas_csq, csq)
+    summary["inframe_evidence"] = inframe_evidence(cmp, gas, snpeff)
     both = gas_csq.keys() & csq.keys()
     coding = [k for k in both if csq[k][0] or gas_csq[k][0]]
     agree = sum(gas_csq[k][0] == csq[k][0] for k in coding)

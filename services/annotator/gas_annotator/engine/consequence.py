@@ -579,10 +579,10 @@ def _inframe(protein: str, k0: int, r: str, a: str, diff: int, conservative: boo
         out.hgvs_p = f"p.{_aa_range(protein, i, i + len(r))}del"
     elif not r:
         n = len(a)
-        if i >= len(protein):  # after the last residue of a protein without a stop codon
-            out.hgvs_p = ""
-        elif i - n >= 0 and protein[i - n:i] == a:
+        if i - n >= 0 and protein[i - n:i] == a:
             out.hgvs_p = f"p.{_aa_range(protein, i - n, i)}dup"
+        elif i >= len(protein):  # after the last residue of a protein without a stop codon
+            out.hgvs_p = ""
         else:
             out.hgvs_p = f"p.{three(protein[i - 1])}{i}_{three(protein[i])}{i + 1}ins{three(a)}"
     elif len(r) == 1 and len(a) == 1:
