@@ -138,6 +138,12 @@ def one(bundle: Path, tmp_path: Path, pos: int, ref: str, alt: str, tx: str) -> 
     return annotate(bundle, tmp_path, (pos, ref, alt))[0][tx][:16]
 
 
+def _intronic(pos: int, terms: str, impact: str, where: str, minus: bool = False) -> tuple:
+    """An SNV (base -> N) in intron 1 of T1.1 (or T2.1): its record and expected fields."""
+    b = revcomp(base(pos)) if minus else base(pos)
+    return (pos, base(pos), "N"), [terms, impact, "1/2", f"c.{where}{b}>N", "", "", "", "", ""]
+
+
 # (POS, REF, ALT) -> expected fields of T1.1's entry:
 # Annotation, Impact, Rank, HGVS.c, HGVS.p, cDNA, CDS, AA, Distance
 PLUS_CASES = [
@@ -164,18 +170,13 @@ PLUS_CASES = [
                        "", "", "", "", ""]),
     # VEP's splice sub-terms: intron base +5, +3..+6, -3..-17; splice_region_variant for
     # exon bases 1-3 and intron bases 3-8 unless a donor sub-term applies
-    ((165, base(165), "N"), ["splice_donor_5th_base_variant&intron_variant", "LOW", "1/2",
-                             f"c.40+5{base(165)}>N", "", "", "", "", ""]),
-    ((164, base(164), "N"), ["splice_donor_region_variant&intron_variant", "LOW", "1/2",
-                             f"c.40+4{base(164)}>N", "", "", "", "", ""]),
-    ((167, base(167), "N"), ["splice_region_variant&intron_variant", "LOW", "1/2",
-                             f"c.40+7{base(167)}>N", "", "", "", "", ""]),
-    ((255, "A", "N"), ["splice_region_variant&splice_polypyrimidine_tract_variant&"
-                       "intron_variant", "LOW", "1/2", "c.41-6A>N", "", "", "", "", ""]),
-    ((250, "A", "N"), ["splice_polypyrimidine_tract_variant&intron_variant", "LOW", "1/2",
-                       "c.41-11A>N", "", "", "", "", ""]),
-    ((243, base(243), "N"), ["intron_variant", "MODIFIER", "1/2", f"c.41-18{base(243)}>N",
-                             "", "", "", "", ""]),
+    _intronic(165, "splice_donor_5th_base_variant&intron_variant", "LOW", "40+5"),
+    _intronic(164, "splice_donor_region_variant&intron_variant", "LOW", "40+4"),
+    _intronic(167, "splice_region_variant&intron_variant", "LOW", "40+7"),
+    _intronic(255, "splice_region_variant&splice_polypyrimidine_tract_variant&intron_variant",
+              "LOW", "41-6"),
+    _intronic(250, "splice_polypyrimidine_tract_variant&intron_variant", "LOW", "41-11"),
+    _intronic(243, "intron_variant", "MODIFIER", "41-18"),
     ((210, base(210), "N"), ["intron_variant", "MODIFIER", "1/2", f"c.40+50{base(210)}>N", "",
                              "", "", "", ""]),
     ((107, base(107), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3", f"c.-14{base(107)}>N",
@@ -256,16 +257,12 @@ MINUS_CASES = [
     ((1490, base(1490), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3",
                                f"c.-11{revcomp(base(1490))}>N", "", "11/300", "", "", ""]),
     # splice sub-terms on the - strand: donor +5, +3, +7 at 1396, 1398, 1394; acceptor -10
-    ((1396, base(1396), "N"), ["splice_donor_5th_base_variant&intron_variant", "LOW", "1/2",
-                               f"c.79+5{revcomp(base(1396))}>N", "", "", "", "", ""]),
-    ((1398, base(1398), "N"), ["splice_donor_region_variant&intron_variant", "LOW", "1/2",
-                               f"c.79+3{revcomp(base(1398))}>N", "", "", "", "", ""]),
-    ((1394, base(1394), "N"), ["splice_region_variant&intron_variant", "LOW", "1/2",
-                               f"c.79+7{revcomp(base(1394))}>N", "", "", "", "", ""]),
-    ((1310, base(1310), "N"), ["splice_polypyrimidine_tract_variant&intron_variant", "LOW",
-                               "1/2", f"c.80-10{revcomp(base(1310))}>N", "", "", "", "", ""]),
-    ((1318, base(1318), "N"), ["intron_variant", "MODIFIER", "1/2",
-                               f"c.80-18{revcomp(base(1318))}>N", "", "", "", "", ""]),
+    _intronic(1396, "splice_donor_5th_base_variant&intron_variant", "LOW", "79+5", minus=True),
+    _intronic(1398, "splice_donor_region_variant&intron_variant", "LOW", "79+3", minus=True),
+    _intronic(1394, "splice_region_variant&intron_variant", "LOW", "79+7", minus=True),
+    _intronic(1310, "splice_polypyrimidine_tract_variant&intron_variant", "LOW", "80-10",
+              minus=True),
+    _intronic(1318, "intron_variant", "MODIFIER", "80-18", minus=True),
     # CAT (ATG on the transcript) inserted after c.3: c.1_3dup keeps the start
     ((1476, "C", "CCAT"), ["conservative_inframe_insertion&start_retained_variant",
                            "MODERATE", "1/3", "c.1_3dup", "p.Met1dup", "25/300", "4/180",
