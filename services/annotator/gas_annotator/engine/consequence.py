@@ -407,6 +407,11 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
     """Protein effect of a change inside the CDS (cDNA c5..c3; c3 = c5-1 for an insertion)."""
     cds = tx.cds()
     x5, x3 = c5 - tx.c1 + 1 - tx.frame, c3 - tx.c1 + 1 - tx.frame  # 1-based in cds
+    if x3 < x5 == len(cds) + 1 and tx.protein().endswith("*"):
+        # an insertion right after the stop codon (a - strand one counts at the stop's last
+        # base) changes no codon
+        out.terms.add("3_prime_UTR_variant")
+        return
     out.cds = f"{c5 - tx.c1 + 1}/{tx.c2 - tx.c1 + 1}"
     if x5 < 1 or 3 * ((max(x3, x5) - 1) // 3) + 3 > len(cds):  # in a partial codon
         out.terms.add("coding_sequence_variant")

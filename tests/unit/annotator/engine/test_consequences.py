@@ -250,6 +250,11 @@ MINUS_CASES = [
                         "p.Ter60TyrextTer2", "201/300", "180/180", "60/59", ""]),
     ((1201, "T", "C"), ["splice_region_variant&stop_retained_variant", "LOW", "2/3",
                         "c.179A>G", "p.Ter60=", "200/300", "179/180", "60/59", ""]),
+    # an insertion just after the stop codon (c.180) changes no codon: 3' UTR (and splice
+    # region: it counts at c.180, exon 3's first base)
+    ((1099, base(1099), base(1099) + "G"), ["splice_region_variant&3_prime_UTR_variant", "LOW",
+                                            "3/3",
+                                            "c.180_*1insC", "", "202/300", "", "", ""]),
     ((1399, base(1399), "N"), ["splice_donor_variant&intron_variant", "HIGH", "1/2",
                                f"c.79+2{revcomp(base(1399))}>N", "", "", "", "", ""]),
     ((1301, base(1301), "N"), ["splice_acceptor_variant&intron_variant", "HIGH", "1/2",
