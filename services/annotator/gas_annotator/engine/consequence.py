@@ -540,6 +540,11 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence,
         out.hgvs_p = "p.Met1?"
         return
     if i >= len(protein) or i >= len(alt):
+        n = len(protein)
+        if alt == protein and protein.endswith("*") and touched[1] > 3 * n - 3:
+            # the stop codon lost bases but the next ones (3' UTR) make a stop again
+            out.terms.add("stop_retained_variant")
+            out.hgvs_p = f"p.Ter{n}="
         return
     if protein[i] == "*":  # the stop codon itself is shifted: an extension
         if touched[0] <= 3 * i + 3 and touched[1] > 3 * i:  # SO: a stop codon base changes

@@ -437,3 +437,21 @@ def test_sources_on_the_per_transcript_path(tmp_path: Path) -> None:
     f = rec.split("\t")
     assert f[2] == "rs77" and "GAS_DB_AF=0.002" in f[7] and "PICK=" in f[7]
     assert (res.summary["known_ids"], res.summary["rare"]) == (1, 1)
+
+
+def test_a_frameshift_in_the_stop_codon_that_makes_it_again(tmp_path: Path) -> None:
+    """ATG GCC GCC TAG|GA...: deleting AG (c.11_12) leaves T + GA, TGA: the stop stays."""
+    genome = "C" * 10 + "ATGGCCGCCTAG" + "GACCCC" + "C" * 72
+    (tmp_path / "s.fa").write_text(f">chr1\n{genome}\n")
+    (tmp_path / "s.gff3").write_text(
+        "##gff-version 3\n"
+        "chr1\tt\tgene\t1\t100\t.\t+\t.\tID=gene:G9;Name=GENE9\n"
+        "chr1\tt\tmRNA\t1\t100\t.\t+\t.\tID=transcript:T9;Parent=gene:G9;"
+        "biotype=protein_coding\n"
+        "chr1\tt\texon\t1\t100\t.\t+\t.\tParent=transcript:T9\n"
+        "chr1\tt\tCDS\t11\t22\t.\t+\t0\tParent=transcript:T9\n")
+    bundle = build_custom(tmp_path / "s.gff3", "gff3", tmp_path / "b", "s", "", None, None,
+                          tmp_path / "s.fa")
+    got = annotate(bundle, tmp_path, (20, "TAG", "T"))[0]["T9"]
+    assert [got[1], got[9], got[10], got[12]] == [
+        "frameshift_variant&stop_retained_variant", "c.11_12del", "p.Ter4=", "11/12"]
