@@ -545,6 +545,8 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence,
             # the stop codon lost bases but the next ones (3' UTR) make a stop again
             out.terms.add("stop_retained_variant")
             out.hgvs_p = f"p.Ter{n}="
+        elif i < n and protein[i] == "*" and touched[1] > 3 * i:
+            out.terms.add("stop_lost")  # the new frame runs off the transcript's end
         return
     if protein[i] == "*":  # the stop codon itself is shifted: an extension
         if touched[0] <= 3 * i + 3 and touched[1] > 3 * i:  # SO: a stop codon base changes

@@ -439,19 +439,28 @@ def test_sources_on_the_per_transcript_path(tmp_path: Path) -> None:
     assert (res.summary["known_ids"], res.summary["rare"]) == (1, 1)
 
 
-def test_a_frameshift_in_the_stop_codon_that_makes_it_again(tmp_path: Path) -> None:
-    """ATG GCC GCC TAG|GA...: deleting AG (c.11_12) leaves T + GA, TGA: the stop stays."""
-    genome = "C" * 10 + "ATGGCCGCCTAG" + "GACCCC" + "C" * 72
+def _one_exon(tmp_path: Path, utr3: str, end: int) -> Path:
+    """chr1: C x10, ATG GCC GCC TAG (CDS 11-22), then utr3; one + strand exon 1..end."""
+    genome = ("C" * 10 + "ATGGCCGCCTAG" + utr3).ljust(100, "C")
     (tmp_path / "s.fa").write_text(f">chr1\n{genome}\n")
     (tmp_path / "s.gff3").write_text(
         "##gff-version 3\n"
-        "chr1\tt\tgene\t1\t100\t.\t+\t.\tID=gene:G9;Name=GENE9\n"
-        "chr1\tt\tmRNA\t1\t100\t.\t+\t.\tID=transcript:T9;Parent=gene:G9;"
+        f"chr1\tt\tgene\t1\t{end}\t.\t+\t.\tID=gene:G9;Name=GENE9\n"
+        f"chr1\tt\tmRNA\t1\t{end}\t.\t+\t.\tID=transcript:T9;Parent=gene:G9;"
         "biotype=protein_coding\n"
-        "chr1\tt\texon\t1\t100\t.\t+\t.\tParent=transcript:T9\n"
+        f"chr1\tt\texon\t1\t{end}\t.\t+\t.\tParent=transcript:T9\n"
         "chr1\tt\tCDS\t11\t22\t.\t+\t0\tParent=transcript:T9\n")
-    bundle = build_custom(tmp_path / "s.gff3", "gff3", tmp_path / "b", "s", "", None, None,
-                          tmp_path / "s.fa")
-    got = annotate(bundle, tmp_path, (20, "TAG", "T"))[0]["T9"]
+    return build_custom(tmp_path / "s.gff3", "gff3", tmp_path / "b", "s", "", None, None,
+                        tmp_path / "s.fa")
+
+
+def test_a_frameshift_in_the_stop_codon(tmp_path: Path) -> None:
+    """Deleting AG of TAG (c.11_12): T + GA from the 3' UTR is TGA, the stop stays; with no
+    3' UTR (the transcript ends at the stop codon) deleting its G loses the stop."""
+    got = annotate(_one_exon(tmp_path, "GACCCC", 100), tmp_path, (20, "TAG", "T"))[0]["T9"]
     assert [got[1], got[9], got[10], got[12]] == [
         "frameshift_variant&stop_retained_variant", "c.11_12del", "p.Ter4=", "11/12"]
+    (tmp_path / "x").mkdir()
+    got = annotate(_one_exon(tmp_path / "x", "", 22), tmp_path, (21, "AG", "A"))[0]["T9"]
+    assert [got[1], got[9], got[10], got[12]] == [
+        "frameshift_variant&stop_lost", "c.12del", "", "12/12"]
