@@ -54,7 +54,8 @@ def installed(s: Settings) -> list[Bundle]:
 
 
 def file_contigs(text: str) -> dict[str, int]:
-    """Contigs named by a VCF's ##contig lines (with their lengths) and its records (0)."""
+    """Contigs named by a VCF's ##contig lines (with their lengths) and its records (0), as
+    the file names them."""
     found: dict[str, int] = {}
     for line in text.splitlines():
         if line.startswith("##"):
@@ -63,19 +64,19 @@ def file_contigs(text: str) -> dict[str, int]:
                 attrs = {k: v.strip('"') for k, v in _ATTR.findall(m.group(1))}
                 if attrs.get("ID"):
                     length = attrs.get("length", "")
-                    found[canonical_contig(attrs["ID"])] = int(length) if length.isdigit() else 0
+                    found[attrs["ID"]] = int(length) if length.isdigit() else 0
         elif line and not line.startswith("#"):
-            found.setdefault(canonical_contig(line.split("\t", 1)[0]), 0)
+            found.setdefault(line.split("\t", 1)[0], 0)
     return found
 
 
 def fits(bundle: Bundle, contigs: dict[str, int]) -> bool:
     """Whether the file names contigs of the bundle and none with another length (MT aside:
     hg19's chrM is not GRCh37's MT, and both builds share the rCRS length)."""
-    shared = [c for c in contigs if c in bundle.contigs]
+    shared = [(canonical_contig(c), n) for c, n in contigs.items()
+              if canonical_contig(c) in bundle.contigs]
     return bool(shared) and not any(
-        c != "MT" and contigs[c] and bundle.contigs[c] and contigs[c] != bundle.contigs[c]
-        for c in shared)
+        c != "MT" and n and bundle.contigs[c] and n != bundle.contigs[c] for c, n in shared)
 
 
 def mismatch(contigs: dict[str, int], installed_bundles: list[Bundle]) -> str | None:
@@ -84,7 +85,7 @@ def mismatch(contigs: dict[str, int], installed_bundles: list[Bundle]) -> str | 
         return None
     names = ", ".join(list(contigs)[:5]) + (", ..." if len(contigs) > 5 else "")
     have = ", ".join(b.label for b in installed_bundles)
-    named = any(c in b.contigs for b in installed_bundles for c in contigs)
+    named = any(canonical_contig(c) in b.contigs for b in installed_bundles for c in contigs)
     why = ("its contig lengths are those of another build" if named
            else f"its contigs ({names}) are not in any of them")
     return (f"This file matches no installed reference ({have}): {why}. Its job would "
