@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
+
+from gas_common import bundles
 
 DEFAULT_REFERENCE = "grch38"
 
@@ -22,17 +23,4 @@ def default_reference() -> str:
 
 def list_bundles(base: Path | None = None) -> list[dict]:
     """Manifests of the installed bundles (path added)."""
-    base = base or reference_dir()
-    out = []
-    if base.is_dir():
-        for d in sorted(base.iterdir()):
-            mf = d / "manifest.json"
-            if d.name.startswith(".") or not mf.is_file():
-                continue
-            try:
-                m = json.loads(mf.read_text())
-            except ValueError:
-                m = {"name": d.name, "error": "unreadable manifest"}
-            m["path"] = str(d)
-            out.append(m)
-    return out
+    return bundles.list_bundles(base or reference_dir())
