@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from gas_common import aws
 from gas_common.keys import input_key, split_key
 from gas_common.service import current_settings
+from gas_common.stores import JobStore
 
 from gas_web.builds import installed, upload_warning
 from gas_web.example import NAME as EXAMPLE_NAME
@@ -41,19 +42,20 @@ STORAGE_UNREACHABLE = (
     "check the connection and try again.")
 
 
-def _own_upload(user: dict[str, Any], bucket: str, key: str) -> bool:
-    """Whether bucket/key is an upload GAS made for this user (submit says why not)."""
+def _held_upload(user: dict[str, Any], bucket: str, key: str) -> bool:
+    """Whether bucket/key is an upload GAS made for this user and no job has yet."""
+    s = current_settings()
     try:
-        parse_key(key, user["user_id"], current_settings())
+        job_id, _ = parse_key(key, user["user_id"], s)
     except UploadRefused:
-        return False
-    return bucket == current_settings().inputs_bucket
+        return False  # submit says why
+    return bucket == s.inputs_bucket and JobStore(s).get(job_id) is None
 
 
 def _build_warning(user: dict[str, Any], bucket: str, key: str) -> str | None:
     """A warning when the upload's contigs match no installed reference (None: go ahead)."""
-    if not _own_upload(user, bucket, key):
-        return None
+    if not _held_upload(user, bucket, key):
+        return None  # not this user's, or already queued (a reload): nothing to hold
     try:
         return upload_warning(bucket, key, current_settings())
     except ClientError:
@@ -100,8 +102,8 @@ def discard() -> Any:
     user = current_user()
     assert user is not None
     bucket, key = request.form.get("bucket", ""), request.form.get("key", "")
-    if not _own_upload(user, bucket, key):
-        flash("That upload does not belong to you.", "danger")
+    if not _held_upload(user, bucket, key):
+        flash("That upload is not one of yours waiting to be queued.", "danger")
         return _form_page(user, 403)
     aws.client("s3", current_settings()).delete_object(Bucket=bucket, Key=key)
     flash("The upload was deleted.", "info")

@@ -93,6 +93,11 @@ def test_a_file_that_fits_no_bundle_is_held_with_a_warning(client, auth, setting
     assert queued.status_code == 302 and "/annotations/" in queued.headers["Location"]
     [job] = jobs_of(settings, user_id)
     assert job["s3_key_input_file"] == key
+    # Queued now: a reload of S3's redirect goes to the job, and its input cannot be discarded.
+    again = submit(client, settings, key)
+    assert again.status_code == 302 and again.headers["Location"] == queued.headers["Location"]
+    assert client.post("/annotate/discard", data={**form, "csrf_token": token}).status_code == 403
+    aws.client("s3", settings).head_object(Bucket=settings.inputs_bucket, Key=key)
 
 
 def test_discarding_the_held_upload_deletes_it_and_only_ones_own(client, auth, settings):
