@@ -27,6 +27,7 @@ LENGTHS = {"1": 248_956_422, "3": 198_295_559, "5": 181_538_259, "7": 159_345_97
            "10": 133_797_422, "11": 135_086_622, "12": 133_275_309, "13": 114_364_328,
            "17": 83_257_441, "19": 58_617_616, "X": 156_040_895}
 PER_GENE = 20
+TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
 ORDER = ["1", "3", "5", "7", "10", "11", "12", "13", "17", "19", "X"]
 
 
@@ -50,8 +51,9 @@ def example_vcf() -> bytes:
         last = (chrom, pos)
         ref = rng.choice("ACGT")
         kind = rng.random()
-        if kind < 0.85:  # SNV
-            alt = rng.choice([b for b in "ACGT" if b != ref])
+        if kind < 0.85:  # SNV: two transitions to a transversion, as in real calls
+            alt = TRANSITION[ref] if rng.random() < 2 / 3 else rng.choice(
+                [b for b in "ACGT" if b not in (ref, TRANSITION[ref])])
         elif kind < 0.93:  # insertion
             alt = ref + "".join(rng.choice("ACGT") for _ in range(rng.randint(1, 3)))
         else:  # deletion

@@ -92,3 +92,33 @@ def test_vendored_swagger_ui_is_the_recorded_release():
         digest = hashlib.sha256((VENDOR / name).read_bytes()).hexdigest()
         assert f"`{name}` {digest}" in recorded, name
     assert "Apache License" in (VENDOR / "LICENSE-swagger-ui").read_text()
+
+
+def test_the_engine_annotates_the_example_with_the_grch38_bundle(tmp_path):
+    """Run through the annotator's engine with a GRCh38 and a GRCh37 bundle installed (built
+    from the repo's GTF, whose genes are on chr1 and chr2): the header picks GRCh38."""
+    from gas_annotator.engine import Auto, annotate_file
+    from gas_annotator.reference.custom import build_custom
+    from gas_web.example import example_vcf
+
+    gtf = Path(__file__).parents[2] / "data" / "annotator" / "reference.gtf"
+    for name, build in (("b38", "GRCh38"), ("b37", "GRCh37")):
+        build_custom(gtf, "gtf", tmp_path / "installed" / name, name, build)
+    src = tmp_path / "example_grch38.vcf"
+    src.write_bytes(example_vcf())
+    summary = annotate_file(src, tmp_path / "out", Auto(tmp_path / "installed" / "b37",
+                                                        tmp_path / "installed")).summary
+    assert summary["reference"]["name"] == "b38" and summary["input"]["build"] == "GRCh38"
+    assert summary["annotated"] == summary["total"] > 250 and summary["unknown_contigs"] == {}
+    assert len(summary["by_chromosome"]) == 11 and summary["ti_tv"] > 1.5  # like real calls
+
+
+def test_the_web_build_check_takes_the_example_for_grch38_only():
+    from gas_web.builds import Bundle, file_contigs, mismatch
+    from gas_web.example import LENGTHS, example_vcf
+
+    contigs = file_contigs(example_vcf().decode())
+    grch38 = Bundle("grch38", "GRCh38", dict(LENGTHS))
+    grch37 = Bundle("grch37", "GRCh37", {**LENGTHS, "1": 249250621, "17": 81195210})
+    assert mismatch(contigs, [grch38, grch37]) is None
+    assert "contig lengths are those of another build" in (mismatch(contigs, [grch37]) or "")
