@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # DuckDB loads on the first query, not with every page
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_GENES = 200
-EXPORT_BATCH = 8_192
+EXPORT_BATCH = 2_048  # DuckDB's vector size; 8,192 rows held ~15 MB more per export
 _REGION = re.compile(r"^\s*([A-Za-z0-9_.\-]{1,64})(?::([\d,]+)(?:-([\d,]+))?)?\s*$")
 _RSID = re.compile(r"^rs\d{1,12}$")
 _GENE = re.compile(r"^[A-Za-z0-9_.:\-@/]{1,64}$")
