@@ -21,6 +21,7 @@ from ..reference.store import default_reference
 from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
+from .fast_path import FastPath
 from .header import PICK_INFO, Header, output_header, read_header
 from .limits import Limits, bounded_text_output
 from .loader import load_reference
@@ -183,6 +184,8 @@ class _Annotator:
         self.sources = sources_of(ref)
         # per-transcript consequences when the bundle has the genome sequence
         self.tx = TranscriptAnnotator(ref) if ref.has_sequence else None
+        # simple SNVs (no codon work) are formatted per batch; None: every record per allele
+        self.fast: FastPath | None = FastPath(self.tx) if self.tx is not None else None
 
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
@@ -391,14 +394,17 @@ class _Annotator:
         gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
                                              "right") - 1, 0).tolist()
         genome_base = self.tx.genome.bases_at(canon, pos)
-        for r, p, a, b, g_iv, base in zip(recs, pos.tolist(), first, last, gene_iv,
-                                           genome_base, strict=True):
+        poslist = pos.tolist()
+        done = (self.fast.annotate(canon, tx_index, recs, poslist, first, last, genome_base,
+                                   length) if self.fast is not None else {})
+        for k, (r, p, a, b, g_iv, base) in enumerate(zip(recs, poslist, first, last, gene_iv,
+                                                          genome_base, strict=True)):
             alts = r[4].split(",")
             beyond = length is not None and p > length
-            res = None
+            res = done.get(k)
             plain = (not beyond and r[3].isalpha()
                      and all(unannotatable(x) is None for x in alts))
-            if plain:
+            if res is None and plain:
                 rows = self.tx.rows(tx_index, a, b)
                 if rows:
                     res = self.tx.annotate(canon, rows, p, r[3], alts,

@@ -1,0 +1,248 @@
+"""The fast path of per-transcript annotation: SNVs that need no codon work, per batch.
+
+Most variants are intronic, up/downstream, in a 3' UTR or in a non-coding exon. For a
+single-ALT SNV whose REF matches the genome, every transcript near it is placed at once
+with numpy (exon lookup, cDNA position, intron offset, HGVS numbers). A record whose
+transcripts all fall in those cases is formatted here; any other record (coding, 5' UTR,
+splice-near, indels, multi-allelic, REF mismatch...) goes to TranscriptAnnotator.annotate
+(consequence.py). Both give the same bytes: tests/unit/annotator/engine/test_fast_path.py
+compares them on random transcripts and variants.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..reference.model import FLANK
+from ..reference.transcripts import (
+    TX_CDS_HI,
+    TX_CDS_LO,
+    TX_END,
+    TX_EXON0,
+    TX_NEXON,
+    TX_PHASE,
+    TX_START,
+    TX_STRAND,
+)
+from .so_terms import joined
+from .transcript_ann import TranscriptAnnotator
+
+# pair kinds; SLOW: needs consequence.py
+FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, SLOW = range(7)
+_TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
+                                       (DOWNSTREAM, "downstream_gene_variant"),
+                                       (INTRON, "intron_variant"),
+                                       (NC_EXON, "non_coding_transcript_exon_variant"),
+                                       (UTR3, "3_prime_UTR_variant"))}
+_PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
+_SNV = frozenset("ACGTacgt")
+_COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+class ContigTables:
+    """The exons of one contig's transcripts as flat arrays, and each transcript's c.1/c.* ends.
+
+    Exons are in genomic order per transcript, transcripts in row order, so the key
+    (transcript << 32 | exon start) is sorted and one searchsorted finds the exon at or
+    before a base in every (base, transcript) pair.
+    """
+
+    def __init__(self, num: np.ndarray, exon: np.ndarray, r0: int, r1: int) -> None:
+        rows = np.asarray(num[r0:r1])
+        n = rows[:, TX_NEXON].astype(np.int64)
+        self.r0, self.nexon = r0, n
+        self.start, self.end = rows[:, TX_START], rows[:, TX_END]
+        self.plus = rows[:, TX_STRAND] > 0
+        self.base = np.zeros(len(rows) + 1, np.int64)  # first exon of each transcript
+        np.cumsum(n, out=self.base[1:])
+        idx = (np.repeat(rows[:, TX_EXON0] - self.base[:-1], n)
+               + np.arange(int(self.base[-1]), dtype=np.int64))
+        ex = np.asarray(exon[idx], dtype=np.int64).reshape(-1, 2)
+        self.es, self.ee = ex[:, 0], ex[:, 1]
+        tid = np.repeat(np.arange(len(rows), dtype=np.int64), n)
+        self.key = (tid << 32) | self.es
+        lens = self.ee - self.es + 1
+        before = np.cumsum(lens) - lens  # bases of the contig's exons before each exon
+        tx_before = np.append(before, 0)[self.base[:-1]]
+        self.cum = before - np.repeat(tx_before, n)  # bases before each exon in its transcript
+        self.length = np.zeros(len(rows), np.int64)
+        has = n > 0
+        last = self.base[1:] - 1
+        self.length[has] = (self.cum[last[has]] + lens[last[has]])
+        # c1/c2: cDNA of the first and last coding base (as TxModel: c1 moves past a
+        # partial first codon); coding only when both ends fall in exons
+        t = np.arange(len(rows), dtype=np.int64)
+        lo, hi = rows[:, TX_CDS_LO], rows[:, TX_CDS_HI]
+        first, last_b = np.where(self.plus, lo, hi), np.where(self.plus, hi, lo)
+        self.c1 = self.cdna(t, first)
+        self.c2 = self.cdna(t, last_b)
+        self.coding = (lo > 0) & (self.c1 > 0) & (self.c2 > 0)
+        self.c1 = self.c1 + np.maximum(rows[:, TX_PHASE], 0)
+
+    def exon_at(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(flat index of the exon starting at or before p, its index in the transcript;
+        -1 when p is before the transcript's first exon)."""
+        j = np.searchsorted(self.key, (t << 32) | p, "right") - 1
+        i = j - self.base[t]
+        return np.maximum(j, 0), i
+
+    def cdna(self, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """cDNA position of exonic bases p (0 where p is not in an exon of t)."""
+        j, i = self.exon_at(t, p)
+        inside = (i >= 0) & (p <= self.ee[j]) & (p > 0)
+        return np.where(inside, self._cdna(t, p, j), 0)
+
+    def _cdna(self, t: np.ndarray, p: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """cDNA position of p in flat exon j of t (p in that exon or at one of its ends)."""
+        return np.where(self.plus[t], self.cum[j] + p - self.es[j] + 1,
+                        self.length[t] - self.cum[j] - (self.ee[j] - self.es[j] + 1)
+                        + self.ee[j] - p + 1)
+
+
+def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarray]:
+    """Kind, rank number, HGVS position (prefix, number, offset), cDNA and distance of
+    each (transcript t, SNV at p) pair."""
+    plus, start, end, n = tab.plus[t], tab.start[t], tab.end[t], tab.nexon[t]
+    length, c1, c2, coding = tab.length[t], tab.c1[t], tab.c2[t], tab.coding[t]
+    kind = np.full(len(t), SLOW, np.int8)
+    rank = np.zeros(len(t), np.int64)
+    off = np.zeros(len(t), np.int64)
+    # outside the transcript: up/downstream, or too far
+    out_lo, out_hi = p < start, p > end
+    dist = np.where(out_lo, start - p, p - end)
+    outside = out_lo | out_hi
+    five = out_lo == plus  # 5' of the transcript
+    kind[outside] = np.where(five, UPSTREAM, DOWNSTREAM)[outside]
+    kind[outside & (dist > FLANK)] = FAR
+    c = np.where(five, 1 - dist, length + dist)
+    j, i = tab.exon_at(t, p)
+    es, ee = tab.es[j], tab.ee[j]
+    inside = ~outside & (n > 0) & (i >= 0)
+    # exons: interior bases (3 or more from an intron: no splice_region)
+    exonic = inside & (p <= ee)
+    edge_ok = ((i == 0) | (p >= es + 3)) & ((i == n - 1) | (p <= ee - 3))
+    cd = tab._cdna(t, p, j)
+    simple = exonic & edge_ok
+    kind[simple & ~coding] = NC_EXON
+    kind[simple & coding & (cd > c2)] = UTR3
+    c = np.where(exonic, cd, c)
+    rank = np.where(exonic, np.where(plus, i, n - 1 - i) + 1, rank)
+    # introns: 8 bases or more from both ends (no splice terms)
+    intronic = inside & (p > ee) & (i < n - 1)
+    jn = np.minimum(j + 1, len(tab.es) - 1)
+    ns = tab.es[jn]
+    deep = intronic & (p >= ee + 9) & (p <= ns - 9)
+    kind[deep] = INTRON
+    d_left, d_right = p - ee, ns - p
+    left = np.where(plus, d_left <= d_right, d_right > d_left)  # measured from exon j's end
+    # cDNA of exon j's last base / exon j+1's first base (genomic)
+    c_left = np.where(plus, tab.cum[j] + ee - es + 1, length - tab.cum[j] - (ee - es))
+    c_right = np.where(plus, tab.cum[jn] + 1, length - tab.cum[jn])
+    c = np.where(intronic, np.where(left, c_left, c_right), c)
+    off = np.where(intronic, np.where(left, np.where(plus, d_left, -d_left),
+                                      np.where(plus, -d_right, d_right)), off)
+    rank = np.where(intronic, np.where(plus, i + 1, n - 1 - i), rank)
+    # HGVS position: c. numbering from c1 (coding) or n. from 1
+    pre = np.zeros(len(t), np.int8)
+    num = np.where(coding, c - c1 + 1, c)
+    before = np.where(coding, c < c1, c < 1)
+    pre[before] = 1
+    num = np.where(before, np.where(coding, c1 - c, 1 - c), num)
+    after = np.where(coding, c > c2, c > length)
+    pre[after] = 2
+    num = np.where(after, np.where(coding, c - c2, c - length), num)
+    return {"kind": kind, "rank": rank, "pre": pre, "num": num, "off": off, "cdna": cd,
+            "dist": dist, "n": n, "length": length}
+
+
+class FastPath:
+    """Formats the ANN entries of simple SNV records for a TranscriptAnnotator."""
+
+    def __init__(self, tx: TranscriptAnnotator) -> None:
+        self.tx = tx
+        self.tables: dict[str, ContigTables] = {}
+
+    def contig_tables(self, contig: str, first_row: int) -> ContigTables:
+        tab = self.tables.get(contig)
+        if tab is None:
+            r1 = self.tx.ref.contigs[contig]["transcript_rows"][1]
+            tab = self.tables[contig] = ContigTables(self.tx.num, self.tx.exon, first_row, r1)
+        return tab
+
+    def annotate(self, contig: str, tx_index: tuple, recs: list[list[str]], positions: list[int],
+                 first: list[int], last: list[int], genome_base: list[str], length: int | None
+                 ) -> dict[int, tuple[list[str], list[str], int]]:
+        """{record index: (ANN entries, picks, most severe rank)} for the records of a batch
+        this path can annotate whole; the others are left out."""
+        tx = self.tx
+        which: list[int] = []
+        pair_rec: list[int] = []
+        pair_row: list[int] = []
+        pair_pos: list[int] = []
+        for k, (r, p, a, b, base) in enumerate(zip(recs, positions, first, last, genome_base,
+                                                     strict=True)):
+            ref, alt = r[3], r[4]
+            if (len(alt) != 1 or len(ref) != 1 or alt not in _SNV or ref.upper() != base
+                    or alt.upper() == base or (length is not None and p > length)):
+                continue
+            rows = tx.rows(tx_index, a, b)
+            if not rows:
+                continue
+            which.append(k)
+            pair_rec += [k] * len(rows)
+            pair_row += rows
+            pair_pos += [p] * len(rows)
+        if not which:
+            return {}
+        tab = self.contig_tables(contig, tx_index[2])
+        rows_a = np.asarray(pair_row, np.int64)
+        t = rows_a - tab.r0
+        got = place(tab, t, np.asarray(pair_pos, np.int64))
+        kind = got["kind"]
+        slow_rec = set(np.asarray(pair_rec)[kind == SLOW].tolist())
+        cols = zip(pair_rec, pair_row, kind.tolist(), got["rank"].tolist(), got["pre"].tolist(),
+                   got["num"].tolist(), got["off"].tolist(), got["cdna"].tolist(),
+                   got["dist"].tolist(), got["n"].tolist(), got["length"].tolist(), strict=True)
+        done: dict[int, tuple[list[str], list[str], int]] = {}
+        entries: list[tuple[int, str, str]] = []
+        best: tuple | None = None
+        current = -1
+        for k, row, kd, rk, pre, num, off, cd, dist, n, tx_len in cols:
+            if k != current:
+                self._finish(done, current, entries, best)
+                current, entries, best = k, [], None
+            if k in slow_rec or kd == FAR:
+                continue
+            r = recs[k]
+            m = tx.model(row, contig)
+            ref_b, alt = r[3].upper(), r[4]
+            alt_b = alt.upper()
+            if not m.plus:
+                ref_b, alt_b = _COMP[ref_b], _COMP[alt_b]
+            offset = f"+{off}" if off > 0 else (str(off) if off else "")
+            hgvs = f"{'c.' if m.coding else 'n.'}{_PREFIX[pre]}{num}{offset}{ref_b}>{alt_b}"
+            terms, impact, order = _TERMS[kd]
+            if kd in (UPSTREAM, DOWNSTREAM):
+                fields = f"||{hgvs}|||||{dist}|"
+            elif kd == INTRON:
+                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
+            else:
+                fields = f"|{rk}/{n}|{hgvs}||{cd}/{tx_len}||||"
+            entries.append((order, m.feature_id, f"{alt}|{terms}|{impact}|{m.feature}{fields}"
+                            f"{'&'.join(m.notes)}"))
+            key = (kd in (UPSTREAM, DOWNSTREAM), *tx.pick_key(row, m))
+            if best is None or key < best[0]:
+                best = (key, m.feature_id)
+        self._finish(done, current, entries, best)
+        for k in slow_rec:
+            done.pop(k, None)
+        return done
+
+    @staticmethod
+    def _finish(done: dict, k: int, entries: list[tuple[int, str, str]], best: tuple | None
+                ) -> None:
+        if k < 0 or not entries or best is None:
+            return
+        entries.sort(key=lambda x: (x[0], x[1]))
+        done[k] = ([e for _, _, e in entries], [best[1]], entries[0][0])
+
