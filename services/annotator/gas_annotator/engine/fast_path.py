@@ -25,7 +25,7 @@ from ..reference.transcripts import (
     TX_STRAND,
 )
 from .so_terms import joined
-from .transcript_ann import TranscriptAnnotator
+from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 
 # pair kinds; SLOW: needs consequence.py
 FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, SLOW = range(7)
@@ -161,6 +161,17 @@ class FastPath:
     def __init__(self, tx: TranscriptAnnotator) -> None:
         self.tx = tx
         self.tables: dict[str, ContigTables] = {}
+        # row -> (feature text, Feature_ID, notes, 'c.' or 'n.', plus strand, pick key)
+        self.info: dict[int, tuple[str, str, str, str, bool, tuple]] = {}
+
+    def row_info(self, row: int, contig: str) -> tuple[str, str, str, str, bool, tuple]:
+        """What the entries of one transcript share (cached)."""
+        if len(self.info) >= MODEL_CACHE:
+            self.info.clear()
+        m = self.tx.model(row, contig)
+        got = self.info[row] = (m.feature, m.feature_id, "&".join(m.notes),
+                                "c." if m.coding else "n.", m.plus, self.tx.pick_key(row, m))
+        return got
 
     def contig_tables(self, contig: str, first_row: int) -> ContigTables:
         tab = self.tables.get(contig)
@@ -207,32 +218,32 @@ class FastPath:
         entries: list[tuple[int, str, str]] = []
         best: tuple | None = None
         current = -1
+        info, rowinfo = self.info, self.row_info
         for k, row, kd, rk, pre, num, off, cd, dist, n, tx_len in cols:
             if k != current:
                 self._finish(done, current, entries, best)
                 current, entries, best = k, [], None
-            if k in slow_rec or kd == FAR:
+            if kd == FAR or k in slow_rec:
                 continue
+            feature, feature_id, notes, prefix, plus, pick = info.get(row) or rowinfo(row, contig)
             r = recs[k]
-            m = tx.model(row, contig)
-            ref_b, alt = r[3].upper(), r[4]
-            alt_b = alt.upper()
-            if not m.plus:
+            alt = r[4]
+            ref_b, alt_b = r[3].upper(), alt.upper()
+            if not plus:
                 ref_b, alt_b = _COMP[ref_b], _COMP[alt_b]
             offset = f"+{off}" if off > 0 else (str(off) if off else "")
-            hgvs = f"{'c.' if m.coding else 'n.'}{_PREFIX[pre]}{num}{offset}{ref_b}>{alt_b}"
+            hgvs = f"{prefix}{_PREFIX[pre]}{num}{offset}{ref_b}>{alt_b}"
             terms, impact, order = _TERMS[kd]
-            if kd in (UPSTREAM, DOWNSTREAM):
-                fields = f"||{hgvs}|||||{dist}|"
-            elif kd == INTRON:
+            if kd == INTRON:
                 fields = f"|{rk}/{n - 1}|{hgvs}||||||"
-            else:
+            elif kd == NC_EXON or kd == UTR3:
                 fields = f"|{rk}/{n}|{hgvs}||{cd}/{tx_len}||||"
-            entries.append((order, m.feature_id, f"{alt}|{terms}|{impact}|{m.feature}{fields}"
-                            f"{'&'.join(m.notes)}"))
-            key = (kd in (UPSTREAM, DOWNSTREAM), *tx.pick_key(row, m))
+            else:
+                fields = f"||{hgvs}|||||{dist}|"
+            entries.append((order, feature_id, f"{alt}|{terms}|{impact}|{feature}{fields}{notes}"))
+            key = (kd == UPSTREAM or kd == DOWNSTREAM, pick)
             if best is None or key < best[0]:
-                best = (key, m.feature_id)
+                best = (key, feature_id)
         self._finish(done, current, entries, best)
         for k in slow_rec:
             done.pop(k, None)
