@@ -181,8 +181,8 @@ class FastPath:
         return tab
 
     def annotate(self, contig: str, tx_index: tuple, recs: list[list[str]], positions: list[int],
-                 first: list[int], last: list[int], genome_base: list[str], length: int | None
-                 ) -> dict[int, tuple[list[str], list[str], int]]:
+                 first: list[int], last: list[int], genome_base: list[str], length: int | None,
+                 near: list[bool]) -> dict[int, tuple[list[str], list[str], int]]:
         """{record index: (ANN entries, picks, most severe rank)} for the records of a batch
         this path can annotate whole; the others are left out."""
         tx = self.tx
@@ -190,10 +190,10 @@ class FastPath:
         pair_rec: list[int] = []
         pair_row: list[int] = []
         pair_pos: list[int] = []
-        for k, (r, p, a, b, base) in enumerate(zip(recs, positions, first, last, genome_base,
-                                                     strict=True)):
+        for k, (r, p, a, b, base, has_tx) in enumerate(zip(recs, positions, first, last,
+                                                             genome_base, near, strict=True)):
             ref, alt = r[3], r[4]
-            if (len(alt) != 1 or len(ref) != 1 or alt not in _SNV or ref.upper() != base
+            if (not has_tx or len(alt) != 1 or len(ref) != 1 or alt not in _SNV or ref.upper() != base
                     or alt.upper() == base or (length is not None and p > length)):
                 continue
             rows = tx.rows(tx_index, a, b)
