@@ -193,8 +193,9 @@ class FastPath:
         for k, (r, p, a, b, base, has_tx) in enumerate(zip(recs, positions, first, last,
                                                              genome_base, near, strict=True)):
             ref, alt = r[3], r[4]
-            if (not has_tx or len(alt) != 1 or len(ref) != 1 or alt not in _SNV or ref.upper() != base
-                    or alt.upper() == base or (length is not None and p > length)):
+            if (not has_tx or len(alt) != 1 or len(ref) != 1 or alt not in _SNV
+                    or ref.upper() != base or alt.upper() == base
+                    or (length is not None and p > length)):
                 continue
             rows = tx.rows(tx_index, a, b)
             if not rows:
