@@ -252,7 +252,10 @@ def bundle_copy(bundle: Path, dest: Path) -> Path:
 
     shutil.copytree(bundle, dest, copy_function=os.link,
                     ignore=shutil.ignore_patterns("src_*", "manifest.json"))
+    from gas_annotator.reference.bundle import FORMAT_VERSION
+
     m = json.loads((bundle / "manifest.json").read_text())
+    m["format_version"] = FORMAT_VERSION  # the source compiled into it has this layout
     m["sources"] = {}
     m["files"] = {k: v for k, v in m["files"].items() if not k.startswith("src_")}
     (dest / "manifest.json").write_text(json.dumps(m))
