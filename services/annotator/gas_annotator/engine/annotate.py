@@ -402,10 +402,14 @@ class _Annotator:
         for k, (r, p, a, b, g_iv, base, has_tx) in enumerate(zip(
                 recs, poslist, first, last, gene_iv, genome_base, near, strict=True)):
             res = done.get(k)
-            if res is not None:  # a single-ALT SNV done by the fast path
+            if res is not None:  # a single-ALT SNV or indel done by the fast path
                 anns, picks, top = res
-                snv_pairs.append(r[3] + r[4])
-                r[7] = self.merge_info(r[7], f"VC=SNV;ANN={','.join(anns)};PICK={picks[0]}")
+                if len(r[3]) == 1 and len(r[4]) == 1:
+                    vc = "SNV"
+                    snv_pairs.append(r[3] + r[4])
+                else:
+                    vc = self.classes(r[3], r[4])
+                r[7] = self.merge_info(r[7], f"VC={vc};ANN={','.join(anns)};PICK={picks[0]}")
                 self.fix_v33(r)
                 by_region[TERM_NAMES[top]] += 1
                 continue

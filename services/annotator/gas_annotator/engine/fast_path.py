@@ -24,6 +24,8 @@ from ..reference.transcripts import (
     TX_START,
     TX_STRAND,
 )
+from .codons import revcomp
+from .consequence import trim
 from .so_terms import joined
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 
@@ -36,6 +38,8 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (UTR3, "3_prime_UTR_variant"))}
 _PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _SNV = frozenset("ACGTacgt")
+MAX_INDEL = 24  # REF + ALT letters of the indels tried here
+ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
 _COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
 
 
@@ -190,12 +194,19 @@ class FastPath:
         pair_rec: list[int] = []
         pair_row: list[int] = []
         pair_pos: list[int] = []
+        indels: list[tuple[int, list[int], tuple, tuple]] = []
         for k, (r, p, a, b, base, has_tx) in enumerate(zip(recs, positions, first, last,
                                                              genome_base, near, strict=True)):
             ref, alt = r[3], r[4]
-            if (not has_tx or len(alt) != 1 or len(ref) != 1 or alt not in _SNV
-                    or ref.upper() != base or alt.upper() == base
-                    or (length is not None and p > length)):
+            if not has_tx or (length is not None and p > length):
+                continue
+            if len(alt) != 1 or len(ref) != 1:
+                if len(ref) + len(alt) <= MAX_INDEL and "," not in alt:
+                    shapes = self.indel_shapes(contig, p, ref, alt)
+                    if shapes is not None:
+                        indels.append((k, tx.rows(tx_index, a, b), *shapes))
+                continue
+            if alt not in _SNV or ref.upper() != base or alt.upper() == base:
                 continue
             rows = tx.rows(tx_index, a, b)
             if not rows:
@@ -204,9 +215,12 @@ class FastPath:
             pair_rec += [k] * len(rows)
             pair_row += rows
             pair_pos += [p] * len(rows)
-        if not which:
+        if not which and not indels:
             return {}
         tab = self.contig_tables(contig, tx_index[2])
+        done = self.annotate_indels(contig, tab, indels, recs) if indels else {}
+        if not which:
+            return done
         rows_a = np.asarray(pair_row, np.int64)
         t = rows_a - tab.r0
         got = place(tab, t, np.asarray(pair_pos, np.int64))
@@ -215,7 +229,6 @@ class FastPath:
         cols = zip(pair_rec, pair_row, kind.tolist(), got["rank"].tolist(), got["pre"].tolist(),
                    got["num"].tolist(), got["off"].tolist(), got["cdna"].tolist(),
                    got["dist"].tolist(), got["n"].tolist(), got["length"].tolist(), strict=True)
-        done: dict[int, tuple[list[str], list[str], int]] = {}
         entries: list[tuple[int, str, str]] = []
         best: tuple | None = None
         current = -1
@@ -243,6 +256,137 @@ class FastPath:
                 fields = f"||{hgvs}|||||{dist}|"
             entries.append((order, feature_id, f"{alt}|{terms}|{impact}|{feature}{fields}{notes}"))
             key = (kd == UPSTREAM or kd == DOWNSTREAM, pick)
+            if best is None or key < best[0]:
+                best = (key, feature_id)
+        self._finish(done, current, entries, best)
+        for k in slow_rec:
+            done.pop(k, None)
+        return done
+
+    def indel_shapes(self, contig: str, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
+        """A pure insertion or deletion whose REF matches the genome, moved 3' for each strand
+        (as consequence.shift3 does inside an intron or flank): per strand (lowest and
+        highest base it involves, s, e, HGVS kind, first and last HGVS base, inserted text
+        in the transcript's direction, shifted). None when it is not that simple."""
+        if not ref.isalpha() or not alt.isalpha():
+            return None
+        g = self.tx.genome
+        ref_u = ref.upper()
+        if g.fetch(contig, pos, pos + len(ref) - 1) != ref_u:
+            return None
+        al = trim(pos, ref, alt)
+        if (al.ref == "") == (al.alt == ""):
+            return None
+        seq0 = al.ref or al.alt
+        lo_w, hi_w = al.s - ROLL, max(al.e, al.s) + ROLL
+        if lo_w < 2:
+            return None
+        win = g.fetch(contig, lo_w, hi_w)
+        if len(win) != hi_w - lo_w + 1 or "N" in win:
+            return None
+        shapes = []
+        for plus in (True, False):
+            s, e, seq = al.s, al.e, seq0
+            if plus:
+                while win[e + 1 - lo_w] == seq[0]:
+                    seq = seq[1:] + seq[0]
+                    s, e = s + 1, e + 1
+                    if e + 2 > hi_w:
+                        return None
+            else:
+                while win[s - 1 - lo_w] == seq[-1]:
+                    seq = seq[-1] + seq[:-1]
+                    s, e = s - 1, e - 1
+                    if s - 2 < lo_w:
+                        return None
+            shifted = s != al.s
+            n = len(seq)
+            if al.ref:  # deletion of s..e
+                kind, first, last, text = "del", (s if plus else e), (e if plus else s), ""
+                lo, hi = s, e
+            else:
+                dup_lo, dup_hi = (s - n, s - 1) if plus else (s, s + n - 1)
+                if win[dup_lo - lo_w:dup_hi - lo_w + 1] == seq:
+                    kind = "dup"
+                    first, last = (dup_lo, dup_hi) if plus else (dup_hi, dup_lo)
+                    if n == 1:
+                        last = first
+                else:
+                    kind = "ins"
+                    first, last = (s - 1, s) if plus else (s, s - 1)
+                text = seq if plus else revcomp(seq)
+                lo, hi = min(dup_lo, s - 1), max(dup_hi, s)
+            # the bases before the shift too: shift3 stays in the element they start in
+            lo, hi = min(lo, al.s - (al.ref == "")), max(hi, al.e, al.s)
+            shapes.append((lo, hi, s, max(e, s), kind, first, last, text, shifted))
+        return shapes[0], shapes[1]
+
+    def annotate_indels(self, contig: str, tab: ContigTables, indels: list[tuple],
+                        recs: list[list[str]]) -> dict[int, tuple[list[str], list[str], int]]:
+        """Insertions and deletions whose every transcript sees them deep in an intron or in
+        a flank (after the 3' shift on its strand), formatted as consequence.py would."""
+        pair_rec, pair_row, cols = [], [], []
+        for k, rows, plus_shape, minus_shape in indels:
+            pair_rec += [k] * len(rows)
+            pair_row += rows
+            cols += [(*plus_shape[:4], plus_shape[5], plus_shape[6],
+                      *minus_shape[:4], minus_shape[5], minus_shape[6])] * len(rows)
+        if not pair_row:
+            return {}
+        t = np.asarray(pair_row, np.int64) - tab.r0
+        plus = tab.plus[t]
+        c = np.asarray(cols, np.int64).reshape(-1, 12)
+        lo, hi, s, e, first, last = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
+        at_lo, at_hi = place(tab, t, lo), place(tab, t, hi)
+        at_first, at_last = place(tab, t, first), place(tab, t, last)
+        k_lo, k_hi = at_lo["kind"], at_hi["kind"]
+        start, end = tab.start[t], tab.end[t]
+        # one intron (the same exon before both ends), or one flank not far from the ends
+        _, i_lo = tab.exon_at(t, lo)
+        _, i_hi = tab.exon_at(t, hi)
+        intron = (k_lo == INTRON) & (k_hi == INTRON) & (i_lo == i_hi)
+        dist = np.where(e < start, start - e, s - end)
+        near_ends = (at_lo["dist"] >= 10) & (at_hi["dist"] >= 10)
+        flank = ((k_lo == k_hi) & ((k_lo == UPSTREAM) | (k_lo == DOWNSTREAM)) & near_ends
+                 & (np.maximum(at_lo["dist"], at_hi["dist"]) <= FLANK - ROLL))
+        kind = np.where(intron, INTRON, np.where(flank, k_lo, SLOW))
+        slow_rec = set(np.asarray(pair_rec)[kind == SLOW].tolist())
+        shape_of = {k: (ps, ms) for k, _, ps, ms in indels}
+        done: dict[int, tuple[list[str], list[str], int]] = {}
+        entries: list[tuple[int, str, str]] = []
+        best: tuple | None = None
+        current = -1
+        info, rowinfo = self.info, self.row_info
+        for k, row, kd, rk, n, d, p1, n1, o1, p2, n2, o2 in zip(
+                pair_rec, pair_row, kind.tolist(), at_lo["rank"].tolist(), at_lo["n"].tolist(),
+                dist.tolist(), at_first["pre"].tolist(), at_first["num"].tolist(),
+                at_first["off"].tolist(), at_last["pre"].tolist(), at_last["num"].tolist(),
+                at_last["off"].tolist(), strict=True):
+            if k != current:
+                self._finish(done, current, entries, best)
+                current, entries, best = k, [], None
+            if k in slow_rec:
+                continue
+            feature, feature_id, notes, prefix, is_plus, pick = info.get(row) or \
+                rowinfo(row, contig)
+            shape = shape_of[k][0 if is_plus else 1]
+            hk, text, shifted = shape[4], shape[7], shape[8]
+            pos1 = f"{_PREFIX[p1]}{n1}{f'+{o1}' if o1 > 0 else (str(o1) if o1 else '')}"
+            if shape[5] == shape[6] and hk != "ins":
+                hgvs = f"{prefix}{pos1}{hk}"
+            else:
+                pos2 = f"{_PREFIX[p2]}{n2}{f'+{o2}' if o2 > 0 else (str(o2) if o2 else '')}"
+                hgvs = f"{prefix}{pos1}_{pos2}{hk}{text if hk == 'ins' else ''}"
+            if shifted:
+                notes = f"{notes}&INFO_REALIGN_3_PRIME" if notes else "INFO_REALIGN_3_PRIME"
+            terms, impact, order = _TERMS[kd]
+            if kd == INTRON:
+                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
+            else:
+                fields = f"||{hgvs}|||||{d}|"
+            entries.append((order, feature_id,
+                            f"{recs[k][4]}|{terms}|{impact}|{feature}{fields}{notes}"))
+            key = (kd != INTRON, pick)
             if best is None or key < best[0]:
                 best = (key, feature_id)
         self._finish(done, current, entries, best)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -67,6 +68,10 @@ def random_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, 
     genome = "".join(rnd.choice("ACGT") for _ in range(LENGTH))
     spots: set[int] = set()
     (d / "g.gff3").write_text("##gff-version 3\n" + "".join(_transcripts(rnd, spots)))
+    # poly-A runs over some exon ends: indels there shift from the exon deep into the intron
+    ends = sorted(p for p in spots if p + 1 in spots and p - 1 not in spots)[::7]
+    for e in ends:
+        genome = genome[:e] + "A" * 24 + genome[e + 24:]
     (d / "g.fa").write_text(">chr1\n" + "\n".join(genome[i:i + 60]
                                                  for i in range(0, LENGTH, 60)) + "\n")
     return build_custom(d / "g.gff3", "gff3", d / "seq", "rnd", "", None, None, d / "g.fa"), \
@@ -77,6 +82,10 @@ def _vcf(path: Path, genome: str, spots: set[int], rnd: random.Random) -> None:
     recs = []
     chosen = spots.union(rnd.sample(range(2, LENGTH - 10), 6_000))
     for p in sorted(x for x in chosen if 2 <= x < LENGTH - 10):
+        if genome[p - 1:p + 3] == "AAAA" and rnd.random() < 0.5:  # in a poly-A run
+            recs.append(f"chr1\t{p}\t.\t{rnd.choice(['AA', 'AAA'])}\tA\t.\t.\t.\n")
+            recs.append(f"chr1\t{p}\t.\tA\t{rnd.choice(['AA', 'AAA'])}\t.\t.\t.\n")
+            continue
         ref = genome[p - 1]
         alt = rnd.choice([b for b in "ACGT" if b != ref])
         roll = rnd.random()
@@ -85,8 +94,12 @@ def _vcf(path: Path, genome: str, spots: set[int], rnd: random.Random) -> None:
         elif roll < 0.06:
             alt += "," + rnd.choice([b for b in "ACGT" if b not in (ref, alt)])
         elif roll < 0.09:
-            ref, alt = genome[p - 1:p + 2], genome[p - 1]  # deletion
-        elif roll < 0.11:
+            ref, alt = genome[p - 1:p + rnd.randint(1, 4)], genome[p - 1]  # deletion
+        elif roll < 0.11:  # insertion, half of them repeating the next bases (shifted 3')
+            ins = genome[p:p + rnd.randint(1, 3)] if roll < 0.10 else \
+                "".join(rnd.choices("ACGT", k=rnd.randint(1, 5)))
+            ref, alt = genome[p - 1], genome[p - 1] + ins
+        elif roll < 0.13:
             ref, alt = ref.lower(), alt.lower()
         recs.append(f"chr1\t{p}\t.\t{ref}\t{alt}\t.\t.\t.\n")
     path.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -99,11 +112,13 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     vcf = tmp_path / "in.vcf"
     _vcf(vcf, genome, spots, random.Random(7))
     handled: list[int] = []
+    indels: list[int] = []
     real = FastPath.annotate
 
-    def counting(self: FastPath, *args: object) -> dict:
-        got = real(self, *args)  # type: ignore[arg-type]
+    def counting(self: FastPath, *args: Any) -> dict:
+        got = real(self, *args)
         handled.append(len(got))
+        indels.append(sum(len(args[2][k][3]) != len(args[2][k][4]) for k in got))
         return got
 
     monkeypatch.setattr(FastPath, "annotate", counting)
@@ -111,6 +126,7 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     monkeypatch.setattr(FastPath, "annotate", lambda self, *a: {})
     slow = annotate_file(vcf, tmp_path / "slow", bundle)
     assert sum(handled) > 1_500  # the fast path did take most transcript-side SNVs
+    assert sum(indels) > 40  # and intronic/flanking indels
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
