@@ -165,15 +165,18 @@ class FastPath:
     def __init__(self, tx: TranscriptAnnotator) -> None:
         self.tx = tx
         self.tables: dict[str, ContigTables] = {}
-        # row -> (feature text, Feature_ID, notes, 'c.' or 'n.', plus strand, pick key)
-        self.info: dict[int, tuple[str, str, str, str, bool, tuple]] = {}
+        # row -> (entry heads by kind, Feature_ID, notes, 'c.' or 'n.', plus strand, pick key)
+        self.info: dict[int, tuple[tuple, str, str, str, bool, tuple]] = {}
 
-    def row_info(self, row: int, contig: str) -> tuple[str, str, str, str, bool, tuple]:
+    def row_info(self, row: int, contig: str) -> tuple[tuple, str, str, str, bool, tuple]:
         """What the entries of one transcript share (cached)."""
         if len(self.info) >= MODEL_CACHE:
             self.info.clear()
         m = self.tx.model(row, contig)
-        got = self.info[row] = (m.feature, m.feature_id, "&".join(m.notes),
+        # per kind: (term rank, '|term|impact|feature'), the head of an entry
+        heads = tuple((_TERMS[k][2], f"|{_TERMS[k][0]}|{_TERMS[k][1]}|{m.feature}")
+                      if k in _TERMS else (0, "") for k in range(SLOW + 1))
+        got = self.info[row] = (heads, m.feature_id, "&".join(m.notes),
                                 "c." if m.coding else "n.", m.plus, self.tx.pick_key(row, m))
         return got
 
@@ -225,42 +228,40 @@ class FastPath:
         t = rows_a - tab.r0
         got = place(tab, t, np.asarray(pair_pos, np.int64))
         kind = got["kind"]
-        slow_rec = set(np.asarray(pair_rec)[kind == SLOW].tolist())
-        cols = zip(pair_rec, pair_row, kind.tolist(), got["rank"].tolist(), got["pre"].tolist(),
-                   got["num"].tolist(), got["off"].tolist(), got["cdna"].tolist(),
-                   got["dist"].tolist(), got["n"].tolist(), got["length"].tolist(), strict=True)
+        recs_a = np.asarray(pair_rec, np.int64)
+        # only the pairs of records done here, without the transcripts out of reach
+        keep = ~np.isin(recs_a, recs_a[kind == SLOW]) & (kind != FAR)
+        if not keep.any():
+            return done
+        cols = zip(recs_a[keep].tolist(), rows_a[keep].tolist(), kind[keep].tolist(),
+                   *(got[c][keep].tolist() for c in ("rank", "pre", "num", "off", "cdna",
+                                                     "dist", "n", "length")), strict=True)
         entries: list[tuple[int, str, str]] = []
         best: tuple | None = None
         current = -1
         info, rowinfo = self.info, self.row_info
+        change = ("", "")  # REF>ALT on the + and the - strand
         for k, row, kd, rk, pre, num, off, cd, dist, n, tx_len in cols:
             if k != current:
                 self._finish(done, current, entries, best)
                 current, entries, best = k, [], None
-            if kd == FAR or k in slow_rec:
-                continue
-            feature, feature_id, notes, prefix, plus, pick = info.get(row) or rowinfo(row, contig)
-            r = recs[k]
-            alt = r[4]
-            ref_b, alt_b = r[3].upper(), alt.upper()
-            if not plus:
-                ref_b, alt_b = _COMP[ref_b], _COMP[alt_b]
+                r = recs[k]
+                alt, ref_u, alt_u = r[4], r[3].upper(), r[4].upper()
+                change = (f"{_COMP[ref_u]}>{_COMP[alt_u]}", f"{ref_u}>{alt_u}")
+            heads, feature_id, notes, prefix, plus, pick = info.get(row) or rowinfo(row, contig)
             offset = f"+{off}" if off > 0 else (str(off) if off else "")
-            hgvs = f"{prefix}{_PREFIX[pre]}{num}{offset}{ref_b}>{alt_b}"
-            terms, impact, order = _TERMS[kd]
+            hgvs = f"{prefix}{_PREFIX[pre]}{num}{offset}{change[plus]}"
             if kd == INTRON:
                 fields = f"|{rk}/{n - 1}|{hgvs}||||||"
             elif kd == NC_EXON or kd == UTR3:
                 fields = f"|{rk}/{n}|{hgvs}||{cd}/{tx_len}||||"
             else:
                 fields = f"||{hgvs}|||||{dist}|"
-            entries.append((order, feature_id, f"{alt}|{terms}|{impact}|{feature}{fields}{notes}"))
+            entries.append((heads[kd][0], feature_id, f"{alt}{heads[kd][1]}{fields}{notes}"))
             key = (kd == UPSTREAM or kd == DOWNSTREAM, pick)
             if best is None or key < best[0]:
                 best = (key, feature_id)
         self._finish(done, current, entries, best)
-        for k in slow_rec:
-            done.pop(k, None)
         return done
 
     def indel_shapes(self, contig: str, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
@@ -367,7 +368,7 @@ class FastPath:
                 current, entries, best = k, [], None
             if k in slow_rec:
                 continue
-            feature, feature_id, notes, prefix, is_plus, pick = info.get(row) or \
+            heads, feature_id, notes, prefix, is_plus, pick = info.get(row) or \
                 rowinfo(row, contig)
             shape = shape_of[k][0 if is_plus else 1]
             hk, text, shifted = shape[4], shape[7], shape[8]
@@ -379,13 +380,11 @@ class FastPath:
                 hgvs = f"{prefix}{pos1}_{pos2}{hk}{text if hk == 'ins' else ''}"
             if shifted:
                 notes = f"{notes}&INFO_REALIGN_3_PRIME" if notes else "INFO_REALIGN_3_PRIME"
-            terms, impact, order = _TERMS[kd]
             if kd == INTRON:
                 fields = f"|{rk}/{n - 1}|{hgvs}||||||"
             else:
                 fields = f"||{hgvs}|||||{d}|"
-            entries.append((order, feature_id,
-                            f"{recs[k][4]}|{terms}|{impact}|{feature}{fields}{notes}"))
+            entries.append((heads[kd][0], feature_id, f"{recs[k][4]}{heads[kd][1]}{fields}{notes}"))
             key = (kd != INTRON, pick)
             if best is None or key < best[0]:
                 best = (key, feature_id)
@@ -399,6 +398,6 @@ class FastPath:
                 ) -> None:
         if k < 0 or not entries or best is None:
             return
-        entries.sort(key=lambda x: (x[0], x[1]))
+        entries.sort()  # by term rank, then Feature_ID (one entry per transcript)
         done[k] = ([e for _, _, e in entries], [best[1]], entries[0][0])
 
