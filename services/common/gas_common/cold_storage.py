@@ -121,24 +121,34 @@ def _hot_exists(job: dict[str, Any], settings: Settings, key: str | None = None)
         raise
 
 
-class S3Glacier:
-    """Cold copies in the archive bucket in a Glacier storage class, one per results file,
-    under their results keys; the archive id is the annotated VCF's key."""
+class _Backend:
+    """What the back ends share: the settings, and the shared client of their AWS service."""
 
-    name = "s3-glacier"
+    name: str
+    service: str
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.bucket = settings.archive_bucket
 
     @property
-    def s3(self) -> Any:
-        return aws.client("s3", self.settings)
+    def client(self) -> Any:
+        return aws.client(self.service, self.settings)
+
+
+class S3Glacier(_Backend):
+    """Cold copies in the archive bucket in a Glacier storage class, one per results file,
+    under their results keys; the archive id is the annotated VCF's key."""
+
+    name, service = "s3-glacier", "s3"
+
+    @property
+    def bucket(self) -> str:
+        return self.settings.archive_bucket
 
     def archive(self, job: dict[str, Any]) -> str:
         # Results keys hold the job id, so they are unique and a re-drive overwrites them.
         for key in result_keys(job):
-            self.s3.copy(
+            self.client.copy(
                 {"Bucket": job["s3_results_bucket"], "Key": key}, self.bucket, key,
                 ExtraArgs={"StorageClass": self.settings.cold_storage_class,
                            "ServerSideEncryption": "AES256"},
@@ -147,12 +157,12 @@ class S3Glacier:
 
     def _copies(self, archive_id: str) -> list[str]:
         """Every cold copy of the job whose archive id this is."""
-        pages = self.s3.get_paginator("list_objects_v2").paginate(
+        pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=job_prefix(archive_id))
         return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
 
     def tiers(self, archive_id: str) -> tuple[str, ...]:
-        head = self.s3.head_object(Bucket=self.bucket, Key=archive_id)
+        head = self.client.head_object(Bucket=self.bucket, Key=archive_id)
         # Deep Archive has no Expedited tier at all: asking would only waste a call.
         if head.get("StorageClass") == "DEEP_ARCHIVE":
             return (STANDARD,)
@@ -182,7 +192,7 @@ class S3Glacier:
 
     def _copy_status(self, key: str) -> RestoreState:
         try:
-            head = self.s3.head_object(Bucket=self.bucket, Key=key)
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if aws.is_not_found(exc):
                 return GONE
@@ -199,29 +209,25 @@ class S3Glacier:
         for key in self._copies(job["results_file_archive_id"]):
             if key not in wanted or _hot_exists(job, self.settings, key):
                 continue  # not this job's file, or a re-drive after the copy
-            self.s3.copy(
+            self.client.copy(
                 {"Bucket": self.bucket, "Key": key}, job["s3_results_bucket"], key,
                 ExtraArgs={"StorageClass": "STANDARD", "ServerSideEncryption": "AES256"},
             )
 
     def delete(self, archive_id: str) -> None:
         for key in self._copies(archive_id) or [archive_id]:
-            self.s3.delete_object(Bucket=self.bucket, Key=key)
+            self.client.delete_object(Bucket=self.bucket, Key=key)
 
 
-class GlacierVault:
+class GlacierVault(_Backend):
     """Archives in a Glacier vault: one per job, a header (which job, which files and their
     sizes) and then the files one after another."""
 
-    name = "glacier-vault"
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.vault = settings.glacier_vault
+    name, service = "glacier-vault", "glacier"
 
     @property
-    def glacier(self) -> Any:
-        return aws.client("glacier", self.settings)
+    def vault(self) -> str:
+        return self.settings.glacier_vault
 
     def archive(self, job: dict[str, Any]) -> str:
         # Identical files must not share an archive id (the emulator's id is the body's
@@ -238,7 +244,7 @@ class GlacierVault:
                 obj = s3.get_object(Bucket=job["s3_results_bucket"], Key=key)
                 shutil.copyfileobj(obj["Body"], body)
             body.seek(0)
-            response = self.glacier.upload_archive(
+            response = self.client.upload_archive(
                 vaultName=self.vault, archiveDescription=f"gas job {job['job_id']}", body=body)
         return str(response["archiveId"])
 
@@ -260,7 +266,7 @@ class GlacierVault:
 
     def restore_status(self, archive_id: str, restore_job_id: str) -> RestoreState:
         try:
-            job = self.glacier.describe_job(vaultName=self.vault, jobId=restore_job_id)
+            job = self.client.describe_job(vaultName=self.vault, jobId=restore_job_id)
         except ClientError as exc:
             if aws.is_not_found(exc):
                 return GONE  # retrieval jobs expire after 24 h
@@ -273,7 +279,7 @@ class GlacierVault:
     def finish_restore(self, job: dict[str, Any]) -> None:
         if all(_hot_exists(job, self.settings, key) for key in result_keys(job)):
             return  # a re-drive after the upload: nothing to do
-        output = self.glacier.get_job_output(vaultName=self.vault, jobId=job["restore_job_id"])
+        output = self.client.get_job_output(vaultName=self.vault, jobId=job["restore_job_id"])
         files, source = _read_header(output["body"], job)
         for key, size in files:
             with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as body:
@@ -285,7 +291,7 @@ class GlacierVault:
 
     def delete(self, archive_id: str) -> None:
         try:
-            self.glacier.delete_archive(vaultName=self.vault, archiveId=archive_id)
+            self.client.delete_archive(vaultName=self.vault, archiveId=archive_id)
         except ClientError as exc:
             if not aws.is_not_found(exc):
                 raise

@@ -31,24 +31,37 @@ def entry_prefix(term: int, feature: str, rank: str | None) -> str:
     return head if rank is None else f"{head}{rank}||||||"
 
 
+class Numbering:
+    """Distinct texts numbered in order of first use: `numbering(text)` is its number."""
+
+    def __init__(self, *first: str) -> None:
+        self.values: list[str] = list(first)
+        self._numbers = {v: i for i, v in enumerate(first)}
+
+    def __call__(self, value: str) -> int:
+        n = self._numbers.get(value)
+        if n is None:
+            n = self._numbers[value] = len(self.values)
+            self.values.append(value)
+        return n
+
+
 class TemplateTable:
     """Deduplicated templates and feature texts, numbered in order of first use."""
 
     def __init__(self) -> None:
         self.index: dict[tuple, int] = {}
         self.items: list[str] = []
-        self.feature_index: dict[str, int] = {}
-        self.features: list[str] = []
-        self.rank_index: dict[str, int] = {"": 0}
-        self.ranks: list[str] = [""]  # '3/12' texts; number 0 is 'no rank'
+        self.feature_id = Numbering()
+        self.rank_id = Numbering("")  # '3/12' texts; number 0 is 'no rank'
 
-    def rank_id(self, rank: str) -> int:
-        """Number of a rank text, added when new."""
-        r = self.rank_index.get(rank)
-        if r is None:
-            r = self.rank_index[rank] = len(self.ranks)
-            self.ranks.append(rank)
-        return r
+    @property
+    def features(self) -> list[str]:
+        return self.feature_id.values
+
+    @property
+    def ranks(self) -> list[str]:
+        return self.rank_id.values
 
     def add(self, t: Template) -> int:
         i = self.index.get(t)
@@ -56,14 +69,6 @@ class TemplateTable:
             i = self.index[t] = len(self.items)
             self.items.append(self.encode(t))
         return i
-
-    def feature_id(self, feature: str) -> int:
-        """Number of a feature text, added when new."""
-        f = self.feature_index.get(feature)
-        if f is None:
-            f = self.feature_index[feature] = len(self.features)
-            self.features.append(feature)
-        return f
 
     def encode(self, t: Template) -> str:
         """One line per entry: term, feature number, rank, and '@' when it takes a Distance."""

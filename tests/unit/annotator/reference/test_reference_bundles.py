@@ -231,6 +231,24 @@ def test_cli_reference_build_and_list(tmp_path, gtf_path) -> None:
     assert res.exit_code == 1 and "expected 9 tab-separated columns" in res.output
 
 
+def test_list_marks_a_bundle_of_an_older_format_stale(tmp_path, gtf_path) -> None:
+    """`make reference` reinstalls what `list` marks STALE, so an upgrade never leaves
+    the annotator with a bundle it refuses."""
+    runner = CliRunner()
+    for name in ("old", "new"):
+        res = runner.invoke(reference, ["build", "--gtf", str(gtf_path), "--name", name,
+                                        "--dir", str(tmp_path)])
+        assert res.exit_code == 0, res.output
+    manifest = tmp_path / "old" / "manifest.json"
+    m = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**m, "format_version": m["format_version"] - 1}))
+    lines = runner.invoke(reference, ["list", "--dir", str(tmp_path)]).output.splitlines()
+    old = next(line for line in lines if " old " in line)
+    new = next(line for line in lines if " new " in line)
+    assert "STALE" in old and "gas reference install old" in old
+    assert "STALE" not in new
+
+
 def test_reinstalled_bundle_is_loaded_again(tmp_path, gtf_path) -> None:
     first = build_custom(gtf_path, "gtf", tmp_path / "b", "b", "GRCh38")
     ref1 = load_reference(first)
