@@ -10,18 +10,15 @@ if TYPE_CHECKING:  # the service's imports stay out of `gas annotate`'s start-up
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the annotator service: the SNS endpoint, the job runner and the reconciler."""
-    from gas_common import sns
+    """Build the annotator service: the job runner (with its SNS endpoint) and the reconciler."""
     from gas_common.app import check_bucket, check_table, create_service_app
     from gas_common.settings import get_settings
 
-    from gas_annotator import handlers, lifecycle, reconciler
+    from gas_annotator import lifecycle, reconciler
     from gas_annotator.refdata import check_reference
     from gas_annotator.runner import JobRunner
 
     runner = JobRunner(settings or get_settings())
-    s = runner.settings
-    s.require_sns_auth()
 
     def accepting(_: Settings) -> None:
         if runner.stopping:
@@ -31,10 +28,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         runner,
         [check_table("jobs_table"), check_bucket("inputs_bucket"), check_bucket("results_bucket"),
          check_reference, accepting],
+        start=False,  # the reconciler joins the loops first
     )
-    sns.add_endpoint(app, "/sns/job-requests", "job_requests_topic",
-                     handlers.on_job_requested, acts_on={"job.requested"})
-    runner.every("reconciler", s.reconcile_interval_seconds,
+    runner.every("reconciler", runner.settings.reconcile_interval_seconds,
                  lambda: reconciler.reconcile_safely(runner))
     runner.start()
     lifecycle.stop_with_process(runner)

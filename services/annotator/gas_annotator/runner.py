@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from gas_common.jobstates import PENDING
-from gas_common.service import Service
+from gas_common.messages import JobRequested
+from gas_common.service import Service, Subscription
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, TransitionRefused
 from prometheus_client import Counter, Gauge
@@ -30,6 +31,8 @@ class JobRunner(Service):
     each in a new process; keep their leases; hand them back on stop."""
 
     name = "annotator"
+    subscriptions = (Subscription("/sns/job-requests", "job_requests_topic", "on_job_requested",
+                                  frozenset({"job.requested"})),)
 
     def __init__(self, settings: Settings, target: Callable[..., None] = child.annotate):
         super().__init__(settings)
@@ -51,6 +54,12 @@ class JobRunner(Service):
         self._wake = threading.Event()
 
     # --- taking work ------------------------------------------------------------------
+
+    def on_job_requested(self, message: JobRequested) -> None:
+        """Claim the job and queue it: gas_annotator.handlers."""
+        from gas_annotator import handlers  # it imports this module
+
+        handlers.on_job_requested(message)
 
     def start(self) -> JobRunner:
         super().start()

@@ -7,7 +7,7 @@ import time
 from concurrent.futures import wait
 
 from gas_common.messages import JobCompleted
-from gas_common.service import Service
+from gas_common.service import Service, Subscription
 from gas_common.settings import Settings
 
 from gas_archiver.archive import ARCHIVED_OUT, archive_job, due_job_ids
@@ -21,6 +21,8 @@ class Archiver(Service):
 
     name = "archiver"
     pool_size = 8
+    subscriptions = (Subscription("/sns/job-results", "job_results_topic", "on_job_completed",
+                                  frozenset({"job.completed"})),)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from werkzeug.exceptions import HTTPException
 
-from gas_common import aws
+from gas_common import aws, sns
 from gas_common.logs import setup_logging
 from gas_common.service import EXTENSION, Service
 from gas_common.settings import Settings
@@ -62,9 +62,13 @@ def create_service_app(
     owner: Service,
     ready_checks: list[ReadyCheck],
     json_errors: bool = True,
+    start: bool = True,
 ) -> Flask:
-    """A Flask app for `owner` with /healthz, /readyz, /metrics, JSON logs and one-line errors."""
+    """A Flask app for `owner` with /healthz, /readyz, /metrics, JSON logs and one-line errors,
+    an SNS endpoint per subscription of `owner`; its loops run from here when `start`."""
     service, s = owner.name, owner.settings
+    if owner.subscriptions:
+        s.require_sns_auth()
     setup_logging(service, s.log_level)
     app = Flask(service)
     app.extensions[EXTENSION] = owner
@@ -107,6 +111,11 @@ def create_service_app(
 
     if json_errors:
         register_json_errors(app)
+    for sub in owner.subscriptions:
+        sns.add_endpoint(app, sub.path, sub.topic_setting, getattr(owner, sub.handler),
+                         sub.acts_on or None, sub.raw)
+    if start:
+        owner.start()
     return app
 
 

@@ -1,16 +1,17 @@
 """The one shape of a service: a Service object per app owns settings, worker pool and loops.
 
-Each service's `create_app(settings=None)` builds its Service, hands it to
-`gas_common.app.create_service_app` (which keeps it in `app.extensions`), registers
-its SNS endpoints and starts it. Handlers reach it through `current_service()`:
-nothing lives in module globals, so two apps with different settings can share a
-process (tests/unit/test_service_shape.py checks that).
+Each service's `create_app(settings=None)` builds its Service and hands it to
+`gas_common.app.create_service_app`, which keeps it in `app.extensions`, registers the
+SNS endpoints its class declares in `subscriptions`, and starts it. Handlers reach it
+through `current_service()`: nothing lives in module globals, so two apps with different
+settings can share a process (tests/unit/test_service_shape.py checks that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -22,11 +23,25 @@ EXTENSION = "gas"
 S = TypeVar("S", bound="Service")
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """An SNS topic delivered to POST `path`: the topic's setting name, the name of the
+    Service method that handles a message (it must return quickly), the message types
+    acted on (others are acknowledged and ignored), and raw=True for AWS-generated notices."""
+
+    path: str
+    topic_setting: str
+    handler: str
+    acts_on: frozenset[str] = frozenset()
+    raw: bool = False
+
+
 class Service:
     """What one running service owns; subclasses add their stores and handlers' state."""
 
     name = "service"
     pool_size = 0  # threads for background work (0: no pool)
+    subscriptions: tuple[Subscription, ...] = ()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -17,6 +17,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -243,7 +244,7 @@ def add_endpoint(
     path: str,
     topic_setting: str,
     handler: Handler,
-    acts_on: set[str] | None = None,
+    acts_on: AbstractSet[str] | None = None,
     raw: bool = False,
 ) -> None:
     """Register POST `path` receiving SNS deliveries from the topic named by `topic_setting`.
@@ -276,7 +277,7 @@ def add_endpoint(
 def _dispatch(
     envelope: dict[str, Any],
     handler: Handler,
-    acts_on: set[str] | None,
+    acts_on: AbstractSet[str] | None,
     raw: bool,
     settings: Settings,
 ) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 
 from flask import Flask
-from gas_common import sns
 from gas_common.app import check_table, create_service_app
 from gas_common.settings import Settings, get_settings
 
@@ -16,12 +15,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     notifier = Notifier(settings or get_settings())
     s = notifier.settings
-    s.require_sns_auth()
     if s.mail_backend == "smtp" and s.smtp_username:
         s.require("smtp_password")
     app = create_service_app(notifier, [check_table("jobs_table"), check_table("users_table")])
-    sns.add_endpoint(app, "/sns/job-results", "job_results_topic", notifier.on_job_result,
-                     acts_on={"job.completed", "job.failed", "job.restored"})
-    notifier.start()
     atexit.register(notifier.stop)
     return app

@@ -9,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr
 from gas_common.jobstates import COMPLETED, FAILED
 from gas_common.messages import JobCompleted, JobFailed, JobRestored
-from gas_common.service import Service
+from gas_common.service import Service, Subscription
 from gas_common.settings import Settings
 from gas_common.stores import JobStore, UserStore, now
 from prometheus_client import Counter
@@ -46,6 +46,8 @@ class Notifier(Service):
 
     name = "notifier"
     pool_size = 4
+    subscriptions = (Subscription("/sns/job-results", "job_results_topic", "on_job_result",
+                                  frozenset({"job.completed", "job.failed", "job.restored"})),)
 
     def __init__(self, settings: Settings, sender: Sender | None = None):
         super().__init__(settings)

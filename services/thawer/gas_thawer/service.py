@@ -9,7 +9,7 @@ from concurrent.futures import Future, wait
 from typing import Any
 
 from gas_common.messages import ThawRequested
-from gas_common.service import Service
+from gas_common.service import Service, Subscription
 from gas_common.settings import Settings
 from prometheus_client import Counter
 
@@ -31,6 +31,13 @@ class Thawer(Service):
 
     name = "thawer"
     pool_size = 8
+    subscriptions = (
+        Subscription("/sns/thaw-requests", "thaw_requests_topic", "on_thaw_requested",
+                     frozenset({"thaw.requested"})),
+        # Restore-completed notices come from S3/Glacier, not from GAS: raw messages.
+        Subscription("/sns/restore-results", "restore_results_topic", "on_restore_notice",
+                     raw=True),
+    )
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

@@ -7,11 +7,16 @@ import tomllib
 from importlib.metadata import version
 from typing import Any
 
+from gas_annotator.runner import JobRunner
+from gas_archiver.service import Archiver
 from gas_common.app import create_service_app
 from gas_common.publish import _TOPIC_OF
 from gas_common.service import Service
 from gas_common.settings import SERVICES, Settings, env_names
+from gas_notifier.delivery import Notifier
+from gas_thawer.service import Thawer
 from gas_tools.provision import SUBSCRIPTIONS, TOPICS
+from gas_web import Web
 
 from tests.unit.deploy.conftest import COMPOSE, COMPOSE_AWS, DOCKERFILE, K8S, ROOT, objects
 
@@ -83,16 +88,24 @@ def test_probe_paths_are_served_by_every_service(compose: dict[str, Any],
     assert used <= served
 
 
+# Each service's Service class, which declares the SNS endpoints its app serves.
+SERVICE_CLASSES: dict[str, type[Service]] = {
+    "web": Web, "annotator": JobRunner, "archiver": Archiver, "thawer": Thawer,
+    "notifier": Notifier,
+}
+
+
 def test_sns_endpoints_agree_with_provision_code_and_readme() -> None:
     expected: dict[str, set[str]] = {s: set() for s in SERVICES}
     for _, service, path in SUBSCRIPTIONS:
         expected[service].add(path)
     assert {s: paths for s, (_, paths) in readme_services().items()} == expected
-    for service, paths in expected.items():
-        source = "\n".join(p.read_text() for p in
-                           (ROOT / "services" / service / f"gas_{service}").glob("*.py"))
-        registered = set(re.findall(r"add_endpoint\(\s*app,\s*\"(/sns/[a-z-]+)\"", source))
-        assert registered == paths, service
+    declared = {(sub.topic_setting, service, sub.path)
+                for service, owner in SERVICE_CLASSES.items() for sub in owner.subscriptions}
+    assert declared == set(SUBSCRIPTIONS)
+    for service, owner in SERVICE_CLASSES.items():
+        for sub in owner.subscriptions:
+            assert callable(getattr(owner, sub.handler)), (service, sub.handler)
 
 
 def architecture_edges() -> set[tuple[str, str, str]]:
