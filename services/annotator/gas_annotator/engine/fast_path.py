@@ -38,6 +38,10 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (UTR3, "3_prime_UTR_variant"))}
 _PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _SNV = frozenset("ACGTacgt")
+# Bases next to an exon where more terms than the simple ones can apply (splice_region:
+# exon bases 1-3, intron bases 3-8): pairs there go to consequence.py. A new term nearer
+# the middle of an intron (e.g. VEP's polypyrimidine tract, -3 to -17) must widen these.
+EXON_EDGE, INTRON_EDGE = 3, 8
 MAX_INDEL = 24  # REF + ALT letters of the indels tried here
 ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
 _COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
@@ -124,18 +128,18 @@ def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarr
     inside = ~outside & (n > 0) & (i >= 0)
     # exons: interior bases (3 or more from an intron: no splice_region)
     exonic = inside & (p <= ee)
-    edge_ok = ((i == 0) | (p >= es + 3)) & ((i == n - 1) | (p <= ee - 3))
+    edge_ok = ((i == 0) | (p >= es + EXON_EDGE)) & ((i == n - 1) | (p <= ee - EXON_EDGE))
     cd = tab._cdna(t, p, j)
     simple = exonic & edge_ok
     kind[simple & ~coding] = NC_EXON
     kind[simple & coding & (cd > c2)] = UTR3
     c = np.where(exonic, cd, c)
     rank = np.where(exonic, np.where(plus, i, n - 1 - i) + 1, rank)
-    # introns: 8 bases or more from both ends (no splice terms)
+    # introns: intron base 9 or deeper from both ends (no splice terms)
     intronic = inside & (p > ee) & (i < n - 1)
     jn = np.minimum(j + 1, len(tab.es) - 1)
     ns = tab.es[jn]
-    deep = intronic & (p >= ee + 9) & (p <= ns - 9)
+    deep = intronic & (p > ee + INTRON_EDGE) & (p < ns - INTRON_EDGE)
     kind[deep] = INTRON
     d_left, d_right = p - ee, ns - p
     left = np.where(plus, d_left <= d_right, d_right > d_left)  # measured from exon j's end
@@ -347,7 +351,7 @@ class FastPath:
         _, i_hi = tab.exon_at(t, hi)
         intron = (k_lo == INTRON) & (k_hi == INTRON) & (i_lo == i_hi)
         dist = np.where(e < start, start - e, s - end)
-        near_ends = (at_lo["dist"] >= 10) & (at_hi["dist"] >= 10)
+        near_ends = (at_lo["dist"] > INTRON_EDGE) & (at_hi["dist"] > INTRON_EDGE)
         flank = ((k_lo == k_hi) & ((k_lo == UPSTREAM) | (k_lo == DOWNSTREAM)) & near_ends
                  & (np.maximum(at_lo["dist"], at_hi["dist"]) <= FLANK - ROLL))
         kind = np.where(intron, INTRON, np.where(flank, k_lo, SLOW))
