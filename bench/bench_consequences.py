@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import chr21_tools as t21
@@ -34,7 +34,9 @@ NORMALISE = {
     "non_coding_transcript_variant": None,
     "splice_donor_5th_base_variant": "splice_region_variant",
     "splice_donor_region_variant": "splice_region_variant",
-    "splice_polypyrimidine_tract_variant": "splice_region_variant",
+    # VEP's sub-terms (GAS gives them as VEP does): the two donor ones cover intron bases
+    # +3..+6, which SnpEff 5.1 calls splice_region_variant; it has no polypyrimidine term
+    "splice_polypyrimidine_tract_variant": None,
     "initiator_codon_variant": "start_retained_variant",
     "5_prime_UTR_truncation": None,
     "3_prime_UTR_truncation": None,
@@ -145,6 +147,62 @@ def gas_to_csq(ts: frozenset, p: str) -> tuple[frozenset, str]:
     return frozenset(out), p
 
 
+# Named classes of disagreement, the first rule that matches wins: (name, test, who is right).
+# The tests see GAS's and SnpEff's term sets (g, s) or HGVS.p texts (gp, sp).
+TERM_CLASSES: list[tuple[str, Callable[[frozenset, frozenset], bool], str]] = [
+    ("conservative vs disruptive in-frame indel",
+     lambda g, s: {re.sub("^(conservative|disruptive)_", "", t) for t in g ^ s} <= {
+         "inframe_insertion", "inframe_deletion"} and len(g ^ s) == 2,
+     "GAS (SO: whole codons between codons, in any equivalent placement)"),
+    ("SnpEff start/stop_retained for a UTR indel next to the CDS",
+     lambda g, s: not g - s and s - g <= {"start_retained_variant", "stop_retained_variant"},
+     "GAS (SO: needs a changed start/stop codon base; bcftools csq agrees for stops)"),
+    ("a frameshift in the stop codon whose 3' UTR bases make a stop again",
+     lambda g, s: "stop_retained_variant" in g - s and "frameshift_variant" in g,
+     "GAS (the oracles do not read into the 3' UTR)"),
+    ("stop_gained with a frameshift", lambda g, s: g ^ s == {"stop_gained"}, "see docs"),
+    ("stop_lost with a frameshift", lambda g, s: g ^ s == {"stop_lost"},
+     "SnpEff (SO: a stop codon base must change)"),
+    ("splice_region_variant only", lambda g, s: g ^ s == {"splice_region_variant"},
+     "see docs"),
+    ("splice site vs exon: indel at an exon/intron boundary",
+     lambda g, s: bool((g ^ s) & {"splice_donor_variant", "splice_acceptor_variant",
+                                  "intron_variant"}), "conventions differ"),
+    ("incomplete CDS: coding_sequence_variant vs a protein term",
+     lambda g, s: "coding_sequence_variant" in g - s, "see docs"),
+    ("frameshift vs in-frame or none", lambda g, s: "frameshift_variant" in g ^ s,
+     "see docs"),
+]
+P_CLASSES: list[tuple[str, Callable[[str, str], bool], str]] = [
+    ("start codon: p.Met1? vs SnpEff p.Met1fs/del/...",
+     lambda gp, sp: gp == "p.Met1?" and sp.startswith("p.Met1") and sp != gp,
+     "GAS (HGVS: p.Met1?)"),
+    ("frameshift whose new frame stops at once: p.Arg5Ter vs p.Arg5fs",
+     lambda gp, sp: bool(re.fullmatch(r"p\.[A-Z][a-z]{2}\d+Ter", gp)) and sp.endswith("fs"),
+     "GAS (HGVS: described as the nonsense change)"),
+    ("stop codon shifted: extension vs SnpEff p.Ter#fs",
+     lambda gp, sp: "ext" in gp and bool(re.fullmatch(r"p\.Ter\d+fs", sp)),
+     "GAS (HGVS: an extension)"),
+    ("SnpEff p.??? (CDS not whole codons)", lambda gp, sp: "???" in sp, "GAS (no protein)"),
+    ("stop codon made again from the 3' UTR: p.Ter#= vs p.Ter#fs",
+     lambda gp, sp: bool(re.fullmatch(r"p\.Ter\d+=", gp)), "GAS"),
+    ("no protein change for GAS (stop codon kept)",
+     lambda gp, sp: not gp and sp.startswith("p.Ter"), "see docs"),
+    ("both frameshifts, another first residue",
+     lambda gp, sp: gp.endswith("fs") and sp.endswith("fs"), "see docs"),
+    ("one tool gives no HGVS.p", lambda gp, sp: not gp or not sp, "see docs"),
+    ("in-frame: another description", lambda gp, sp: True, "see docs"),
+]
+
+
+def term_class(g: frozenset, s: frozenset) -> str:
+    return next((n for n, test, _ in TERM_CLASSES if test(g, s)), "other")
+
+
+def p_class(gp: str, sp: str) -> str:
+    return next((n for n, test, _ in P_CLASSES if test(gp, sp)), "other")
+
+
 def kind(ref: str, alt: str) -> str:
     return "snv" if len(ref) == len(alt) == 1 else "indel"
 
@@ -165,6 +223,7 @@ def compare(gas: dict, snpeff: dict) -> dict:
     tally: dict[str, Counter] = defaultdict(Counter)
     diffs: dict[str, Counter] = defaultdict(Counter)
     examples: dict[tuple, tuple] = {}
+    members: dict[tuple, list] = defaultdict(list)
     for k in both:
         g, s = gas[k], snpeff[k]
         kd = kind(k[1], k[2])
@@ -178,6 +237,11 @@ def compare(gas: dict, snpeff: dict) -> dict:
             cls = ("&".join(sorted(g[0])), "&".join(sorted(s[0])))
             diffs["terms"][cls] += 1
             examples.setdefault(("terms", *cls), k)
+            if kd == "indel":
+                name = (term_class(g[0], s[0]),)
+                diffs["indel term classes"][name] += 1
+                members[("indel term classes", name[0])].append(k)
+                examples.setdefault(("indel term classes", *name), (k, cls))
         if s[1] or g[1]:
             tally["hgvs_c"]["n"] += 1
             tally["hgvs_c"]["agree"] += g[1] == s[1]
@@ -193,9 +257,12 @@ def compare(gas: dict, snpeff: dict) -> dict:
                 cls = (kd, re.sub(r"[\d]+", "#", g[2]), re.sub(r"[\d]+", "#", s[2]))
                 diffs["hgvs_p"][cls] += 1
                 examples.setdefault(("hgvs_p", *cls), (k, g[2], s[2]))
+                name = (p_class(g[2], s[2]),)
+                diffs["HGVS.p classes"][name] += 1
+                examples.setdefault(("HGVS.p classes", *name), (k, g[2], s[2]))
     return {"pairs": len(both), "gas_only": len(gas.keys() - snpeff.keys()),
             "oracle_only": len(snpeff.keys() - gas.keys()), "tally": tally, "diffs": diffs,
-            "examples": examples}
+            "examples": examples, "members": members}
 
 
 def pct(c: Counter) -> float:
@@ -218,20 +285,75 @@ def report(name: str, r: dict, top: int) -> dict:
     print("  per term (pairs where either tool gives it):")
     for key in sorted(k for k in t if k.startswith("term:")):
         print(f"    {key[5:]:<48} {pct(t[key]):7.2f}% of {t[key]['n']:,}")
+    verdict = {n: v for n, _, v in TERM_CLASSES + P_CLASSES}
     for what, counter in r["diffs"].items():
-        print(f"  most common {what} disagreements (GAS | {name}):")
-        for cls, n in counter.most_common(top):
+        classes = what.endswith("classes")
+        print(f"  {what} (who is right: docs/engine.md):" if classes else
+              f"  most common {what} disagreements (GAS | {name}):")
+        for cls, n in counter.most_common(None if classes else top):
             ex = r["examples"].get((what, *cls))
-            print(f"    {n:6,}  {' | '.join(cls)}   e.g. {ex}")
+            right = f"  [{verdict.get(cls[0], '?')}]" if classes else ""
+            print(f"    {n:6,}  {' | '.join(cls)}{right}   e.g. {ex}")
+        if classes:
+            summary[what] = dict(counter.most_common())
     return summary
+
+
+def normalise(fasta: Path, src: Path, dest: Path) -> None:
+    """src left-aligned and trimmed against fasta (bcftools norm), sorted."""
+    norm = subprocess.run(["bcftools", "norm", "-f", str(fasta), str(src)], check=True,
+                          capture_output=True)
+    with open(dest, "wb") as out:
+        subprocess.run(["bcftools", "sort"], input=norm.stdout, stdout=out, check=True,
+                       stderr=subprocess.DEVNULL)
+
+
+def second_oracle(cmp: dict, snpeff: dict, gas_csq: dict, csq: dict) -> dict:
+    """For each indel term class: on how many of its pairs bcftools csq's coding terms are
+    GAS's, SnpEff's, both (the class is not about coding terms) or neither."""
+    out = {}
+    print("\n  bcftools csq on the indel term classes (its coding terms = GAS's / SnpEff's / "
+          "both / neither / no csq entry):")
+    for (what, name), keys in cmp["members"].items():
+        if what != "indel term classes":
+            continue
+        c: Counter = Counter()
+        for k in keys:
+            if k not in csq:
+                c["no csq entry"] += 1
+                continue
+            g, s = gas_csq[k][0], gas_to_csq(snpeff[k][0], "")[0]
+            c["both" if g == s == csq[k][0] else "GAS" if g == csq[k][0] else
+              "SnpEff" if s == csq[k][0] else "neither"] += 1
+        out[name] = dict(c)
+        print(f"    {name}: {dict(c)}")
+    return out
+
+
+def inframe_evidence(cmp: dict, gas: dict, snpeff: dict) -> dict:
+    """The conservative/disruptive class against the proteins both tools write: whole
+    codons added or removed between codons change no remaining residue (HGVS.p a plain
+    del/dup/ins), a split codon does (delins, or a changed start)."""
+    c: Counter = Counter()
+    for k in cmp["members"].get(("indel term classes", TERM_CLASSES[0][0]), []):
+        who = "GAS" if any(t.startswith("conservative") for t in gas[k][0]) else "SnpEff"
+        plain = all(re.search(r"(del|dup|ins[A-Z][a-z]{2}.*)$", p) and "delins" not in p
+                    for p in (gas[k][2], snpeff[k][2]))
+        c[f"{who} says conservative, both HGVS.p {'plain' if plain else 'change a residue'}"] += 1
+    print(f"\n  conservative vs disruptive against both tools' HGVS.p: {dict(c)}")
+    return dict(c)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--snvs", type=int, default=30_000)
-    ap.add_argument("--indels", type=int, default=10_000)
+    ap.add_argument("--snvs", type=int, default=20_000)
+    ap.add_argument("--indels", type=int, default=8_000)
     ap.add_argument("--work", type=Path, default=None, help="keep files here (reused)")
     ap.add_argument("--top", type=int, default=8)
+    ap.add_argument("--raw", action="store_true",
+                    help="give the tools the variants as generated, not left-aligned")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse SnpEff's and bcftools csq's outputs in --work")
     args = ap.parse_args()
     if not t21.GFF3.is_file():
         print(f"{t21.GFF3} not found: comparison skipped")
@@ -244,9 +366,19 @@ def main() -> int:
     fasta = work / "chr21.fa"
     if not fasta.is_file():
         print("synthetic chr21:", t21.synthetic_chr21(fasta), flush=True)
-    vcf = work / "variants.vcf"
-    n = t21.variants_near_transcripts(fasta, vcf, args.snvs, args.indels)
+    raw, fresh = work / "variants.vcf", work / "variants.new.vcf"
+    n = t21.variants_near_transcripts(fasta, fresh, args.snvs, args.indels)
+    if raw.is_file() and raw.read_bytes() == fresh.read_bytes():
+        fresh.unlink()  # the same variants: keep the older file (and what --reuse reuses)
+    else:
+        fresh.replace(raw)
     print(f"{n:,} variants in and around CDS, UTRs and splice sites", flush=True)
+    # SnpEff shifts indels 3' on + strand transcripts only: it expects a left-aligned VCF
+    # (as callers write them; its Gene.variantEffect says so). The oracles get the input
+    # left-aligned by bcftools norm, unless --raw.
+    vcf, tag = (raw, "") if args.raw else (work / "variants.norm.vcf", ".norm")
+    if not args.raw and not (vcf.is_file() and vcf.stat().st_mtime > raw.stat().st_mtime):
+        normalise(fasta, raw, vcf)
 
     from gas_annotator.engine import annotate_file
     from gas_annotator.reference.custom import build_custom
@@ -257,24 +389,34 @@ def main() -> int:
     t0 = time.perf_counter()
     res = annotate_file(vcf, work / "gas", bundle)
     print(f"GAS: {time.perf_counter() - t0:.1f} s", flush=True)
-    config = t21.snpeff_database(work, fasta)
-    t0 = time.perf_counter()
-    with open(work / "snpeff.vcf", "w") as out:
-        subprocess.run(t21.snpeff_cmd(config, vcf), stdout=out, check=True,
-                       stderr=subprocess.DEVNULL)
-    print(f"SnpEff: {time.perf_counter() - t0:.1f} s", flush=True)
-    t0 = time.perf_counter()
-    with open(work / "csq.vcf", "w") as out:
-        subprocess.run(t21.csq_cmd(fasta, vcf), stdout=out, check=True,
-                       stderr=subprocess.DEVNULL)
-    print(f"bcftools csq: {time.perf_counter() - t0:.1f} s", flush=True)
+    snpeff_out, csq_out = work / f"snpeff{tag}.vcf", work / f"csq{tag}.vcf"
+    reuse = args.reuse and snpeff_out.is_file() and csq_out.is_file() and \
+        min(snpeff_out.stat().st_mtime, csq_out.stat().st_mtime) > vcf.stat().st_mtime
+    if reuse:
+        print(f"SnpEff, bcftools csq: reusing {snpeff_out.name}, {csq_out.name}")
+    else:
+        config = t21.snpeff_database(work, fasta)
+        t0 = time.perf_counter()
+        with open(snpeff_out, "w") as out:
+            subprocess.run(t21.snpeff_cmd(config, vcf), stdout=out, check=True,
+                           stderr=subprocess.DEVNULL)
+        print(f"SnpEff: {time.perf_counter() - t0:.1f} s", flush=True)
+        t0 = time.perf_counter()
+        with open(csq_out, "w") as out:
+            subprocess.run(t21.csq_cmd(fasta, vcf), stdout=out, check=True,
+                           stderr=subprocess.DEVNULL)
+        print(f"bcftools csq: {time.perf_counter() - t0:.1f} s", flush=True)
 
     STRAND.update(strands(t21.GFF3))
     gas = parse_ann(res.annot_path)
-    summary = {"snpeff": report("SnpEff", compare(gas, parse_ann(work / "snpeff.vcf")),
-                                args.top)}
-    csq = parse_csq(work / "csq.vcf")
+    snpeff = parse_ann(snpeff_out)
+    cmp = compare(gas, snpeff)
+    summary = {"input": "as generated" if args.raw else "left-aligned (bcftools norm)",
+               "snpeff": report("SnpEff", cmp, args.top)}
+    csq = parse_csq(csq_out)
     gas_csq = {k: gas_to_csq(v[0], v[2]) for k, v in gas.items()}
+    summary["csq_on_indel_term_classes"] = second_oracle(cmp, snpeff, gas_csq, csq)
+    summary["inframe_evidence"] = inframe_evidence(cmp, gas, snpeff)
     both = gas_csq.keys() & csq.keys()
     coding = [k for k in both if csq[k][0] or gas_csq[k][0]]
     agree = sum(gas_csq[k][0] == csq[k][0] for k in coding)

@@ -2,7 +2,8 @@
 
 The build comes from the header (``##reference``/``##assembly`` values, ``##contig``
 lengths and assemblies) and, when the header says nothing, from the REF alleles of the
-first records at the bundle's known sites (a file on another build agrees at chance level).
+first records: against the bundle's genome when it has one, else at its known sites (a
+file on another build agrees at chance level).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ MIN_SITES = 5
 FITS = 0.9  # a bundle of the input's build agrees at (nearly) every known site
 MISFITS = 0.5  # another build agrees by chance (about a third of the time)
 SAMPLE_RECORDS = 5_000
+GENOME_SAMPLE = 1_000  # records checked against a bundle's genome (every one is a site)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,32 @@ def sample_rows(lines: list[str]) -> list[tuple[str, int, str]]:
     return out
 
 
-def ref_agreement(ref: Reference, rows: list[tuple[str, int, str]]) -> tuple[int, int]:
+def ref_agreement(ref: Reference, rows: list[tuple[str, int, str]]) -> tuple[int, int, str]:
+    """(sites compared, sites whose REF agrees, what the sites are) of rows: against the
+    bundle's genome when it has one, else against its known variants."""
+    if ref.genome is not None:
+        return (*genome_agreement(ref, rows[:GENOME_SAMPLE]), "positions of its genome")
+    return (*known_site_agreement(ref, rows), "known sites")
+
+
+def genome_agreement(ref: Reference, rows: list[tuple[str, int, str]]) -> tuple[int, int]:
+    """(records compared, records whose REF is the genome's bases); records past a contig's
+    end or over Ns are no evidence either way."""
+    genome = ref.genome
+    assert genome is not None
+    hits = agree = 0
+    for contig, pos, ref_a in rows:
+        c = ref.contig(contig)
+        if c is None or not genome.has(c) or not ref_a.isalpha():
+            continue
+        bases = genome.fetch(c, pos, pos + len(ref_a) - 1)
+        if len(bases) == len(ref_a) and "N" not in bases:
+            hits += 1
+            agree += bases == ref_a
+    return hits, agree
+
+
+def known_site_agreement(ref: Reference, rows: list[tuple[str, int, str]]) -> tuple[int, int]:
     """(known sites hit, sites whose REF agrees) of rows against the bundle's known variants."""
     hits = agree = 0
     by_contig: dict[str, list[tuple[int, str]]] = {}
@@ -106,13 +133,13 @@ def _misfits(hits: int, agree: int) -> bool:
 def _by_ref_alleles(refs: list[Reference], rows: list[tuple[str, int, str]]) -> Detected:
     scored = []
     for r in refs:
-        hits, agree = ref_agreement(r, rows)
+        hits, agree, what = ref_agreement(r, rows)
         if r.build and _fits(hits, agree):
-            scored.append((agree / hits, hits, r, agree))
+            scored.append((agree / hits, hits, r, agree, what))
     if not scored:
         return Detected(None, "")
-    _, hits, best, agree = max(scored, key=lambda s: s[:2])
-    return Detected(best.build, f"REF agrees with {best.name} at {agree} of {hits} known sites")
+    _, hits, best, agree, what = max(scored, key=lambda s: s[:2])
+    return Detected(best.build, f"REF agrees with {best.name} at {agree} of {hits} {what}")
 
 
 def _check_fit(ref: Reference, h: Header, rows: list[tuple[str, int, str]]) -> Detected:
@@ -124,14 +151,14 @@ def _check_fit(ref: Reference, h: Header, rows: list[tuple[str, int, str]]) -> D
             f"{ref.build}: {lift_over(ref.build)}, or annotate it with a {found.build} "
             f"reference{_install_hint(found.build)}")
     if found.build is None:
-        hits, agree = ref_agreement(ref, rows)
+        hits, agree, what = ref_agreement(ref, rows)
         if _misfits(hits, agree):
             raise AnnotationError(
                 f"the input is not on {ref.build or 'the build of reference ' + ref.name}: its "
-                f"REF allele agrees with reference {ref.name} at only {agree} of {hits} known "
-                f"sites; {lift_over(ref.build)}, or annotate it with a reference of its build")
+                f"REF allele agrees with reference {ref.name} at only {agree} of {hits} "
+                f"{what}; {lift_over(ref.build)}, or annotate it with a reference of its build")
         if _fits(hits, agree):
-            return Detected(ref.build or None, f"REF agrees at {agree} of {hits} known sites")
+            return Detected(ref.build or None, f"REF agrees at {agree} of {hits} {what}")
     return found
 
 

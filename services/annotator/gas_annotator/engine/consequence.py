@@ -197,17 +197,6 @@ class TxModel:
             base += f"+{off}" if off > 0 else str(off)
         return base
 
-    def element(self, g: int) -> tuple[int, int]:
-        """The exon or intron holding g (genomic start, end), for limiting 3' shifts."""
-        i = bisect.bisect_right(self.gstarts, g) - 1
-        if i < 0:
-            return (max(1, self.start - FLANK), self.start - 1)
-        s, e = self.gexons[i]
-        if g <= e:
-            return s, e
-        return (e + 1, self.gexons[i + 1][0] - 1) if i + 1 < self.n else \
-            (self.end + 1, self.end + FLANK)
-
 
 @dataclass(slots=True)
 class Consequence:
@@ -268,9 +257,7 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
             terms.update((at_b, "intron_variant"))
         if e >= a + 2 and s <= b - 2:
             terms.add("intron_variant")
-        if ((e >= a - 3 and s <= a - 1) or (e >= a + 2 and s <= a + 7)
-                or (e >= b - 7 and s <= b - 2) or (e >= b + 1 and s <= b + 3)):
-            terms.add("splice_region_variant")
+        terms.update(_splice_sub_terms(tx.plus, a, b, s, e))
         if e >= a and s <= b and not intron_rank:
             k = i + 1 if tx.plus else tx.n - 1 - i
             intron_rank = f"{k}/{tx.n - 1}"
@@ -289,10 +276,37 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
     return out
 
 
+def _splice_sub_terms(plus: bool, a: int, b: int, s: int, e: int) -> list[str]:
+    """The splice-region terms of bases s..e near the intron a..b (genomic), as VEP defines
+    them: splice_donor_5th_base_variant (intron base +5), splice_donor_region_variant
+    (+3..+6, unless +5 is hit), splice_polypyrimidine_tract_variant (-17..-3), and
+    splice_region_variant (exon bases 1-3 and intron bases 3-8 from either end, unless one
+    of the two donor terms applies)."""
+    def hit(lo: int, hi: int) -> bool:
+        return e >= lo and s <= hi
+
+    if plus:  # donor at a (intron base +1), acceptor at b (-1)
+        fifth, region, ppt = hit(a + 4, a + 4), hit(a + 2, a + 5), hit(b - 16, b - 2)
+    else:
+        fifth, region, ppt = hit(b - 4, b - 4), hit(b - 5, b - 2), hit(a + 2, a + 16)
+    out = []
+    if fifth:
+        out.append("splice_donor_5th_base_variant")
+    elif region:
+        out.append("splice_donor_region_variant")
+    if ppt:
+        out.append("splice_polypyrimidine_tract_variant")
+    if not (fifth or region) and (hit(a - 3, a - 1) or hit(a + 2, a + 7) or hit(b - 7, b - 2)
+                                  or hit(b + 1, b + 3)):
+        out.append("splice_region_variant")
+    return out
+
+
 def shift3(tx: TxModel, al: Allele) -> tuple[Allele, bool]:
     """An insertion or deletion moved to its 3'-most place (in the transcript's direction)
-    inside the exon, intron or flank that holds it."""
-    lo, hi = tx.element(al.s if al.ref else max(al.e, al.s - 1))
+    on the genome, across exon/intron borders as HGVS does (c.1704+1del, not c.1704del),
+    within the transcript and its flanks."""
+    lo, hi = max(1, tx.start - FLANK), tx.end + FLANK
     s, e = al.s, al.e
     seq = al.ref or al.alt
     g = tx.genome
@@ -301,11 +315,12 @@ def shift3(tx: TxModel, al: Allele) -> tuple[Allele, bool]:
     while True:  # a window around the change, widened when a shift reaches its edge
         wlo, whi = max(lo, s - pad), min(hi, e + pad)
         win = g.fetch(tx.contig, wlo, whi)
+        end = wlo + len(win) - 1  # whi, or the contig's last base
         if tx.plus:
-            while e + 1 <= whi and win[e + 1 - wlo] == seq[0]:
+            while e + 1 <= end and win[e + 1 - wlo] == seq[0]:
                 seq = seq[1:] + seq[0]
                 s, e, shifted = s + 1, e + 1, True
-            more = e + 1 > whi and whi < hi
+            more = e + 1 > end and end == whi < hi
         else:
             while s - 1 >= wlo and win[s - 1 - wlo] == seq[-1]:
                 seq = seq[-1] + seq[:-1]
@@ -397,6 +412,11 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
     """Protein effect of a change inside the CDS (cDNA c5..c3; c3 = c5-1 for an insertion)."""
     cds = tx.cds()
     x5, x3 = c5 - tx.c1 + 1 - tx.frame, c3 - tx.c1 + 1 - tx.frame  # 1-based in cds
+    if x3 < x5 == len(cds) + 1 and tx.protein().endswith("*"):
+        # an insertion right after the stop codon (a - strand one counts at the stop's last
+        # base) changes no codon
+        out.terms.add("3_prime_UTR_variant")
+        return
     out.cds = f"{c5 - tx.c1 + 1}/{tx.c2 - tx.c1 + 1}"
     if x5 < 1 or 3 * ((max(x3, x5) - 1) // 3) + 3 > len(cds):  # in a partial codon
         out.terms.add("coding_sequence_variant")
@@ -414,15 +434,27 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
         _substitution(tx, k0, ref_aa, alt_aa, cds, x5, alt_t, x3, out)
         return
     new = cds[:x5 - 1] + alt_t + cds[x3:]
+    lo, hi = _placements(cds, x5, x3, alt_t) if not (ref_t and alt_t) else (x5 - 1, x5 - 1)
+    # VEP: an in-frame change inside the start codon (here: in one of its equivalent places)
+    # that leaves the ATG in place keeps the start
+    inside_start = lo <= 2 and (hi >= 1 or bool(ref_t))
+    if inside_start and diff % 3 == 0 and new[:3] == cds[:3] and code.get(cds[:3]) == "M":
+        out.terms.add("start_retained_variant")
     if diff % 3:
-        _frameshift(tx, k0, protein, new, out)
+        # the new codons holding a changed base (inserted bases, or the deletion's junction)
+        last = max(k0, (x5 + len(alt_t) - 2) // 3)
+        # the CDS bases it touches (an insertion: the one after it, as SnpEff counts)
+        touched = (x5, x3 if ref_t else x5)
+        _frameshift(tx, k0, protein, new, out, new[3 * k0:3 * last + 3], touched)
         return
     # Only the codons the change touches are compared (k0..k1, and what they become):
     # a premature stop elsewhere in the transcript does not matter here.
     k1 = (max(x3, x5) - 1) // 3
     ref_cod = cds[3 * k0:3 * k1 + 3]
     alt_cod = ref_cod[:x5 - 1 - 3 * k0] + alt_t + ref_cod[x3 - 3 * k0:]
-    conservative = (x5 - 1) % 3 == 0  # whole codons added or removed
+    # SO: whole codons added or removed between codons, in any of its equivalent places
+    # (SnpEff looks at one neighbouring place only)
+    conservative = (-lo) % 3 <= hi - lo
     _inframe(protein, k0, protein[k0:k1 + 1], translate(alt_cod, code), diff, conservative, out)
 
 
@@ -476,24 +508,60 @@ def _substitution(tx: TxModel, k0: int, ref_aa: str, alt_aa: str, cds: str, x5: 
                   f"delins{three(alt_aa[i:j])}")
 
 
-def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence) -> None:
+def _placements(cds: str, x5: int, x3: int, ins: str) -> tuple[int, int]:
+    """The equivalent places of an indel in its repeat, as 0-based CDS offsets: where an
+    insertion (ins before base x5) can go, or where a deletion (bases x5..x3) can start."""
+    n, out = len(cds), []
+    for step in (-1, 1):
+        if ins:
+            p, seq = x5 - 1, ins
+            while 0 < p if step < 0 else p < n:
+                if step < 0 and cds[p - 1] == seq[-1]:
+                    p, seq = p - 1, seq[-1] + seq[:-1]
+                elif step > 0 and cds[p] == seq[0]:
+                    p, seq = p + 1, seq[1:] + seq[0]
+                else:
+                    break
+        else:
+            p, b = x5 - 1, x3
+            while (0 < p and cds[p - 1] == cds[b - 1]) if step < 0 else \
+                    (b < n and cds[p] == cds[b]):
+                p, b = p + step, b + step
+        out.append(p)
+    return out[0], out[1]
+
+
+def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence,
+                changed: str, touched: tuple[int, int]) -> None:
+    """changed: the new codons holding a changed base; touched: the first and last CDS base
+    (1-based) the change touches."""
     out.terms.add("frameshift_variant")
     alt = protein[:k0] + translate(new[3 * k0:] + tx.seq()[tx.c2:], tx.code, to_stop=True)
     i = k0
     while i < len(protein) and i < len(alt) and protein[i] == alt[i]:
         i += 1
-    if i == 0:
+    if i == 0 and protein[0] == "M":
         out.terms.add("start_lost")
         out.hgvs_p = "p.Met1?"
         return
     if i >= len(protein) or i >= len(alt):
+        n = len(protein)
+        if alt == protein and protein.endswith("*") and touched[1] > 3 * n - 3:
+            # the stop codon lost bases but the next ones (3' UTR) make a stop again
+            out.terms.add("stop_retained_variant")
+            out.hgvs_p = f"p.Ter{n}="
+        elif i < n and protein[i] == "*" and touched[1] > 3 * i:
+            out.terms.add("stop_lost")  # the new frame runs off the transcript's end
         return
     if protein[i] == "*":  # the stop codon itself is shifted: an extension
-        out.terms.add("stop_lost")
+        if touched[0] <= 3 * i + 3 and touched[1] > 3 * i:  # SO: a stop codon base changes
+            out.terms.add("stop_lost")
         more = f"Ter{len(alt) - i - 1}" if alt.endswith("*") else "Ter?"
         out.hgvs_p = f"p.Ter{i + 1}{three(alt[i])}ext{more}"
         return
-    if alt[i] == "*":  # the new frame stops at once (a frameshift still, for SnpEff too)
+    if "*" in translate(changed, tx.code):  # a stop among the changed codons (VEP, SnpEff)
+        out.terms.add("stop_gained")
+    if alt[i] == "*":  # the new frame stops at once: HGVS writes it as the nonsense change
         out.hgvs_p = f"p.{three(protein[i])}{i + 1}Ter"
         return
     more = f"Ter{len(alt) - i}" if alt.endswith("*") else "Ter?"
@@ -519,7 +587,7 @@ def _inframe(protein: str, k0: int, r: str, a: str, diff: int, conservative: boo
         q += 1
     i = k0 + p
     r, a = r[p:len(r) - q], a[p:len(a) - q]
-    if i == 0 and (not a or a[0] != "M"):
+    if i == 0 and protein[0] == "M" and (not a or a[0] != "M"):
         t.add("start_lost")
         out.hgvs_p = "p.Met1?"
     elif not r and not a:
@@ -528,10 +596,10 @@ def _inframe(protein: str, k0: int, r: str, a: str, diff: int, conservative: boo
         out.hgvs_p = f"p.{_aa_range(protein, i, i + len(r))}del"
     elif not r:
         n = len(a)
-        if i >= len(protein):  # after the last residue of a protein without a stop codon
-            out.hgvs_p = ""
-        elif i - n >= 0 and protein[i - n:i] == a:
+        if i - n >= 0 and protein[i - n:i] == a:
             out.hgvs_p = f"p.{_aa_range(protein, i - n, i)}dup"
+        elif i >= len(protein):  # after the last residue of a protein without a stop codon
+            out.hgvs_p = ""
         else:
             out.hgvs_p = f"p.{three(protein[i - 1])}{i}_{three(protein[i])}{i + 1}ins{three(a)}"
     elif len(r) == 1 and len(a) == 1:

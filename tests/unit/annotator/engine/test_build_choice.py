@@ -122,3 +122,54 @@ def test_contig_aliases_still_match_after_the_choice(vcf, tmp_path, installed) -
                                 "MT 3309 . A G . . .", header="##reference=GRCh37\n"),
                   Auto(installed / "b38", installed))
     assert s["reference"]["name"] == "b37" and s["annotated"] == 3
+
+
+def _genome_bundle(base: Path, name: str, build: str, seq: str) -> Path:
+    """A bundle with a genome (chr1 = seq) and one transcript, no annotation source."""
+    (base / f"{name}.fa").write_text(">chr1\n" + "\n".join(
+        seq[i:i + 60] for i in range(0, len(seq), 60)) + "\n")
+    (base / f"{name}.gff3").write_text(
+        "##gff-version 3\n"
+        "chr1\tt\tgene\t101\t400\t.\t+\t.\tID=gene:G1;Name=GENE1\n"
+        "chr1\tt\tmRNA\t101\t400\t.\t+\t.\tID=transcript:T1;Parent=gene:G1;"
+        "biotype=protein_coding\n"
+        "chr1\tt\texon\t101\t400\t.\t+\t.\tParent=transcript:T1\n")
+    return build_custom(base / f"{name}.gff3", "gff3", base / name, name, build, None, None,
+                        base / f"{name}.fa")
+
+
+@pytest.fixture(scope="module")
+def genome_bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """g38 (GRCh38) and g37 (GRCh37): two genomes that differ at every base, no known sites."""
+    import random
+
+    rnd = random.Random(3)
+    g38 = "".join(rnd.choice("ACGT") for _ in range(3_000))
+    g37 = g38.translate(str.maketrans("ACGT", "CATG"))
+    base = tmp_path_factory.mktemp("genomes")
+    _genome_bundle(base, "g38", "GRCh38", g38)
+    _genome_bundle(base, "g37", "GRCh37", g37)
+    return base, g38, g37
+
+
+def _on(seq: str, positions: range) -> list[str]:
+    return [f"chr1 {p} . {seq[p - 1]} {'A' if seq[p - 1] != 'A' else 'C'} . . ."
+            for p in positions]
+
+
+def test_auto_tells_the_build_from_the_bundles_genome(vcf, tmp_path, genome_bundles) -> None:
+    # the header is silent and neither bundle has known sites: every REF is checked against
+    # each bundle's genome, and only the bundle of the file's build agrees
+    base, g38, g37 = genome_bundles
+    s = _annotate(tmp_path, vcf(*_on(g37, range(200, 230))), Auto(base / "g38", base))
+    assert s["reference"]["name"] == "g37" and s["input"]["build"] == "GRCh37"
+    assert s["input"]["build_evidence"] == "REF agrees with g37 at 30 of 30 positions of its genome"
+    s = _annotate(tmp_path, vcf(*_on(g38, range(200, 230))), Auto(base / "g37", base))
+    assert s["reference"]["name"] == "g38" and s["ref_mismatches"] == 0
+
+
+def test_a_genome_bundle_given_whose_bases_disagree_fails(vcf, tmp_path, genome_bundles) -> None:
+    base, g38, _ = genome_bundles
+    with pytest.raises(AnnotationError, match="agrees with reference g37 at only 0 of 30 "
+                       "positions of its genome; lift it over to GRCh37"):
+        _annotate(tmp_path, vcf(*_on(g38, range(200, 230))), base / "g37")

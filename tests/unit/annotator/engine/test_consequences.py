@@ -138,6 +138,12 @@ def one(bundle: Path, tmp_path: Path, pos: int, ref: str, alt: str, tx: str) -> 
     return annotate(bundle, tmp_path, (pos, ref, alt))[0][tx][:16]
 
 
+def _intronic(pos: int, terms: str, impact: str, where: str, minus: bool = False) -> tuple:
+    """An SNV (base -> N) in intron 1 of T1.1 (or T2.1): its record and expected fields."""
+    b = revcomp(base(pos)) if minus else base(pos)
+    return (pos, base(pos), "N"), [terms, impact, "1/2", f"c.{where}{b}>N", "", "", "", "", ""]
+
+
 # (POS, REF, ALT) -> expected fields of T1.1's entry:
 # Annotation, Impact, Rank, HGVS.c, HGVS.p, cDNA, CDS, AA, Distance
 PLUS_CASES = [
@@ -162,8 +168,15 @@ PLUS_CASES = [
                        "", "", "", ""]),
     ((260, "G", "C"), ["splice_acceptor_variant&intron_variant", "HIGH", "1/2", "c.41-1G>C",
                        "", "", "", "", ""]),
-    ((165, base(165), "N"), ["splice_region_variant&intron_variant", "LOW", "1/2",
-                             f"c.40+5{base(165)}>N", "", "", "", "", ""]),
+    # VEP's splice sub-terms: intron base +5, +3..+6, -3..-17; splice_region_variant for
+    # exon bases 1-3 and intron bases 3-8 unless a donor sub-term applies
+    _intronic(165, "splice_donor_5th_base_variant&intron_variant", "LOW", "40+5"),
+    _intronic(164, "splice_donor_region_variant&intron_variant", "LOW", "40+4"),
+    _intronic(167, "splice_region_variant&intron_variant", "LOW", "40+7"),
+    _intronic(255, "splice_region_variant&splice_polypyrimidine_tract_variant&intron_variant",
+              "LOW", "41-6"),
+    _intronic(250, "splice_polypyrimidine_tract_variant&intron_variant", "LOW", "41-11"),
+    _intronic(243, "intron_variant", "MODIFIER", "41-18"),
     ((210, base(210), "N"), ["intron_variant", "MODIFIER", "1/2", f"c.40+50{base(210)}>N", "",
                              "", "", "", ""]),
     ((107, base(107), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3", f"c.-14{base(107)}>N",
@@ -185,11 +198,13 @@ PLUS_CASES = [
     # last Ala codon loses its G (c.124): CTT AAC TAA
     ((443, "TG", "T"), ["frameshift_variant", "HIGH", "3/3", "c.124del", "p.Ala42LeufsTer3",
                         "144/200", "124/129", "42/42", ""]),
-    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; it starts inside a codon
-    ((143, "TCTT", "T"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
+    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; written 3'-most it starts
+    # inside a codon, but deleting c.22_24 (a whole TTC) is the same change: conservative
+    ((143, "TCTT", "T"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
                           "p.Phe9del", "44/200", "24/129", "8/42", ""]),
-    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG), inside codon 2
-    ((123, "GGCC", "G"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
+    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG), inside codon 2, but it is
+    # the whole codon 2 deleted (c.4_6): conservative (SnpEff looks at c.5_7 only)
+    ((123, "GGCC", "G"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
                           "p.Ala2del", "25/200", "5/129", "2/42", ""]),
     # an inserted GCT before the Ala run's end: a duplication of the last Ala
     ((446, "T", "TGCT"), ["conservative_inframe_insertion", "MODERATE", "3/3",
@@ -204,10 +219,17 @@ PLUS_CASES = [
     # between +2/+3 (+3), between -9/-8 (-8)
     ((160, "C", "CT"), ["splice_donor_variant&intron_variant", "HIGH", "1/2", "c.40_40+1insT",
                         "", "", "", "", ""]),
-    ((162, "T", "TC"), ["splice_region_variant&intron_variant", "LOW", "1/2", "c.40+2_40+3insC",
-                        "", "", "", "", ""]),
-    ((252, base(252), base(252) + "CC"), ["splice_region_variant&intron_variant", "LOW", "1/2",
-                                          "c.41-9_41-8insCC", "", "", "", "", ""]),
+    ((162, "T", "TC"), ["splice_donor_region_variant&intron_variant", "LOW", "1/2",
+                        "c.40+2_40+3insC", "", "", "", "", ""]),
+    ((252, base(252), base(252) + "CC"), [
+        "splice_region_variant&splice_polypyrimidine_tract_variant&intron_variant", "LOW",
+        "1/2", "c.41-9_41-8insCC", "", "", "", "", ""]),
+    # ATG inserted after the ATG: one of its places is inside the start codon, which stays
+    ((123, "G", "GATG"), ["conservative_inframe_insertion&start_retained_variant", "MODERATE",
+                          "1/3", "c.1_3dup", "p.Met1dup", "24/200", "4/129", "2/42", ""]),
+    # T before GAG (codon 3) makes TGA at once: the frameshift is a stop gained
+    ((126, "C", "CT"), ["stop_gained&frameshift_variant", "HIGH", "1/3", "c.6_7insT",
+                        "p.Glu3Ter", "27/200", "7/129", "3/42", ""]),
     # just past the transcript's last base (500): downstream, 1 base away
     ((500, base(500), base(500) + "GG"), ["downstream_gene_variant", "MODIFIER", "",
                                           "c.*51_*52insGG", "", "", "", "", "1"]),
@@ -228,12 +250,31 @@ MINUS_CASES = [
                         "p.Ter60TyrextTer2", "201/300", "180/180", "60/59", ""]),
     ((1201, "T", "C"), ["splice_region_variant&stop_retained_variant", "LOW", "2/3",
                         "c.179A>G", "p.Ter60=", "200/300", "179/180", "60/59", ""]),
+    # an insertion just after the stop codon (c.180) changes no codon: 3' UTR (and splice
+    # region: it counts at c.180, exon 3's first base)
+    ((1099, base(1099), base(1099) + "G"), ["splice_region_variant&3_prime_UTR_variant", "LOW",
+                                            "3/3",
+                                            "c.180_*1insC", "", "202/300", "", "", ""]),
     ((1399, base(1399), "N"), ["splice_donor_variant&intron_variant", "HIGH", "1/2",
                                f"c.79+2{revcomp(base(1399))}>N", "", "", "", "", ""]),
     ((1301, base(1301), "N"), ["splice_acceptor_variant&intron_variant", "HIGH", "1/2",
                                f"c.80-1{revcomp(base(1301))}>N", "", "", "", "", ""]),
     ((1490, base(1490), "N"), ["5_prime_UTR_variant", "MODIFIER", "1/3",
                                f"c.-11{revcomp(base(1490))}>N", "", "11/300", "", "", ""]),
+    # splice sub-terms on the - strand: donor +5, +3, +7 at 1396, 1398, 1394; acceptor -10
+    _intronic(1396, "splice_donor_5th_base_variant&intron_variant", "LOW", "79+5", minus=True),
+    _intronic(1398, "splice_donor_region_variant&intron_variant", "LOW", "79+3", minus=True),
+    _intronic(1394, "splice_region_variant&intron_variant", "LOW", "79+7", minus=True),
+    _intronic(1310, "splice_polypyrimidine_tract_variant&intron_variant", "LOW", "80-10",
+              minus=True),
+    _intronic(1318, "intron_variant", "MODIFIER", "80-18", minus=True),
+    # CAT (ATG on the transcript) inserted after c.3: c.1_3dup keeps the start
+    ((1476, "C", "CCAT"), ["conservative_inframe_insertion&start_retained_variant",
+                           "MODERATE", "1/3", "c.1_3dup", "p.Met1dup", "25/300", "4/180",
+                           "2/59", ""]),
+    # A (T on the transcript) after c.3 makes codon 2 TGA: stop gained with the frameshift
+    ((1476, "C", "CA"), ["stop_gained&frameshift_variant", "HIGH", "1/3", "c.3_4insT",
+                         "p.Glu2Ter", "25/300", "4/180", "2/59", ""]),
     ((1510, base(1510), "N"), ["upstream_gene_variant", "MODIFIER", "",
                                f"c.-31{revcomp(base(1510))}>N", "", "", "", "", "10"]),
     ((990, base(990), "N"), ["downstream_gene_variant", "MODIFIER", "",
@@ -396,3 +437,30 @@ def test_sources_on_the_per_transcript_path(tmp_path: Path) -> None:
     f = rec.split("\t")
     assert f[2] == "rs77" and "GAS_DB_AF=0.002" in f[7] and "PICK=" in f[7]
     assert (res.summary["known_ids"], res.summary["rare"]) == (1, 1)
+
+
+def _one_exon(tmp_path: Path, utr3: str, end: int) -> Path:
+    """chr1: C x10, ATG GCC GCC TAG (CDS 11-22), then utr3; one + strand exon 1..end."""
+    genome = ("C" * 10 + "ATGGCCGCCTAG" + utr3).ljust(100, "C")
+    (tmp_path / "s.fa").write_text(f">chr1\n{genome}\n")
+    (tmp_path / "s.gff3").write_text(
+        "##gff-version 3\n"
+        f"chr1\tt\tgene\t1\t{end}\t.\t+\t.\tID=gene:G9;Name=GENE9\n"
+        f"chr1\tt\tmRNA\t1\t{end}\t.\t+\t.\tID=transcript:T9;Parent=gene:G9;"
+        "biotype=protein_coding\n"
+        f"chr1\tt\texon\t1\t{end}\t.\t+\t.\tParent=transcript:T9\n"
+        "chr1\tt\tCDS\t11\t22\t.\t+\t0\tParent=transcript:T9\n")
+    return build_custom(tmp_path / "s.gff3", "gff3", tmp_path / "b", "s", "", None, None,
+                        tmp_path / "s.fa")
+
+
+def test_a_frameshift_in_the_stop_codon(tmp_path: Path) -> None:
+    """Deleting AG of TAG (c.11_12): T + GA from the 3' UTR is TGA, the stop stays; with no
+    3' UTR (the transcript ends at the stop codon) deleting its G loses the stop."""
+    got = annotate(_one_exon(tmp_path, "GACCCC", 100), tmp_path, (20, "TAG", "T"))[0]["T9"]
+    assert [got[1], got[9], got[10], got[12]] == [
+        "frameshift_variant&stop_retained_variant", "c.11_12del", "p.Ter4=", "11/12"]
+    (tmp_path / "x").mkdir()
+    got = annotate(_one_exon(tmp_path / "x", "", 22), tmp_path, (21, "AG", "A"))[0]["T9"]
+    assert [got[1], got[9], got[10], got[12]] == [
+        "frameshift_variant&stop_lost", "c.12del", "", "12/12"]

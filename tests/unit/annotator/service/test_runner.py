@@ -32,11 +32,11 @@ def run_one(settings, target, body=VCF, **job_fields):
     return job, runner
 
 
-def finished(settings, job_id):
+def finished(settings, job_id, timeout=30):
     def done():
         item = JobStore(settings).get(job_id)
         return item if item["job_status"] in (COMPLETED, FAILED) else None
-    return wait_for(done, timeout=30, what="the job to finish")
+    return wait_for(done, timeout=timeout, what="the job to finish")
 
 
 @pytest.fixture(autouse=True)
