@@ -39,9 +39,10 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
 _PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _SNV = frozenset("ACGTacgt")
 # Bases next to an exon where more terms than the simple ones can apply (splice_region:
-# exon bases 1-3, intron bases 3-8): pairs there go to consequence.py. A new term nearer
-# the middle of an intron (e.g. VEP's polypyrimidine tract, -3 to -17) must widen these.
-EXON_EDGE, INTRON_EDGE = 3, 8
+# exon bases 1-3; intron bases up to 8 from the donor, 17 from the acceptor with VEP's
+# polypyrimidine tract): pairs there go to consequence.py. A new term deeper in an intron
+# must widen these.
+EXON_EDGE, INTRON_EDGE = 3, 17
 MAX_INDEL = 24  # REF + ALT letters of the indels tried here
 ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
 _COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
@@ -135,7 +136,7 @@ def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarr
     kind[simple & coding & (cd > c2)] = UTR3
     c = np.where(exonic, cd, c)
     rank = np.where(exonic, np.where(plus, i, n - 1 - i) + 1, rank)
-    # introns: intron base 9 or deeper from both ends (no splice terms)
+    # introns: deeper than INTRON_EDGE bases from both ends (no splice terms)
     intronic = inside & (p > ee) & (i < n - 1)
     jn = np.minimum(j + 1, len(tab.es) - 1)
     ns = tab.es[jn]
