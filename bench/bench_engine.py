@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -134,10 +133,10 @@ def measured(cmd: list[str]) -> tuple[float, float, float]:
 
 def run_gas(vcf: Path, outdir: Path, bundle: Path) -> tuple[float, float, float]:
     """(wall seconds, peak RSS MB, CPU seconds) of `gas annotate` in a subprocess."""
-    dt, rss, cpu = measured([sys.executable, "-m", "gas_annotator.cli", "annotate", str(vcf),
-                             "-o", str(outdir), "--reference", str(bundle)])
-    # the first child of this process, so RUSAGE_CHILDREN agrees
-    return dt, max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024), cpu
+    # os.wait4 gives this child's own peak (RUSAGE_CHILDREN would be the largest child's,
+    # e.g. a source build's, when it ran before)
+    return measured([sys.executable, "-m", "gas_annotator.cli", "annotate", str(vcf),
+                     "-o", str(outdir), "--reference", str(bundle)])
 
 
 def run_bcftools(vcf: Path, work: Path, bundle: Path) -> tuple[float, float, float] | None:
@@ -252,7 +251,10 @@ def bundle_copy(bundle: Path, dest: Path) -> Path:
 
     shutil.copytree(bundle, dest, copy_function=os.link,
                     ignore=shutil.ignore_patterns("src_*", "manifest.json"))
+    from gas_annotator.reference.bundle import FORMAT_VERSION
+
     m = json.loads((bundle / "manifest.json").read_text())
+    m["format_version"] = FORMAT_VERSION  # the source compiled into it has this layout
     m["sources"] = {}
     m["files"] = {k: v for k, v in m["files"].items() if not k.startswith("src_")}
     (dest / "manifest.json").write_text(json.dumps(m))

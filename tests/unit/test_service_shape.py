@@ -37,6 +37,7 @@ CACHES = {
     "gas_annotator.engine.loader._cache",
     # Keyed by local file path: the same for every app in the process.
     "gas_web.table_cache._locks", "gas_web.variant_query._counts",
+    "gas_web.variant_query._tables",
 }
 MUTABLE = (dict, list, set, bytearray, threading.local)
 

@@ -132,7 +132,7 @@ def build(gtf: Path | None, gff3: Path | None, fasta: Path | None, sources: tupl
 @click.option("--json", "as_json", is_flag=True, help="Print the manifests as JSON.")
 def list_(base: Path | None, verify: bool, as_json: bool) -> None:
     """List installed bundles."""
-    from gas_annotator.reference.bundle import FORMAT_VERSION, BundleError, Reference
+    from gas_annotator.reference.bundle import READS_VERSIONS, BundleError, Reference
     from gas_annotator.reference.store import default_reference, list_bundles, reference_dir
 
     where = base or reference_dir()
@@ -145,11 +145,11 @@ def list_(base: Path | None, verify: bool, as_json: bool) -> None:
         return
     for m in bundles:
         state = ""
-        if m.get("format_version") != FORMAT_VERSION:
+        if m.get("format_version") not in READS_VERSIONS:
             # Left by an older GAS: `make reference` reinstalls bundles marked so.
             state = (f"  STALE: format {m.get('format_version')}, this GAS reads "
-                     f"{FORMAT_VERSION}; run `gas reference install {m.get('name')}` "
-                     "or build it again")
+                     f"{' and '.join(map(str, READS_VERSIONS))}; run `gas reference install "
+                     f"{m.get('name')}` or build it again")
         elif verify:
             try:
                 bad = Reference(Path(m["path"])).verify()

@@ -27,6 +27,12 @@ ROW_GROUP = 65_536
 MAX_INFO_COLUMNS = 200  # an input with thousands of INFO fields keeps the first 200
 MAX_CARRIER_SAMPLES = 100  # counting carriers costs a split per sample: only for small cohorts
 SORT_MEMORY = "256MB"
+# zstd; and a Bloom filter on the ID column, so that the web finds an rsID without a scan.
+# Sized for a row group (pyarrow's default size held ~60 MB a row group until the end).
+WRITE_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "bloom_filter_options": {"id": {"ndv": ROW_GROUP, "fpp": 0.01}},
+}
 
 # ANN sub-field (spaces removed, lower case) -> column; others get a cleaned-up name.
 ANN_COLUMNS = {
@@ -210,12 +216,14 @@ class Tables:
 
 
 class _Order:
-    """Notices whether records come sorted by contig (in blocks) and position."""
+    """Notices whether records come sorted by contig (in blocks) and position, and whether
+    any has several IDs."""
 
     def __init__(self) -> None:
         self.contigs: dict[str, int] = {}
         self.last: tuple[str, int] = ("", -1)
         self.sorted = True
+        self.id_lists = False
 
     def see(self, chrom: str, pos: int) -> None:
         if chrom != self.last[0]:
@@ -243,15 +251,17 @@ def write_tables(annot_vcf: Path, out_dir: Path, base: str) -> Tables:
                 first.replace(variants_path)
             else:
                 _sort_on_disk(first, variants_path, schema, list(order.contigs), Path(tmp),
-                              terms)
+                              _metadata(terms, order.id_lists))
     gene_table = genes.table()
     pq.write_table(gene_table, genes_path, compression="zstd")
     return Tables(variants_path, genes_path, rows, gene_table.num_rows)
 
 
-def _terms_metadata(terms: set[str]) -> dict[str, str]:
-    """The consequence terms present, most severe first (the web lists them at no cost)."""
-    return {"gas.consequences": json.dumps(sorted(terms, key=lambda t: (rank(t), t)))}
+def _metadata(terms: set[str], id_lists: bool) -> dict[str, str]:
+    """The consequence terms present, most severe first (the web lists them at no cost),
+    and whether any record has several IDs (`rs1;rs2`: the web must split them to match)."""
+    return {"gas.consequences": json.dumps(sorted(terms, key=lambda t: (rank(t), t))),
+            "gas.id_lists": "yes" if id_lists else "no"}
 
 
 class _Batch:
@@ -308,13 +318,14 @@ def _stream_rows(vcf: Any, layout: Layout, schema: pa.Schema, path: Path, order:
     seen: set[str] = set()  # consequence strings already split into terms
     total = 0
     at = next((j for j, c in enumerate(layout.ann[1:]) if c == "consequence"), -1)
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(path, schema, **WRITE_OPTIONS) as writer:
         for number, line in enumerate(vcf):
             fields = line.rstrip("\r\n").split("\t")
             if len(fields) < 8:
                 continue
             pos = int(fields[1])
             order.see(fields[0], pos)
+            order.id_lists = order.id_lists or ";" in fields[2]
             for common, entries, picks in _alleles(number, fields, pos, layout):
                 genes.add(fields[0], pos, entries)
                 for e in entries:
@@ -328,7 +339,7 @@ def _stream_rows(vcf: Any, layout: Layout, schema: pa.Schema, path: Path, order:
                 batch.clear()
         if len(batch) or total == 0:
             writer.write_batch(batch.record_batch())
-        writer.add_key_value_metadata(_terms_metadata(terms))
+        writer.add_key_value_metadata(_metadata(terms, order.id_lists))
     return total
 
 
@@ -381,7 +392,7 @@ def _float(value: str) -> float | None:
 
 
 def _sort_on_disk(source: Path, dest: Path, schema: pa.Schema, contigs: list[str],
-                  tmp: Path, terms: set[str]) -> None:
+                  tmp: Path, metadata: dict[str, str]) -> None:
     """Rewrite source sorted by (contig in order of appearance, pos), in bounded memory."""
     import duckdb
 
@@ -392,10 +403,10 @@ def _sort_on_disk(source: Path, dest: Path, schema: pa.Schema, contigs: list[str
             f"SELECT * FROM read_parquet('{_sql_path(source)}') "
             "ORDER BY list_position($contigs, chrom), pos, variant",
             params={"contigs": contigs}).to_arrow_reader(ROW_GROUP)
-        with pq.ParquetWriter(dest, schema, compression="zstd") as writer:
+        with pq.ParquetWriter(dest, schema, **WRITE_OPTIONS) as writer:
             for batch in reader:
                 writer.write_batch(batch.cast(schema))
-            writer.add_key_value_metadata(_terms_metadata(terms))
+            writer.add_key_value_metadata(metadata)
     finally:
         con.close()
 

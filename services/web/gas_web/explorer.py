@@ -38,9 +38,9 @@ def open_table(job: dict[str, Any], s: Settings) -> VariantTable:
         raise ResultsUnavailable("This job was annotated before GAS made browsable tables; "
                                  "run it again to browse its variants.", status=404)
     bucket = job["s3_results_bucket"]
-    return VariantTable(local_copy(bucket, job["s3_key_variants_file"], s),
-                        local_copy(bucket, job["s3_key_genes_file"], s),
-                        s.table_query_memory)
+    return VariantTable.open(local_copy(bucket, job["s3_key_variants_file"], s),
+                             local_copy(bucket, job["s3_key_genes_file"], s),
+                             s.table_query_memory)
 
 
 def variants_page(table: VariantTable, args: MultiDict, s: Settings,
@@ -149,9 +149,7 @@ def _cell(value: Any) -> str:
 def tsv_export(table: VariantTable, f: Filters, sort: str) -> Iterator[bytes]:
     """The matching rows as TSV with a header line, a batch at a time."""
     yield ("\t".join(table.columns) + "\n").encode()
-    for batch in table.batches(f, sort):
-        columns = [c.to_pylist() for c in batch.columns]
-        rows = zip(*columns, strict=True)
+    for rows in table.batches(f, sort):
         yield "".join("\t".join(map(_cell, row)) + "\n" for row in rows).encode()
 
 

@@ -1,4 +1,4 @@
-"""The home page."""
+"""The home page and the API reference page."""
 
 from __future__ import annotations
 
@@ -15,3 +15,9 @@ bp = Blueprint("pages", __name__)
 def home() -> Any:
     """Show the home page."""
     return render_template("home.html", user=current_user())
+
+
+@bp.get("/api/docs")
+def api_docs() -> Any:
+    """The API, readable: Swagger UI (vendored) over this service's OpenAPI document."""
+    return render_template("api_docs.html", user=current_user())

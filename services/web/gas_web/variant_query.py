@@ -21,13 +21,12 @@ from gas_common.consequences import CODING, IMPACTS, RANK
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
-if TYPE_CHECKING:  # DuckDB and pyarrow load on the first query, not with every page
+if TYPE_CHECKING:  # DuckDB loads on the first query, not with every page
     import duckdb
-    import pyarrow as pa
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_GENES = 200
-EXPORT_BATCH = 8_192
+EXPORT_BATCH = 2_048  # DuckDB's vector size; 8,192 rows held ~15 MB more per export
 _REGION = re.compile(r"^\s*([A-Za-z0-9_.\-]{1,64})(?::([\d,]+)(?:-([\d,]+))?)?\s*$")
 _RSID = re.compile(r"^rs\d{1,12}$")
 _GENE = re.compile(r"^[A-Za-z0-9_.:\-@/]{1,64}$")
@@ -178,10 +177,17 @@ _db_lock = threading.Lock()
 MAX_COUNTS = 512
 _counts: OrderedDict[tuple[str, str], int] = OrderedDict()
 _counts_lock = threading.Lock()
+# Opened tables (schema and metadata read once), by file.
+MAX_TABLES = 64
+_tables: OrderedDict[tuple[str, str], VariantTable] = OrderedDict()
 
 
 def database(memory: str) -> duckdb.DuckDBPyConnection:
-    """This process's DuckDB (in memory, bounded); callers take a cursor per request."""
+    """This process's DuckDB (in memory, bounded); callers take a cursor per request.
+
+    Two threads: one more costs a web worker about 6 MB and halves a sort's time on a
+    quiet machine (measured with bench/bench_explorer.py's queries).
+    """
     global _db
     import duckdb
 
@@ -201,26 +207,48 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """A query's rows as dicts of plain Python values (no pyarrow: it costs ~70 MB a worker)."""
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 class VariantTable:
     """One job's variants.parquet and genes.parquet on local disk."""
 
-    def __init__(self, variants: Path, genes: Path, memory: str = "128MB"):
-        self.variants, self.genes_path = variants, genes
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    @classmethod
+    def open(cls, variants: Path, genes: Path, memory: str = "128MB") -> VariantTable:
+        """The table for these files, its schema read once per process."""
+        key = (str(variants), str(genes))
+        with _db_lock:
+            if key in _tables:
+                _tables.move_to_end(key)
+                return _tables[key]
+        table = cls(variants, genes, memory)
+        with _db_lock:
+            _tables[key] = table
+            while len(_tables) > MAX_TABLES:
+                _tables.popitem(last=False)
+        return table
 
-        parquet = pq.ParquetFile(variants)
-        self.schema = parquet.schema_arrow
-        self.rows = parquet.metadata.num_rows
-        self.columns = list(self.schema.names)
-        meta = parquet.metadata.metadata or {}
+    def __init__(self, variants: Path, genes: Path, memory: str = "128MB"):
+        self.variants, self.genes_path, self.memory = variants, genes, memory
+        cur = self._cursor()
+        described = cur.sql(f"DESCRIBE SELECT * FROM read_parquet({_lit(variants)})").fetchall()
+        self.columns = [row[0] for row in described]
+        types = {row[0]: row[1] for row in described}
+        self.rows = int(cur.sql(f"SELECT num_rows FROM parquet_file_metadata({_lit(variants)})"
+                                ).fetchall()[0][0])
+        meta = dict(cur.sql(f"SELECT key, value FROM parquet_kv_metadata({_lit(variants)})"
+                            ).fetchall())
         self.build = meta.get(b"gas.build", b"").decode()
         self.terms: list[str] | None = (json.loads(meta[b"gas.consequences"])
                                         if b"gas.consequences" in meta else None)
+        # Tables written before the annotator said otherwise may hold `rs1;rs2` IDs.
+        self.id_lists = meta.get(b"gas.id_lists") != b"no"
         self.af_columns = [n for n in self.columns if _AF_COLUMN.search(n)
-                           and pa.types.is_floating(self.schema.field(n).type)]
+                           and types[n] in ("DOUBLE", "FLOAT")]
         self.clinvar_columns = [n for n in self.columns if _CLINVAR_COLUMN.search(n)]
-        self.memory = memory
         self.source = f"read_parquet({_lit(variants)}, file_row_number = true)"
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
@@ -249,7 +277,9 @@ class VariantTable:
                          "AND pos + length(ref) - 1 >= $lo")
             p.update(chroms=[chrom, bare, "chr" + bare], lo=lo, hi=hi)
         if f.rsid:
-            parts.append("list_contains(string_split(id, ';'), $rsid)")
+            # One ID a record: an equality the file's Bloom filter answers without a scan.
+            parts.append("list_contains(string_split(id, ';'), $rsid)" if self.id_lists
+                         else "id = $rsid")
             p["rsid"] = f.rsid
         if f.clinvar:
             if not self.clinvar_columns:
@@ -307,32 +337,28 @@ class VariantTable:
         where, p = self.where(f)
         cols = ", ".join(_ident(c) for c in (columns or self.columns))
         sql = f"SELECT {cols} FROM {self.source}{where}{self.order(sort)} LIMIT $n OFFSET $o"
-        table = self._cursor().sql(sql, params={**p, "n": limit, "o": offset}).to_arrow_table()
-        return table.to_pylist()
+        return _dicts(self._cursor().execute(sql, {**p, "n": limit, "o": offset}))
 
     def variant(self, number: int) -> list[dict[str, Any]]:
         """Every row (transcript entry) of one VCF record, the picked ones first."""
         sql = (f"SELECT * EXCLUDE (file_row_number) FROM {self.source} WHERE variant = $v "
                "ORDER BY alt, pick DESC, file_row_number")
-        return self._cursor().sql(sql, params={"v": number}).to_arrow_table().to_pylist()
+        return _dicts(self._cursor().execute(sql, {"v": number}))
 
-    def batches(self, f: Filters, sort: str) -> Iterator[pa.RecordBatch]:
-        """Every matching row, in record batches (an export streams these)."""
+    def batches(self, f: Filters, sort: str) -> Iterator[list[tuple[Any, ...]]]:
+        """Every matching row (values in `columns` order), in batches (exports stream these)."""
         where, p = self.where(f)
         cols = ", ".join(_ident(c) for c in self.columns)
-        reader = self._cursor().sql(
-            f"SELECT {cols} FROM {self.source}{where}{self.order(sort)}", params=p
-        ).to_arrow_reader(EXPORT_BATCH)
-        yield from reader
+        yield from _chunks(self._cursor().execute(
+            f"SELECT {cols} FROM {self.source}{where}{self.order(sort)}", p), EXPORT_BATCH)
 
     def variant_numbers(self, f: Filters) -> Iterator[list[int]]:
         """The matching VCF records' numbers, ascending, in chunks."""
         where, p = self.where(f)
-        reader = self._cursor().sql(
-            f"SELECT DISTINCT variant FROM {self.source}{where} ORDER BY variant", params=p
-        ).to_arrow_reader(65_536)
-        for batch in reader:
-            yield batch.column(0).to_pylist()
+        for rows in _chunks(self._cursor().execute(
+                f"SELECT DISTINCT variant FROM {self.source}{where} ORDER BY variant", p),
+                65_536):
+            yield [r[0] for r in rows]
 
     def consequence_terms(self) -> list[str]:
         """The consequence terms this job has, most severe first (listed by the annotator)."""
@@ -356,7 +382,12 @@ class VariantTable:
         source = f"read_parquet({_lit(self.genes_path)})"
         cur = self._cursor()
         total = cur.sql(f"SELECT count(*) FROM {source}{where}", params=p).fetchall()[0][0]
-        rows = cur.sql(
+        rows = _dicts(cur.execute(
             f"SELECT * FROM {source}{where} ORDER BY {_ident(name)}{way}, gene "
-            "LIMIT $n OFFSET $o", params={**p, "n": limit, "o": offset}).to_arrow_table()
-        return rows.to_pylist(), int(total)
+            "LIMIT $n OFFSET $o", {**p, "n": limit, "o": offset}))
+        return rows, int(total)
+
+
+def _chunks(cursor: duckdb.DuckDBPyConnection, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    while rows := cursor.fetchmany(size):
+        yield rows

@@ -91,6 +91,17 @@ def test_each_filter_keeps_exactly_the_matching_rows(client, job, query, expecte
     assert {(r["gene"], r["transcript"]) for r in rows} == expected
 
 
+def test_rsid_matches_one_of_several_ids(client, auth, settings, tmp_path):
+    """A record with `rs334;rs999` is found by either ID (the table says it has ID lists)."""
+    vcf = tmp_path / "lists.annot.vcf"
+    vcf.write_text(ANNOTATED.read_text().replace("\trs334\t", "\trs999;rs334\t"))
+    listed = explorer_job(settings, auth.login(), tmp_path, vcf)
+    for rsid in ("rs334", "rs999"):
+        rows = everything(client, listed, f"rsid={rsid}")
+        assert {r["gene"] for r in rows} == {"HBB", "HBD"}, rsid
+    assert everything(client, listed, "rsid=rs99") == []
+
+
 def test_max_af_keeps_rare_and_absent_variants(client, job):
     rows = everything(client, job, "max_af=0.01&region=chr19")
     assert {(r["id"], r["alt"]) for r in rows} == {("rs429358", "G")}

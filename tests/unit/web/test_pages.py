@@ -278,7 +278,8 @@ def test_unexpected_errors_are_a_friendly_page_even_when_aws_is_down(app, client
 
 
 PUBLIC = {"/", "/auth/login", "/auth/callback", "/auth/globus", "/auth/local", "/auth/logout",
-          "/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/static/<path:filename>"}
+          "/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/api/docs",
+          "/static/<path:filename>"}
 
 
 def test_every_route_but_the_public_ones_needs_a_signed_in_user(app, client):

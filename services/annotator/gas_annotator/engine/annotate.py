@@ -21,6 +21,7 @@ from ..reference.store import default_reference
 from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
+from .fast_path import FastPath
 from .header import PICK_INFO, Header, output_header, read_header
 from .limits import Limits, bounded_text_output
 from .loader import load_reference
@@ -183,6 +184,8 @@ class _Annotator:
         self.sources = sources_of(ref)
         # per-transcript consequences when the bundle has the genome sequence
         self.tx = TranscriptAnnotator(ref) if ref.has_sequence else None
+        # simple SNVs (no codon work) are formatted per batch; None: every record per allele
+        self.fast: FastPath | None = FastPath(self.tx) if self.tx is not None else None
 
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
@@ -391,43 +394,74 @@ class _Annotator:
         gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
                                              "right") - 1, 0).tolist()
         genome_base = self.tx.genome.bases_at(canon, pos)
-        for r, p, a, b, g_iv, base in zip(recs, pos.tolist(), first, last, gene_iv,
-                                           genome_base, strict=True):
+        poslist = pos.tolist()
+        near = self.tx_near(tx_index, first, last)
+        done = (self.fast.annotate(canon, tx_index, recs, poslist, first, last, genome_base,
+                                   length, near) if self.fast is not None else {})
+        stats, by_region, snv_pairs = self.stats, self.stats.by_region, []
+        for k, (r, p, a, b, g_iv, base, has_tx) in enumerate(zip(
+                recs, poslist, first, last, gene_iv, genome_base, near, strict=True)):
+            res = done.get(k)
+            if res is not None:  # a single-ALT SNV or indel done by the fast path
+                anns, picks, top = res
+                if len(r[3]) == 1 and len(r[4]) == 1:
+                    vc = "SNV"
+                    snv_pairs.append(r[3] + r[4])
+                else:
+                    vc = self.classes(r[3], r[4])
+                r[7] = self.merge_info(r[7], f"VC={vc};ANN={','.join(anns)};PICK={picks[0]}")
+                self.fix_v33(r)
+                by_region[TERM_NAMES[top]] += 1
+                continue
             alts = r[4].split(",")
             beyond = length is not None and p > length
-            res = None
             plain = (not beyond and r[3].isalpha()
                      and all(unannotatable(x) is None for x in alts))
-            if plain:
-                rows = self.tx.rows(tx_index, a, b)
-                if rows:
-                    res = self.tx.annotate(canon, rows, p, r[3], alts,
-                                           base if len(r[3]) == 1 else None)
-                elif not self.general_only:  # intergenic: the gene-level entry
-                    if len(r[3]) == 1 and base != r[3].upper() and base != "N":
-                        self.tx.ref_mismatches += 1
-                    suffixes, top = self.entry_suffixes(g_iv, first_changed(p, r[3], alts[0]),
-                                                        ix.tmpl, ix.anc)
-                    vc = self.classes(r[3], r[4])
-                    ann = ",".join([x + ("," + x).join(suffixes) for x in alts])
-                    r[7] = f"VC={vc};ANN={ann}" if r[7] in (".", "") else \
-                        f"{r[7]};VC={vc};ANN={ann}"
-                    self.stats.by_region[TERMS[top]] += 1
-                    self.stats.annotated += 1
-                    continue
+            rows = self.tx.rows(tx_index, a, b) if plain and has_tx else None
+            if rows:
+                res = self.tx.annotate(canon, rows, p, r[3], alts,
+                                       base if len(r[3]) == 1 else None)
+            elif plain and not self.general_only:  # intergenic: the gene-level entry
+                if len(r[3]) == 1 and base != r[3].upper() and base != "N":
+                    self.tx.ref_mismatches += 1
+                if len(r[3]) == 1 and r[4] in BASES:  # an SNV: no padding base
+                    vc, start = "SNV", p
+                    snv_pairs.append(r[3] + r[4])
+                else:
+                    vc, start = self.classes(r[3], r[4]), first_changed(p, r[3], alts[0])
+                suffixes, top = self.entry_suffixes(g_iv, start, ix.tmpl, ix.anc)
+                ann = ",".join([x + ("," + x).join(suffixes) for x in alts])
+                r[7] = f"VC={vc};ANN={ann}" if r[7] in (".", "") else \
+                    f"{r[7]};VC={vc};ANN={ann}"
+                by_region[TERMS[top]] += 1
+                stats.annotated += 1
+                continue
             if res is None:  # symbolic alleles, past the contig end...: the gene-level index
-                self.stats.annotated += self.general(r, p, ix.starts, ix.tmpl, ix.anc, beyond,
-                                                     -1)
+                stats.annotated += self.general(r, p, ix.starts, ix.tmpl, ix.anc, beyond, -1)
                 continue
             anns, picks, top = res
             vc = self.classes(r[3], r[4])
             r[7] = self.merge_info(r[7], f"VC={vc};ANN={','.join(anns)};PICK={','.join(picks)}")
             self.fix_v33(r)
-            self.stats.by_region[TERM_NAMES[top]] += 1
-            self.stats.annotated += 1
+            by_region[TERM_NAMES[top]] += 1
+            stats.annotated += 1
+        stats.annotated += len(done)
+        for pair, n in Counter(snv_pairs).items():
+            stats.add_titv(pair, n)
+        stats.by_class["SNV"] += len(snv_pairs)
         self.sources.annotate(canon, pos, recs, self.stats)
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
         out.extend(map("\t".join, recs))
+
+    def tx_near(self, tx_index: tuple, first: list[int], last: list[int]) -> list[bool]:
+        """Per record: True when some transcript lies within reach of its REF bases."""
+        assert self.tx is not None
+        a, b = np.asarray(first, np.int64), np.asarray(last, np.int64)
+        off = self.tx.txi_off
+        a = np.maximum(a, 0) + tx_index[1]  # (interval -1, before all, holds none)
+        b = b + tx_index[1]
+        spans = (b > a) | (off[a + 1] > off[a])
+        return ((b >= tx_index[1]) & spans).tolist()
 
     def classes(self, ref_a: str, alts: str) -> str:
         """VC of a multi-allelic record (all alleles plain bases), counting SNV Ti/Tv."""

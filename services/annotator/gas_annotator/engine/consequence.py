@@ -241,7 +241,12 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
         a, b = gex[i][1] + 1, gex[i + 1][0] - 1
         if e < a - 3 or s > b + 3:
             continue
-        if b - a + 1 < SPLICE_INTRON_MIN:
+        if b - a + 1 < SPLICE_INTRON_MIN:  # no splice terms; an allele inside is intronic
+            if a <= s and e <= b:
+                terms.add("intron_variant")
+                if not intron_rank:
+                    k = i + 1 if tx.plus else tx.n - 1 - i
+                    intron_rank = f"{k}/{tx.n - 1}"
             continue
         at_a = "splice_donor_variant" if tx.plus else "splice_acceptor_variant"
         at_b = "splice_acceptor_variant" if tx.plus else "splice_donor_variant"

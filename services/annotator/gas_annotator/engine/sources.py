@@ -27,6 +27,16 @@ _ESCAPE = str.maketrans({",": "%2C", ";": "%3B", "=": "%3D", " ": "%20", "%": "%
 _TYPES = {"float": "Float", "int": "Integer", "flag": "Integer", "text": "String"}
 
 
+class _Palette:
+    """Allele codes of records stored as 1-byte indexes into a palette of codes."""
+
+    def __init__(self, index: np.ndarray, codes: np.ndarray) -> None:
+        self.index, self.codes = index, np.asarray(codes)
+
+    def __getitem__(self, j: int | np.ndarray) -> np.ndarray:
+        return self.codes[self.index[j]]
+
+
 class SourceIndex:
     """One compiled source of a bundle, memory-mapped."""
 
@@ -44,7 +54,16 @@ class SourceIndex:
             except (OSError, ValueError) as e:
                 raise BundleError(f"reference bundle {folder} is damaged ({f}: {e}); "
                                   "reinstall or rebuild it") from None
-        self.pos, self.blk, self.allele = a["pos"], a["blk"], a["allele"]
+        self.pos, self.blk = a["pos"], a["blk"]
+        # allele code of each record: through the palette (format 5), or as stored (4)
+        self.stored = np.ones(2**16, dtype=bool)  # codes stored as such (others: as text)
+        if "allele_codes" in a:
+            self.allele: np.ndarray | _Palette = _Palette(a["allele"], a["allele_codes"])
+            self.stored[:] = False
+            self.stored[a["allele_codes"]] = True
+        else:
+            self.allele = a["allele"]
+        self.stored[LONG] = False
         self.long = _Texts(a["long_idx"], a["long_off"], a["long_blob"])
         self.idtext = _Texts(a["idtext_idx"], a["idtext_off"], a["idtext_blob"])
         self.ids = a.get("id")
@@ -94,6 +113,11 @@ class SourceIndex:
             go = j < end[cand]
             go[go] = self.pos[j[go]] == low[go]
             cand, j, low, want = cand[go], j[go], low[go], want[go]
+        spelled = np.flatnonzero(hit & ~self.stored[codes])  # rare alleles: kept as text
+        for i in spelled.tolist():
+            js = self.matches(int(lo[i]), int(end[i]), int(q[i]) & 0xFFFF, *decode(int(codes[i])))
+            out_q.append(np.full(len(js), i, dtype=np.int64))
+            out_j.append(np.asarray(js, dtype=np.int64))
         if not out_q:
             return cand, cand
         return np.concatenate(out_q), np.concatenate(out_j)
@@ -101,6 +125,8 @@ class SourceIndex:
     def matches(self, j: int, end: int, low: int, ref: str, alt: str) -> list[int]:
         """Records from j on (same position) whose allele is ref>alt."""
         c = code(ref, alt)
+        if not self.stored[c]:
+            c = LONG
         out = []
         pos, allele = self.pos, self.allele
         while j < end and pos[j] == low:

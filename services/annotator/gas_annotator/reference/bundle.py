@@ -20,7 +20,8 @@ from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import TERMS, Transcript
 from .transcripts import TX_EXON0, concat_index, overlap_index, transcript_rows
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
+READS_VERSIONS = (4, 5)  # 4: sources' allele column is the 16-bit code (no palette)
 MANIFEST = "manifest.json"
 _COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
 _COLUMN_TYPES = (np.int8, np.int32, np.uint16, np.int8, np.int32, np.uint16)
@@ -256,10 +257,11 @@ class Reference:
             self.manifest = json.loads(mf.read_text())
         except ValueError as e:
             raise BundleError(f"reference bundle manifest {mf} is not valid JSON: {e}") from e
-        if self.manifest.get("format_version") != FORMAT_VERSION:
+        if self.manifest.get("format_version") not in READS_VERSIONS:
             raise BundleError(f"reference bundle {self.path} has format version "
                               f"{self.manifest.get('format_version')}, this GAS reads "
-                              f"{FORMAT_VERSION}; reinstall or rebuild it with gas reference")
+                              f"{' and '.join(map(str, READS_VERSIONS))}; reinstall or "
+                              "rebuild it with gas reference")
         self.arrays: dict[str, np.ndarray] = {}
         self.has_sequence = "seq_2bit.npy" in self.manifest["files"]
         for name in _ARRAYS + (SEQUENCE_ARRAYS if self.has_sequence else ()):

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import re
 
-
-def canonical_contig(name: str) -> str:
-    """The name a bundle stores a contig under: no 'chr' prefix, mitochondrion as 'MT'."""
-    n = name[3:] if name[:3].lower() == "chr" else name
-    if n in ("M", "MT", "m", "mt", "Mt"):
-        return "MT"
-    return n
+from gas_common.contigs import canonical_contig as canonical_contig  # the web names them so too
 
 
 def _lengths(names: str, values: list[int]) -> dict[str, int]:

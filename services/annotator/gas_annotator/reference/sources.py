@@ -7,15 +7,19 @@ sorted by position and allele code within each contig. Per source, memory-mapped
 * `src_<name>_pos.npy`: uint16, POS modulo 65,536;
 * `src_<name>_blk.npy`: uint32 (int64 past 4 G records), per contig the first record of
   each 65,536-base block and the contig's end;
-* `src_<name>_allele.npy`: uint16 allele code (`alleles.code`); LONG ones are spelled out
-  in `src_<name>_long_idx/off/blob.npy` (record numbers, `REF<TAB>ALT`);
+* `src_<name>_allele.npy`: uint8, an index into `src_<name>_allele_codes.npy` (uint16, at
+  most 256 allele codes, `alleles.code`, the most frequent ones of the source; index 0 is
+  LONG). A LONG allele, or one whose code is not in that palette, is spelled out in
+  `src_<name>_long_idx/off/blob.npy` (record numbers, `REF<TAB>ALT`). Bundles of format 4
+  have no palette: their allele column is the uint16 code itself;
 * `src_<name>_id.npy`: uint32, the number of an ID `<prefix><digits>` (0: none, or another
   form kept as text in `src_<name>_idtext_idx/off/blob.npy`);
 * `src_<name>_f<k>.npy`: field k: float32 (NaN: missing), int32 (its minimum: missing),
   uint8 (flag), or a uint8/16/32 code (0: missing) of a distinct text in
   `src_<name>_f<k>_off/blob.npy`.
 
-An ID-only source such as dbSNP takes 8 bytes a record (2 + 2 + 4), plus the blocks.
+An ID-only source such as dbSNP takes 7 bytes a record (2 + 1 + 4), plus the blocks and the
+few alleles spelled out (a dbSNP-like mix: 7.3 bytes a record, bench/bench_engine.py).
 """
 
 from __future__ import annotations
@@ -31,11 +35,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .alleles import LONG, code, normalise
+from .alleles import LONG, code, decode, normalise
 from .contigs import canonical_contig
 from .gtf import AnnotationSourceError, open_text
 
 BLOCK_BITS = 16
+PALETTE_SIZE = 256  # allele codes a source stores in one byte
+PALETTE_CHUNK = 1 << 22  # records rewritten at a time
 _ID = re.compile(r"^([^0-9;]*?)([1-9][0-9]{0,9})$")
 _INT_MISSING = np.iinfo(np.int32).min
 _SPEC = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)=(.+):([A-Za-z0-9_.,]+)$")
@@ -311,6 +317,7 @@ class SourceWriter:
         files: dict[str, np.ndarray | Path] = {}
         for f in self.raw.values():
             f.close()
+        files["allele_codes"] = self._palette()
         for col in self.columns:
             dtype = self.dtypes.get(col, np.dtype(np.uint8))
             files[col] = _narrow(col, self.tmp / col, dtype, self.dicts, self.fields)
@@ -337,6 +344,34 @@ class SourceWriter:
                 "id_prefix": self.id_prefix or "", "fields": declared, "records": self.n,
                 "skipped_alleles": self.skipped, "contigs": self.contigs,
                 "files": sorted(written)}
+
+    def _palette(self) -> np.ndarray:
+        """Rewrite the allele column as 1-byte indexes into the source's most frequent codes
+        (the rest are spelled out with the LONG ones); returns that palette."""
+        raw = self.tmp / "allele"
+        codes = np.memmap(raw, dtype=np.uint16, mode="r") if raw.stat().st_size else \
+            np.zeros(0, np.uint16)
+        counts = np.zeros(2**16, np.int64)
+        for i in range(0, len(codes), PALETTE_CHUNK):
+            counts += np.bincount(codes[i:i + PALETTE_CHUNK], minlength=2**16)
+        counts[LONG] = 0
+        used = np.flatnonzero(counts)
+        top = used[np.argsort(-counts[used], kind="stable")][:PALETTE_SIZE - 1]
+        palette = np.concatenate([[LONG], np.sort(top)]).astype(np.uint16)
+        index = np.zeros(2**16, np.uint8)  # code -> palette index (0: spelled out)
+        index[palette[1:]] = np.arange(1, len(palette), dtype=np.uint8)
+        with open(self.tmp / "allele8", "wb") as out:
+            for i in range(0, len(codes), PALETTE_CHUNK):
+                chunk = np.asarray(codes[i:i + PALETTE_CHUNK])
+                small = index[chunk]
+                for j in np.flatnonzero((small == 0) & (chunk != LONG)).tolist():
+                    self.long.idx.append(i + j)
+                    self.long.text.append("\t".join(decode(int(chunk[j]))))
+                small.tofile(out)
+        del codes
+        (self.tmp / "allele8").replace(raw)
+        self.dtypes["allele"] = np.dtype(np.uint8)
+        return palette
 
     def _dtype_of(self, col: str) -> np.dtype:
         return self.dtypes.get(col, np.dtype(np.uint8))

@@ -11,10 +11,12 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from gas_annotator.cli import reference as reference_cli
 from gas_annotator.engine import annotate_file
+from gas_annotator.reference.alleles import code
 from gas_annotator.reference.custom import build_custom
 from gas_annotator.reference.gtf import AnnotationSourceError
 from gas_annotator.reference.sources import SourceSpec
@@ -147,7 +149,7 @@ def test_manifest_and_bytes_per_record_of_an_id_only_source(tmp_path, gtf_path) 
     assert entry["records"] == 20_000 and entry["id_prefix"] == "rs"
     assert m["counts"]["known"] == 20_000
     size = sum(f.stat().st_size for f in b.glob("src_dbsnp_*.npy"))
-    assert size / 20_000 <= 8.1, size / 20_000
+    assert size / 20_000 <= 7.1, size / 20_000  # 2 (POS) + 1 (allele) + 4 (ID), blocks
     assert all(f in m["files"] for f in entry["files"])
 
 
@@ -182,6 +184,27 @@ def test_matches_agree_with_a_plain_dictionary(tmp_path, gtf_path, vcf) -> None:
     want = [";".join(by_norm.get(normalise(p, r, a), ["."])) for p, r, a in sorted(queries)]
     assert got == want
     assert sum(w != "." for w in want) > 1000
+    # more distinct alleles than a 1-byte palette holds: the rarest ones were spelled out
+    assert len(np.load(b / "src_db_allele_codes.npy")) == 256
+    long_idx = np.load(b / "src_db_long_idx.npy")
+    assert len(long_idx) > sum(len(r) + len(a) > 6 for _, r, a in known)
+
+    # A format 4 bundle (16-bit allele codes, no palette) reads the same
+    m = json.loads((b / "manifest.json").read_text())
+    codes = np.load(b / "src_db_allele_codes.npy")[np.load(b / "src_db_allele.npy")]
+    off, blob = np.load(b / "src_db_long_off.npy"), np.load(b / "src_db_long_blob.npy")
+    for k, j in enumerate(long_idx.tolist()):  # format 4 spelled out only LONG alleles
+        codes[j] = code(*bytes(blob[off[k]:off[k + 1]]).decode().split("\t"))
+    np.save(b / "src_db_allele.npy", codes)
+    (b / "src_db_allele_codes.npy").unlink()
+    m["format_version"] = 4
+    m["files"]["src_db_allele.npy"]["bytes"] = (b / "src_db_allele.npy").stat().st_size
+    del m["files"]["src_db_allele_codes.npy"]
+    m["sources"]["db"]["files"].remove("src_db_allele_codes.npy")
+    (b / "manifest.json").write_text(json.dumps(m))
+    res = annotate_file(tmp_path / "q.vcf", tmp_path / "o4", b)
+    assert [ln.split("\t")[2] for ln in res.annot_path.read_text().splitlines()
+            if not ln.startswith("#")] == want
 
 
 @pytest.mark.parametrize(("spec", "says"), [

@@ -112,6 +112,7 @@ def test_unsorted_input_is_sorted_by_position_keeping_record_numbers(tmp_path, m
     assert f.metadata.num_row_groups == 3  # written a row group at a time
     assert f.schema_arrow.metadata[b"gas.build"] == b"GRCh37"
     assert f.metadata.metadata[b"gas.consequences"] == b'["intron_variant"]'
+    assert f.metadata.metadata[b"gas.id_lists"] == b"no"
 
 
 def test_genes_count_each_alt_once_at_its_most_severe_entry(tmp_path):
@@ -144,3 +145,22 @@ def test_carriers_per_alt(tmp_path, gts, expected):
     rec = "\t".join(["1", "100", ".", "A", "G,T", ".", ".", ".", "GT", *gts])
     variants, _ = read(tmp_path, [rec], samples=["a", "b", "c", "d"])
     assert [r["carriers"] for r in variants.to_pylist()] == expected
+
+
+@pytest.mark.parametrize(("ids", "lists"), [(["rs1", "rs2"], b"no"),
+                                            (["rs1", "rs2;rs3"], b"yes")])
+def test_ids_have_a_bloom_filter_and_the_metadata_says_whether_some_are_lists(
+        tmp_path, ids, lists):
+    import duckdb
+
+    entry = ann("G", "intron_variant", "MODIFIER", "A", "T1")
+    records = [f"1\t{100 + i}\t{rs}\tA\tG\t50\tPASS\tANN={entry}" for i, rs in enumerate(ids)]
+    path = write_tables(vcf(tmp_path, records), tmp_path, "x").variants_path
+    assert pq.ParquetFile(path).metadata.metadata[b"gas.id_lists"] == lists
+
+    def excluded(value: str) -> bool:
+        return duckdb.execute("SELECT bool_and(bloom_filter_excludes) FROM parquet_bloom_probe("
+                              "$path, 'id', $value)", {"path": str(path), "value": value}
+                              ).fetchall()[0][0]
+
+    assert not excluded("rs1") and excluded("rs404")

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from gas_annotator.cli import annotate, reference
 from gas_annotator.engine import AnnotationError, annotate_file, load_reference
 from gas_annotator.reference import install as install_mod
+from gas_annotator.reference.bundle import READS_VERSIONS
 from gas_annotator.reference.custom import build_custom
 
 # GENEA and GENEB of conftest.py written the Ensembl GFF3 way (UTR features given, CDS with
@@ -66,7 +67,7 @@ def test_gff3_build(vcf, run, gff3_bundle, pos, term, gene, feature, biotype, ra
 def test_gff3_contig_lengths_and_manifest(gff3_bundle) -> None:
     m = json.loads((gff3_bundle / "manifest.json").read_text())
     assert m["contigs"]["1"]["length"] == 248956422
-    assert m["build"] == "GRCh38" and m["format_version"] == 4
+    assert m["build"] == "GRCh38" and m["format_version"] == 5
     assert m["source"]["annotation"]["format"] == "gff3"
     assert len(m["source"]["annotation"]["sha256"]) == 64
     for name, info in m["files"].items():
@@ -241,12 +242,16 @@ def test_list_marks_a_bundle_of_an_older_format_stale(tmp_path, gtf_path) -> Non
         assert res.exit_code == 0, res.output
     manifest = tmp_path / "old" / "manifest.json"
     m = json.loads(manifest.read_text())
-    manifest.write_text(json.dumps({**m, "format_version": m["format_version"] - 1}))
+    manifest.write_text(json.dumps({**m, "format_version": min(READS_VERSIONS) - 1}))
     lines = runner.invoke(reference, ["list", "--dir", str(tmp_path)]).output.splitlines()
     old = next(line for line in lines if " old " in line)
     new = next(line for line in lines if " new " in line)
     assert "STALE" in old and "gas reference install old" in old
     assert "STALE" not in new
+    # a bundle of format 4 (before the 1-byte allele palette) is still read: not stale
+    manifest.write_text(json.dumps({**m, "format_version": 4}))
+    lines = runner.invoke(reference, ["list", "--dir", str(tmp_path)]).output.splitlines()
+    assert "STALE" not in next(line for line in lines if " old " in line)
 
 
 def test_reinstalled_bundle_is_loaded_again(tmp_path, gtf_path) -> None:

@@ -1,0 +1,408 @@
+"""The fast path of per-transcript annotation: SNVs that need no codon work, per batch.
+
+Most variants are intronic, up/downstream, in a 3' UTR or in a non-coding exon. For a
+single-ALT SNV whose REF matches the genome, every transcript near it is placed at once
+with numpy (exon lookup, cDNA position, intron offset, HGVS numbers). A record whose
+transcripts all fall in those cases is formatted here; any other record (coding, 5' UTR,
+splice-near, indels, multi-allelic, REF mismatch...) goes to TranscriptAnnotator.annotate
+(consequence.py). Both give the same bytes: tests/unit/annotator/engine/test_fast_path.py
+compares them on random transcripts and variants.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..reference.model import FLANK
+from ..reference.transcripts import (
+    TX_CDS_HI,
+    TX_CDS_LO,
+    TX_END,
+    TX_EXON0,
+    TX_NEXON,
+    TX_PHASE,
+    TX_START,
+    TX_STRAND,
+)
+from .codons import revcomp
+from .consequence import trim
+from .so_terms import joined
+from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
+
+# pair kinds; SLOW: needs consequence.py
+FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, SLOW = range(7)
+_TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
+                                       (DOWNSTREAM, "downstream_gene_variant"),
+                                       (INTRON, "intron_variant"),
+                                       (NC_EXON, "non_coding_transcript_exon_variant"),
+                                       (UTR3, "3_prime_UTR_variant"))}
+_PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
+_SNV = frozenset("ACGTacgt")
+# Bases next to an exon where more terms than the simple ones can apply (splice_region:
+# exon bases 1-3; intron bases up to 8 from the donor, 17 from the acceptor with VEP's
+# polypyrimidine tract): pairs there go to consequence.py. A new term deeper in an intron
+# must widen these.
+EXON_EDGE, INTRON_EDGE = 3, 17
+MAX_INDEL = 24  # REF + ALT letters of the indels tried here
+ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
+_COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+class ContigTables:
+    """The exons of one contig's transcripts as flat arrays, and each transcript's c.1/c.* ends.
+
+    Exons are in genomic order per transcript, transcripts in row order, so the key
+    (transcript << 32 | exon start) is sorted and one searchsorted finds the exon at or
+    before a base in every (base, transcript) pair.
+    """
+
+    def __init__(self, num: np.ndarray, exon: np.ndarray, r0: int, r1: int) -> None:
+        rows = np.asarray(num[r0:r1])
+        n = rows[:, TX_NEXON].astype(np.int64)
+        self.r0, self.nexon = r0, n
+        self.start, self.end = rows[:, TX_START], rows[:, TX_END]
+        self.plus = rows[:, TX_STRAND] > 0
+        self.base = np.zeros(len(rows) + 1, np.int64)  # first exon of each transcript
+        np.cumsum(n, out=self.base[1:])
+        idx = (np.repeat(rows[:, TX_EXON0] - self.base[:-1], n)
+               + np.arange(int(self.base[-1]), dtype=np.int64))
+        ex = np.asarray(exon[idx], dtype=np.int64).reshape(-1, 2)
+        self.es, self.ee = ex[:, 0], ex[:, 1]
+        tid = np.repeat(np.arange(len(rows), dtype=np.int64), n)
+        self.key = (tid << 32) | self.es
+        lens = self.ee - self.es + 1
+        before = np.cumsum(lens) - lens  # bases of the contig's exons before each exon
+        tx_before = np.append(before, 0)[self.base[:-1]]
+        self.cum = before - np.repeat(tx_before, n)  # bases before each exon in its transcript
+        self.length = np.zeros(len(rows), np.int64)
+        has = n > 0
+        last = self.base[1:] - 1
+        self.length[has] = (self.cum[last[has]] + lens[last[has]])
+        # c1/c2: cDNA of the first and last coding base (as TxModel: c1 moves past a
+        # partial first codon); coding only when both ends fall in exons
+        t = np.arange(len(rows), dtype=np.int64)
+        lo, hi = rows[:, TX_CDS_LO], rows[:, TX_CDS_HI]
+        first, last_b = np.where(self.plus, lo, hi), np.where(self.plus, hi, lo)
+        self.c1 = self.cdna(t, first)
+        self.c2 = self.cdna(t, last_b)
+        self.coding = (lo > 0) & (self.c1 > 0) & (self.c2 > 0)
+        self.c1 = self.c1 + np.maximum(rows[:, TX_PHASE], 0)
+
+    def exon_at(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(flat index of the exon starting at or before p, its index in the transcript;
+        -1 when p is before the transcript's first exon)."""
+        j = np.searchsorted(self.key, (t << 32) | p, "right") - 1
+        i = j - self.base[t]
+        return np.maximum(j, 0), i
+
+    def cdna(self, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """cDNA position of exonic bases p (0 where p is not in an exon of t)."""
+        j, i = self.exon_at(t, p)
+        inside = (i >= 0) & (p <= self.ee[j]) & (p > 0)
+        return np.where(inside, self._cdna(t, p, j), 0)
+
+    def _cdna(self, t: np.ndarray, p: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """cDNA position of p in flat exon j of t (p in that exon or at one of its ends)."""
+        return np.where(self.plus[t], self.cum[j] + p - self.es[j] + 1,
+                        self.length[t] - self.cum[j] - (self.ee[j] - self.es[j] + 1)
+                        + self.ee[j] - p + 1)
+
+
+def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarray]:
+    """Kind, rank number, HGVS position (prefix, number, offset), cDNA and distance of
+    each (transcript t, SNV at p) pair."""
+    plus, start, end, n = tab.plus[t], tab.start[t], tab.end[t], tab.nexon[t]
+    length, c1, c2, coding = tab.length[t], tab.c1[t], tab.c2[t], tab.coding[t]
+    kind = np.full(len(t), SLOW, np.int8)
+    rank = np.zeros(len(t), np.int64)
+    off = np.zeros(len(t), np.int64)
+    # outside the transcript: up/downstream, or too far
+    out_lo, out_hi = p < start, p > end
+    dist = np.where(out_lo, start - p, p - end)
+    outside = out_lo | out_hi
+    five = out_lo == plus  # 5' of the transcript
+    kind[outside] = np.where(five, UPSTREAM, DOWNSTREAM)[outside]
+    kind[outside & (dist > FLANK)] = FAR
+    c = np.where(five, 1 - dist, length + dist)
+    j, i = tab.exon_at(t, p)
+    es, ee = tab.es[j], tab.ee[j]
+    inside = ~outside & (n > 0) & (i >= 0)
+    # exons: interior bases (3 or more from an intron: no splice_region)
+    exonic = inside & (p <= ee)
+    edge_ok = ((i == 0) | (p >= es + EXON_EDGE)) & ((i == n - 1) | (p <= ee - EXON_EDGE))
+    cd = tab._cdna(t, p, j)
+    simple = exonic & edge_ok
+    kind[simple & ~coding] = NC_EXON
+    kind[simple & coding & (cd > c2)] = UTR3
+    c = np.where(exonic, cd, c)
+    rank = np.where(exonic, np.where(plus, i, n - 1 - i) + 1, rank)
+    # introns: deeper than INTRON_EDGE bases from both ends (no splice terms)
+    intronic = inside & (p > ee) & (i < n - 1)
+    jn = np.minimum(j + 1, len(tab.es) - 1)
+    ns = tab.es[jn]
+    deep = intronic & (p > ee + INTRON_EDGE) & (p < ns - INTRON_EDGE)
+    kind[deep] = INTRON
+    d_left, d_right = p - ee, ns - p
+    left = np.where(plus, d_left <= d_right, d_right > d_left)  # measured from exon j's end
+    # cDNA of exon j's last base / exon j+1's first base (genomic)
+    c_left = np.where(plus, tab.cum[j] + ee - es + 1, length - tab.cum[j] - (ee - es))
+    c_right = np.where(plus, tab.cum[jn] + 1, length - tab.cum[jn])
+    c = np.where(intronic, np.where(left, c_left, c_right), c)
+    off = np.where(intronic, np.where(left, np.where(plus, d_left, -d_left),
+                                      np.where(plus, -d_right, d_right)), off)
+    rank = np.where(intronic, np.where(plus, i + 1, n - 1 - i), rank)
+    # HGVS position: c. numbering from c1 (coding) or n. from 1
+    pre = np.zeros(len(t), np.int8)
+    num = np.where(coding, c - c1 + 1, c)
+    before = np.where(coding, c < c1, c < 1)
+    pre[before] = 1
+    num = np.where(before, np.where(coding, c1 - c, 1 - c), num)
+    after = np.where(coding, c > c2, c > length)
+    pre[after] = 2
+    num = np.where(after, np.where(coding, c - c2, c - length), num)
+    return {"kind": kind, "rank": rank, "pre": pre, "num": num, "off": off, "cdna": cd,
+            "dist": dist, "n": n, "length": length}
+
+
+class FastPath:
+    """Formats the ANN entries of simple SNV records for a TranscriptAnnotator."""
+
+    def __init__(self, tx: TranscriptAnnotator) -> None:
+        self.tx = tx
+        self.tables: dict[str, ContigTables] = {}
+        # row -> (entry heads by kind, Feature_ID, notes, 'c.' or 'n.', plus strand, pick key)
+        self.info: dict[int, tuple[tuple, str, str, str, bool, tuple]] = {}
+
+    def row_info(self, row: int, contig: str) -> tuple[tuple, str, str, str, bool, tuple]:
+        """What the entries of one transcript share (cached)."""
+        if len(self.info) >= MODEL_CACHE:
+            self.info.clear()
+        m = self.tx.model(row, contig)
+        # per kind: (term rank, '|term|impact|feature'), the head of an entry
+        heads = tuple((_TERMS[k][2], f"|{_TERMS[k][0]}|{_TERMS[k][1]}|{m.feature}")
+                      if k in _TERMS else (0, "") for k in range(SLOW + 1))
+        got = self.info[row] = (heads, m.feature_id, "&".join(m.notes),
+                                "c." if m.coding else "n.", m.plus, self.tx.pick_key(row, m))
+        return got
+
+    def contig_tables(self, contig: str, first_row: int) -> ContigTables:
+        tab = self.tables.get(contig)
+        if tab is None:
+            r1 = self.tx.ref.contigs[contig]["transcript_rows"][1]
+            tab = self.tables[contig] = ContigTables(self.tx.num, self.tx.exon, first_row, r1)
+        return tab
+
+    def annotate(self, contig: str, tx_index: tuple, recs: list[list[str]], positions: list[int],
+                 first: list[int], last: list[int], genome_base: list[str], length: int | None,
+                 near: list[bool]) -> dict[int, tuple[list[str], list[str], int]]:
+        """{record index: (ANN entries, picks, most severe rank)} for the records of a batch
+        this path can annotate whole; the others are left out."""
+        tx = self.tx
+        which: list[int] = []
+        pair_rec: list[int] = []
+        pair_row: list[int] = []
+        pair_pos: list[int] = []
+        indels: list[tuple[int, list[int], tuple, tuple]] = []
+        for k, (r, p, a, b, base, has_tx) in enumerate(zip(recs, positions, first, last,
+                                                             genome_base, near, strict=True)):
+            ref, alt = r[3], r[4]
+            if not has_tx or (length is not None and p > length):
+                continue
+            if len(alt) != 1 or len(ref) != 1:
+                if len(ref) + len(alt) <= MAX_INDEL and "," not in alt:
+                    shapes = self.indel_shapes(contig, p, ref, alt)
+                    if shapes is not None:
+                        indels.append((k, tx.rows(tx_index, a, b), *shapes))
+                continue
+            if alt not in _SNV or ref.upper() != base or alt.upper() == base:
+                continue
+            rows = tx.rows(tx_index, a, b)
+            if not rows:
+                continue
+            which.append(k)
+            pair_rec += [k] * len(rows)
+            pair_row += rows
+            pair_pos += [p] * len(rows)
+        if not which and not indels:
+            return {}
+        tab = self.contig_tables(contig, tx_index[2])
+        done = self.annotate_indels(contig, tab, indels, recs) if indels else {}
+        if not which:
+            return done
+        rows_a = np.asarray(pair_row, np.int64)
+        t = rows_a - tab.r0
+        got = place(tab, t, np.asarray(pair_pos, np.int64))
+        kind = got["kind"]
+        recs_a = np.asarray(pair_rec, np.int64)
+        # only the pairs of records done here, without the transcripts out of reach
+        keep = ~np.isin(recs_a, recs_a[kind == SLOW]) & (kind != FAR)
+        if not keep.any():
+            return done
+        cols = zip(recs_a[keep].tolist(), rows_a[keep].tolist(), kind[keep].tolist(),
+                   *(got[c][keep].tolist() for c in ("rank", "pre", "num", "off", "cdna",
+                                                     "dist", "n", "length")), strict=True)
+        entries: list[tuple[int, str, str]] = []
+        best: tuple | None = None
+        current = -1
+        info, rowinfo = self.info, self.row_info
+        change = ("", "")  # REF>ALT on the + and the - strand
+        for k, row, kd, rk, pre, num, off, cd, dist, n, tx_len in cols:
+            if k != current:
+                self._finish(done, current, entries, best)
+                current, entries, best = k, [], None
+                r = recs[k]
+                alt, ref_u, alt_u = r[4], r[3].upper(), r[4].upper()
+                change = (f"{_COMP[ref_u]}>{_COMP[alt_u]}", f"{ref_u}>{alt_u}")
+            heads, feature_id, notes, prefix, plus, pick = info.get(row) or rowinfo(row, contig)
+            offset = f"+{off}" if off > 0 else (str(off) if off else "")
+            hgvs = f"{prefix}{_PREFIX[pre]}{num}{offset}{change[plus]}"
+            if kd == INTRON:
+                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
+            elif kd == NC_EXON or kd == UTR3:
+                fields = f"|{rk}/{n}|{hgvs}||{cd}/{tx_len}||||"
+            else:
+                fields = f"||{hgvs}|||||{dist}|"
+            entries.append((heads[kd][0], feature_id, f"{alt}{heads[kd][1]}{fields}{notes}"))
+            key = (kd == UPSTREAM or kd == DOWNSTREAM, pick)
+            if best is None or key < best[0]:
+                best = (key, feature_id)
+        self._finish(done, current, entries, best)
+        return done
+
+    def indel_shapes(self, contig: str, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
+        """A pure insertion or deletion whose REF matches the genome, moved 3' for each strand
+        (as consequence.shift3 does inside an intron or flank): per strand (lowest and
+        highest base it involves, s, e, HGVS kind, first and last HGVS base, inserted text
+        in the transcript's direction, shifted). None when it is not that simple."""
+        if not ref.isalpha() or not alt.isalpha():
+            return None
+        g = self.tx.genome
+        ref_u = ref.upper()
+        if g.fetch(contig, pos, pos + len(ref) - 1) != ref_u:
+            return None
+        al = trim(pos, ref, alt)
+        if (al.ref == "") == (al.alt == ""):
+            return None
+        seq0 = al.ref or al.alt
+        lo_w, hi_w = al.s - ROLL, max(al.e, al.s) + ROLL
+        if lo_w < 2:
+            return None
+        win = g.fetch(contig, lo_w, hi_w)
+        if len(win) != hi_w - lo_w + 1 or "N" in win:
+            return None
+        shapes = []
+        for plus in (True, False):
+            s, e, seq = al.s, al.e, seq0
+            if plus:
+                while win[e + 1 - lo_w] == seq[0]:
+                    seq = seq[1:] + seq[0]
+                    s, e = s + 1, e + 1
+                    if e + 2 > hi_w:
+                        return None
+            else:
+                while win[s - 1 - lo_w] == seq[-1]:
+                    seq = seq[-1] + seq[:-1]
+                    s, e = s - 1, e - 1
+                    if s - 2 < lo_w:
+                        return None
+            shifted = s != al.s
+            n = len(seq)
+            if al.ref:  # deletion of s..e
+                kind, first, last, text = "del", (s if plus else e), (e if plus else s), ""
+                lo, hi = s, e
+            else:
+                dup_lo, dup_hi = (s - n, s - 1) if plus else (s, s + n - 1)
+                if win[dup_lo - lo_w:dup_hi - lo_w + 1] == seq:
+                    kind = "dup"
+                    first, last = (dup_lo, dup_hi) if plus else (dup_hi, dup_lo)
+                    if n == 1:
+                        last = first
+                else:
+                    kind = "ins"
+                    first, last = (s - 1, s) if plus else (s, s - 1)
+                text = seq if plus else revcomp(seq)
+                lo, hi = min(dup_lo, s - 1), max(dup_hi, s)
+            # the bases before the shift too: shift3 stays in the element they start in
+            lo, hi = min(lo, al.s - (al.ref == "")), max(hi, al.e, al.s)
+            shapes.append((lo, hi, s, max(e, s), kind, first, last, text, shifted))
+        return shapes[0], shapes[1]
+
+    def annotate_indels(self, contig: str, tab: ContigTables, indels: list[tuple],
+                        recs: list[list[str]]) -> dict[int, tuple[list[str], list[str], int]]:
+        """Insertions and deletions whose every transcript sees them deep in an intron or in
+        a flank (after the 3' shift on its strand), formatted as consequence.py would."""
+        pair_rec, pair_row, cols = [], [], []
+        for k, rows, plus_shape, minus_shape in indels:
+            pair_rec += [k] * len(rows)
+            pair_row += rows
+            cols += [(*plus_shape[:4], plus_shape[5], plus_shape[6],
+                      *minus_shape[:4], minus_shape[5], minus_shape[6])] * len(rows)
+        if not pair_row:
+            return {}
+        t = np.asarray(pair_row, np.int64) - tab.r0
+        plus = tab.plus[t]
+        c = np.asarray(cols, np.int64).reshape(-1, 12)
+        lo, hi, s, e, first, last = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
+        at_lo, at_hi = place(tab, t, lo), place(tab, t, hi)
+        at_first, at_last = place(tab, t, first), place(tab, t, last)
+        k_lo, k_hi = at_lo["kind"], at_hi["kind"]
+        start, end = tab.start[t], tab.end[t]
+        # one intron (the same exon before both ends), or one flank not far from the ends
+        _, i_lo = tab.exon_at(t, lo)
+        _, i_hi = tab.exon_at(t, hi)
+        intron = (k_lo == INTRON) & (k_hi == INTRON) & (i_lo == i_hi)
+        dist = np.where(e < start, start - e, s - end)
+        near_ends = (at_lo["dist"] > INTRON_EDGE) & (at_hi["dist"] > INTRON_EDGE)
+        flank = ((k_lo == k_hi) & ((k_lo == UPSTREAM) | (k_lo == DOWNSTREAM)) & near_ends
+                 & (np.maximum(at_lo["dist"], at_hi["dist"]) <= FLANK - ROLL))
+        kind = np.where(intron, INTRON, np.where(flank, k_lo, SLOW))
+        slow_rec = set(np.asarray(pair_rec)[kind == SLOW].tolist())
+        shape_of = {k: (ps, ms) for k, _, ps, ms in indels}
+        done: dict[int, tuple[list[str], list[str], int]] = {}
+        entries: list[tuple[int, str, str]] = []
+        best: tuple | None = None
+        current = -1
+        info, rowinfo = self.info, self.row_info
+        for k, row, kd, rk, n, d, p1, n1, o1, p2, n2, o2 in zip(
+                pair_rec, pair_row, kind.tolist(), at_lo["rank"].tolist(), at_lo["n"].tolist(),
+                dist.tolist(), at_first["pre"].tolist(), at_first["num"].tolist(),
+                at_first["off"].tolist(), at_last["pre"].tolist(), at_last["num"].tolist(),
+                at_last["off"].tolist(), strict=True):
+            if k != current:
+                self._finish(done, current, entries, best)
+                current, entries, best = k, [], None
+            if k in slow_rec:
+                continue
+            heads, feature_id, notes, prefix, is_plus, pick = info.get(row) or \
+                rowinfo(row, contig)
+            shape = shape_of[k][0 if is_plus else 1]
+            hk, text, shifted = shape[4], shape[7], shape[8]
+            pos1 = f"{_PREFIX[p1]}{n1}{f'+{o1}' if o1 > 0 else (str(o1) if o1 else '')}"
+            if shape[5] == shape[6] and hk != "ins":
+                hgvs = f"{prefix}{pos1}{hk}"
+            else:
+                pos2 = f"{_PREFIX[p2]}{n2}{f'+{o2}' if o2 > 0 else (str(o2) if o2 else '')}"
+                hgvs = f"{prefix}{pos1}_{pos2}{hk}{text if hk == 'ins' else ''}"
+            if shifted:
+                notes = f"{notes}&INFO_REALIGN_3_PRIME" if notes else "INFO_REALIGN_3_PRIME"
+            if kd == INTRON:
+                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
+            else:
+                fields = f"||{hgvs}|||||{d}|"
+            entries.append((heads[kd][0], feature_id, f"{recs[k][4]}{heads[kd][1]}{fields}{notes}"))
+            key = (kd != INTRON, pick)
+            if best is None or key < best[0]:
+                best = (key, feature_id)
+        self._finish(done, current, entries, best)
+        for k in slow_rec:
+            done.pop(k, None)
+        return done
+
+    @staticmethod
+    def _finish(done: dict, k: int, entries: list[tuple[int, str, str]], best: tuple | None
+                ) -> None:
+        if k < 0 or not entries or best is None:
+            return
+        entries.sort()  # by term rank, then Feature_ID (one entry per transcript)
+        done[k] = ([e for _, _, e in entries], [best[1]], entries[0][0])
+

@@ -1,0 +1,155 @@
+"""The per-batch fast path (engine/fast_path.py) gives the same bytes as the per-allele code.
+
+A random genome with random transcripts (both strands, coding and non-coding, partial
+first codons, introns of every size, overlapping genes) and random SNVs everywhere on it,
+plus a few records the fast path must hand over (REF mismatch, multi-allelic, indels).
+The VCF is annotated twice, with the fast path and with it switched off.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gas_annotator.engine import annotate_file
+from gas_annotator.engine.fast_path import ContigTables, FastPath
+from gas_annotator.engine.transcript_ann import TranscriptAnnotator
+from gas_annotator.reference.bundle import Reference
+from gas_annotator.reference.custom import build_custom
+
+LENGTH = 60_000
+
+
+def _transcripts(rnd: random.Random, spots: set[int]) -> list[str]:
+    """GFF3 rows of 40 random transcripts (some genes with several); adds the bases where
+    rules change (intron middles, 0-9 bases from exon ends) to spots."""
+    rows = []
+    for g in range(25):
+        strand = rnd.choice("+-")
+        gstart = rnd.randint(200, LENGTH - 9_000)
+        rows.append(f"chr1\tt\tgene\t{gstart}\t{gstart + 8000}\t.\t{strand}\t.\t"
+                    f"ID=gene:G{g};Name=GENE{g};gene_id=G{g}\n")
+        for k in range(rnd.choice([1, 1, 2, 3])):
+            tid = f"T{g}x{k}"
+            exons, p = [], gstart + rnd.randint(0, 300)
+            for _ in range(rnd.randint(1, 6)):
+                length = rnd.choice([2, 5, 30, 90, 200, 400])
+                exons.append((p, p + length - 1))
+                p += length + rnd.choice([3, 11, 12, 13, 14, 17, 18, 40, 300, 900])
+            coding = rnd.random() < 0.6 and len(exons) > 1
+            kind, biotype = ("mRNA", "protein_coding") if coding else ("lnc_RNA", "lncRNA")
+            tags = rnd.choice(["", ";tag=basic,MANE_Select", ";tag=Ensembl_canonical"])
+            rows.append(f"chr1\tt\t{kind}\t{exons[0][0]}\t{exons[-1][1]}\t.\t{strand}\t.\t"
+                        f"ID=transcript:{tid};Parent=gene:G{g};transcript_id={tid};version=1;"
+                        f"biotype={biotype}{tags}\n")
+            for (_, e), (s, _) in zip(exons, exons[1:], strict=False):
+                spots.update(range(e - 9, e + 11))
+                spots.update(range(s - 10, s + 10))
+                spots.update(((e + s) // 2, (e + s + 1) // 2))
+            for s, e in exons:
+                rows.append(f"chr1\tt\texon\t{s}\t{e}\t.\t{strand}\t.\tParent=transcript:{tid}\n")
+            if coding:  # CDS from inside the first exon to inside the last one
+                lo = exons[0][0] + rnd.randint(0, exons[0][1] - exons[0][0])
+                hi = exons[-1][1] - rnd.randint(0, exons[-1][1] - exons[-1][0])
+                pieces = [(max(s, lo), min(e, hi)) for s, e in exons if e >= lo and s <= hi]
+                for s, e in pieces:
+                    rows.append(f"chr1\tt\tCDS\t{s}\t{e}\t.\t{strand}\t{rnd.choice('0012')}\t"
+                                f"Parent=transcript:{tid}\n")
+    return rows
+
+
+@pytest.fixture(scope="module")
+def random_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, set[int]]:
+    rnd = random.Random(2024)
+    d = tmp_path_factory.mktemp("fastpath")
+    genome = "".join(rnd.choice("ACGT") for _ in range(LENGTH))
+    spots: set[int] = set()
+    (d / "g.gff3").write_text("##gff-version 3\n" + "".join(_transcripts(rnd, spots)))
+    # poly-A runs over some exon ends: indels there shift from the exon deep into the intron
+    ends = sorted(p for p in spots if p + 1 in spots and p - 1 not in spots)[::7]
+    for e in ends:
+        genome = genome[:e] + "A" * 24 + genome[e + 24:]
+    (d / "g.fa").write_text(">chr1\n" + "\n".join(genome[i:i + 60]
+                                                 for i in range(0, LENGTH, 60)) + "\n")
+    return build_custom(d / "g.gff3", "gff3", d / "seq", "rnd", "", None, None, d / "g.fa"), \
+        genome, spots
+
+
+def _vcf(path: Path, genome: str, spots: set[int], rnd: random.Random) -> None:
+    recs = []
+    chosen = spots.union(rnd.sample(range(2, LENGTH - 10), 6_000))
+    for p in sorted(x for x in chosen if 2 <= x < LENGTH - 10):
+        if genome[p - 1:p + 3] == "AAAA" and rnd.random() < 0.5:  # in a poly-A run
+            recs.append(f"chr1\t{p}\t.\t{rnd.choice(['AA', 'AAA'])}\tA\t.\t.\t.\n")
+            recs.append(f"chr1\t{p}\t.\tA\t{rnd.choice(['AA', 'AAA'])}\t.\t.\t.\n")
+            continue
+        ref = genome[p - 1]
+        alt = rnd.choice([b for b in "ACGT" if b != ref])
+        roll = rnd.random()
+        if roll < 0.03:
+            ref = rnd.choice([b for b in "ACGT" if b != genome[p - 1]])  # REF mismatch
+        elif roll < 0.06:
+            alt += "," + rnd.choice([b for b in "ACGT" if b not in (ref, alt)])
+        elif roll < 0.09:
+            ref, alt = genome[p - 1:p + rnd.randint(1, 4)], genome[p - 1]  # deletion
+        elif roll < 0.11:  # insertion, half of them repeating the next bases (shifted 3')
+            ins = genome[p:p + rnd.randint(1, 3)] if roll < 0.10 else \
+                "".join(rnd.choices("ACGT", k=rnd.randint(1, 5)))
+            ref, alt = genome[p - 1], genome[p - 1] + ins
+        elif roll < 0.13:
+            ref, alt = ref.lower(), alt.lower()
+        recs.append(f"chr1\t{p}\t.\t{ref}\t{alt}\t.\t.\t.\n")
+    path.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                    + "".join(recs))
+
+
+def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]],
+                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle, genome, spots = random_bundle
+    vcf = tmp_path / "in.vcf"
+    _vcf(vcf, genome, spots, random.Random(7))
+    handled: list[int] = []
+    indels: list[int] = []
+    real = FastPath.annotate
+
+    def counting(self: FastPath, *args: Any) -> dict:
+        got = real(self, *args)
+        handled.append(len(got))
+        indels.append(sum(len(args[2][k][3]) != len(args[2][k][4]) for k in got))
+        return got
+
+    monkeypatch.setattr(FastPath, "annotate", counting)
+    fast = annotate_file(vcf, tmp_path / "fast", bundle)
+    monkeypatch.setattr(FastPath, "annotate", lambda self, *a: {})
+    slow = annotate_file(vcf, tmp_path / "slow", bundle)
+    assert sum(handled) > 1_500  # the fast path did take most transcript-side SNVs
+    assert sum(indels) > 40  # and intronic/flanking indels
+    fast_lines = fast.annot_path.read_text().splitlines()
+    slow_lines = slow.annot_path.read_text().splitlines()
+    assert len(fast_lines) == len(slow_lines)
+    for a, b in zip(fast_lines, slow_lines, strict=True):
+        assert a == b
+    for key in ("annotated", "by_region", "by_class", "ti", "tv", "ref_mismatches"):
+        assert fast.summary[key] == slow.summary[key], key
+    assert fast.summary["ref_mismatches"] > 0
+
+
+def test_tables_agree_with_transcript_models(random_bundle: tuple[Path, str, set[int]]
+                                             ) -> None:
+    """cDNA length, c.1 and the last coding base of every transcript, as TxModel has them."""
+    ref = Reference(random_bundle[0])
+    tx = TranscriptAnnotator(ref)
+    r0, r1 = ref.contigs["1"]["transcript_rows"]
+    tab = ContigTables(tx.num, tx.exon, r0, r1)
+    for row in range(r0, r1):
+        m = tx.model(row, "1")
+        t = row - r0
+        assert (tab.length[t], bool(tab.coding[t])) == (m.length, m.coding), m.feature_id
+        if m.coding:
+            assert (tab.c1[t], tab.c2[t]) == (m.c1, m.c2), m.feature_id
+        probe = np.arange(m.start, m.end + 1, dtype=np.int64)
+        got = tab.cdna(np.full(len(probe), t, np.int64), probe).tolist()
+        assert got == [m.cdna(g) for g in probe.tolist()], m.feature_id
