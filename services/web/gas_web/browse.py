@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -32,15 +33,25 @@ SORTS = (("pos", "Position"), ("-pos", "Position, last first"), ("gene", "Gene")
          ("id", "ID"))
 
 
-def _open(job_id: str, tab: str) -> tuple[dict[str, Any], VariantTable | None, Any]:
-    """The user's job and its tables; or, instead of the tables, a page saying why not."""
-    job = owned_job(job_id)
-    try:
-        return job, open_table(job, current_settings()), None
-    except ResultsUnavailable as exc:
-        return job, None, (render_template(
-            "browse_unavailable.html", user=current_user(), job=public_view(job), tab=tab,
-            message=str(exc)), exc.status)
+def _tab(rule: str, tab: str) -> Callable[[Callable[..., Any]], Any]:
+    """Register a signed-in user's page over their job's tables: the view is called with
+    (job, table, URL values...); when the tables cannot be read, a page says why instead."""
+    def register(view: Callable[..., Any]) -> Any:
+        @functools.wraps(view)
+        def opened(job_id: str, **values: Any) -> Any:
+            job = owned_job(job_id)
+            try:
+                table = open_table(job, current_settings())
+            except ResultsUnavailable as exc:
+                return _render("browse_unavailable.html", job, tab, message=str(exc)), exc.status
+            return view(job, table, **values)
+        return bp.get(rule)(login_required(opened))
+    return register
+
+
+def _render(template: str, job: dict[str, Any], tab: str, **context: Any) -> str:
+    return render_template(template, user=current_user(), job=public_view(job), tab=tab,
+                           **context)
 
 
 def _attempt(make_page: Callable[..., dict[str, Any]], *args: Any
@@ -52,50 +63,35 @@ def _attempt(make_page: Callable[..., dict[str, Any]], *args: Any
         return None, str(exc), 400
 
 
-@bp.get("/annotations/<job_id>/variants")
-@login_required
-def variants(job_id: str) -> Any:
+@_tab("/annotations/<job_id>/variants", "variants")
+def variants(job: dict[str, Any], table: VariantTable) -> Any:
     """The Variants tab: filters, a sorted page of rows, export links."""
-    job, table, refused = _open(job_id, "variants")
-    if table is None:
-        return refused
     page, error, status = _attempt(variants_page, table, request.args, current_settings(),
                                    browse_columns(table))
-    return render_template(
-        "variants.html", user=current_user(), job=public_view(job), tab="variants",
-        page=page, error=error, args=request.args, terms=table.consequence_terms(),
-        impacts=IMPACTS, sorts=SORTS, has_clinvar=bool(table.clinvar_columns),
-        has_af=bool(table.af_columns),
+    return _render(
+        "variants.html", job, "variants", page=page, error=error, args=request.args,
+        terms=table.consequence_terms(), impacts=IMPACTS, sorts=SORTS,
+        has_clinvar=bool(table.clinvar_columns), has_af=bool(table.af_columns),
         filter_args=page["filters"].as_args() if page else [],
     ), status
 
 
-@bp.get("/annotations/<job_id>/variants/<int:number>")
-@login_required
-def variant(job_id: str, number: int) -> Any:
+@_tab("/annotations/<job_id>/variants/<int:number>", "variants")
+def variant(job: dict[str, Any], table: VariantTable, number: int) -> Any:
     """One VCF record: every transcript entry, every field, links out."""
-    job, table, refused = _open(job_id, "variants")
-    if table is None:
-        return refused
     rows = variant_rows(table, number)
     if not rows:
         abort(404)
-    return render_template("variant.html", user=current_user(), job=public_view(job),
-                           tab="variants", rows=rows, links=links(rows[0], table.build),
-                           number=number, columns=table.columns)
+    return _render("variant.html", job, "variants", rows=rows,
+                   links=links(rows[0], table.build), number=number, columns=table.columns)
 
 
-@bp.get("/annotations/<job_id>/genes")
-@login_required
-def genes(job_id: str) -> Any:
+@_tab("/annotations/<job_id>/genes", "genes")
+def genes(job: dict[str, Any], table: VariantTable) -> Any:
     """The Genes tab: per-gene counts by impact, each linking to its variants."""
-    job, table, refused = _open(job_id, "genes")
-    if table is None:
-        return refused
     page, error, status = _attempt(genes_page, table, request.args, current_settings())
-    return render_template("genes.html", user=current_user(), job=public_view(job),
-                           tab="genes", page=page, error=error, args=request.args,
-                           impacts=IMPACTS), status
+    return _render("genes.html", job, "genes", page=page, error=error, args=request.args,
+                   impacts=IMPACTS), status
 
 
 @bp.get("/annotations/<job_id>/export")
