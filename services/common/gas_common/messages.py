@@ -18,44 +18,41 @@ class _Message(BaseModel):
     version: Literal[1] = 1
 
 
-class JobRequested(_Message):
-    type: Literal["job.requested"] = "job.requested"
+class _JobMessage(_Message):
+    """A message about one job of one user."""
+
     job_id: str = Field(min_length=1)
     user_id: str = Field(min_length=1)
+
+
+class JobRequested(_JobMessage):
+    type: Literal["job.requested"] = "job.requested"
     input_file_name: str = Field(min_length=1)
     s3_inputs_bucket: str = Field(min_length=1)
     s3_key_input_file: str = Field(min_length=1)
     submit_time: int
 
 
-class JobCompleted(_Message):
+class JobCompleted(_JobMessage):
     type: Literal["job.completed"] = "job.completed"
-    job_id: str = Field(min_length=1)
-    user_id: str = Field(min_length=1)
     complete_time: int
     s3_results_bucket: str = Field(min_length=1)
     s3_key_result_file: str = Field(min_length=1)
     s3_key_log_file: str = Field(min_length=1)
 
 
-class JobFailed(_Message):
+class JobFailed(_JobMessage):
     type: Literal["job.failed"] = "job.failed"
-    job_id: str = Field(min_length=1)
-    user_id: str = Field(min_length=1)
     complete_time: int
     reason: str
 
 
-class JobRestored(_Message):
+class JobRestored(_JobMessage):
     type: Literal["job.restored"] = "job.restored"
-    job_id: str = Field(min_length=1)
-    user_id: str = Field(min_length=1)
 
 
-class JobArchived(_Message):
+class JobArchived(_JobMessage):
     type: Literal["job.archived"] = "job.archived"
-    job_id: str = Field(min_length=1)
-    user_id: str = Field(min_length=1)
 
 
 class ThawRequested(_Message):
