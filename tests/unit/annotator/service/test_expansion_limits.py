@@ -10,7 +10,7 @@ from gas_common.jobstates import COMPLETED, FAILED
 from gas_common.stores import UserStore
 
 from tests.factories import settings_with
-from tests.unit.annotator.service.test_runner import finished, run_one
+from tests.unit.annotator.service.test_runner import run_to_end
 
 pytestmark = pytest.mark.usefixtures("published")  # nothing is sent over SNS here
 
@@ -43,11 +43,7 @@ def test_a_gzip_bomb_fails_at_the_tier_bound(tiered, published, role, bound):
     owner_is(tiered, role)
     bomb = expanding_to(1024 * MB)  # 1 GB of records in under 3 MB
     assert len(bomb) < 3 * MB
-    job, runner = run_one(tiered, child.annotate, bomb)
-    try:
-        done = finished(tiered, job["job_id"])
-    finally:
-        runner.stop()
+    _, done = run_to_end(tiered, child.annotate, bomb)
     assert done["job_status"] == FAILED
     assert done["error"] == f"the input expands to more than {bound}"
     assert [(m.type, m.reason) for m in published] == [("job.failed", done["error"])]
@@ -56,10 +52,6 @@ def test_a_gzip_bomb_fails_at_the_tier_bound(tiered, published, role, bound):
 @pytest.mark.parametrize("role, status", [("free_user", FAILED), ("premium_user", COMPLETED)])
 def test_the_bound_follows_the_owner_s_tier(tiered, role, status):
     owner_is(tiered, role)
-    job, runner = run_one(tiered, child.annotate, expanding_to(3 * MB))
-    try:
-        # The premium job annotates every record: slow on a busy machine.
-        done = finished(tiered, job["job_id"], timeout=180)
-    finally:
-        runner.stop()
+    # The premium job annotates every record: slow on a busy machine.
+    _, done = run_to_end(tiered, child.annotate, expanding_to(3 * MB), timeout=180)
     assert done["job_status"] == status, done.get("error")

@@ -8,7 +8,7 @@ from gas_annotator import child
 from gas_common.jobstates import COMPLETED, FAILED
 
 from tests.factories import settings_with
-from tests.unit.annotator.service.test_runner import finished, run_one
+from tests.unit.annotator.service.test_runner import run_to_end
 
 pytestmark = pytest.mark.usefixtures("published")  # nothing is sent over SNS here
 
@@ -25,11 +25,7 @@ def installed(aws_mock, test_reference):
 
 
 def run(settings, **fields):
-    job, runner = run_one(settings, child.annotate, VCF, **fields)
-    try:
-        return finished(settings, job["job_id"])
-    finally:
-        runner.stop()
+    return run_to_end(settings, child.annotate, VCF, **fields)[1]
 
 
 def test_without_a_request_the_default_bundle_annotates(installed):

@@ -32,6 +32,15 @@ def run_one(settings, target, body=VCF, **job_fields):
     return job, runner
 
 
+def run_to_end(settings, target, body=VCF, timeout=30, **job_fields):
+    """Run one new job on a fresh runner until it finishes; return (job as written, as done)."""
+    job, runner = run_one(settings, target, body, **job_fields)
+    try:
+        return job, finished(settings, job["job_id"], timeout)
+    finally:
+        runner.stop()
+
+
 def finished(settings, job_id, timeout=30):
     def done():
         item = JobStore(settings).get(job_id)
@@ -45,11 +54,7 @@ def _no_subscribers(published) -> None:
 
 
 def test_a_successful_job_uploads_its_outputs_and_completes(aws_mock, published):
-    job, runner = run_one(aws_mock, targets.succeed)
-    try:
-        done = finished(aws_mock, job["job_id"])
-    finally:
-        runner.stop()
+    job, done = run_to_end(aws_mock, targets.succeed)
     assert done["job_status"] == COMPLETED
     stem = f"u-1/{job['job_id']}~in"
     assert (done["s3_key_result_file"], done["s3_key_log_file"], done["s3_key_summary_file"]) \
@@ -86,11 +91,7 @@ def test_a_killed_engine_process_fails_the_job_and_the_service_lives_on(aws_mock
 
 
 def test_bad_input_fails_with_the_engine_reason_and_uploads_the_log(aws_mock):
-    job, runner = run_one(aws_mock, targets.bad_input)
-    try:
-        done = finished(aws_mock, job["job_id"])
-    finally:
-        runner.stop()
+    job, done = run_to_end(aws_mock, targets.bad_input)
     assert done["job_status"] == FAILED and done["error"].startswith("line 3: POS")
     log = aws.client("s3", aws_mock).get_object(Bucket=aws_mock.results_bucket,
                                                  Key=done["s3_key_log_file"])
@@ -99,41 +100,25 @@ def test_bad_input_fails_with_the_engine_reason_and_uploads_the_log(aws_mock):
 
 def test_wall_time_limit_stops_the_job(aws_mock):
     settings = settings_with(aws_mock, job_timeout_seconds=1)
-    job, runner = run_one(settings, targets.hang)
-    try:
-        done = finished(settings, job["job_id"])
-    finally:
-        runner.stop()
+    job, done = run_to_end(settings, targets.hang)
     assert done["job_status"] == FAILED
     assert done["error"] == "the job ran longer than its 1 s limit and was stopped"
 
 
 def test_an_input_over_the_size_limit_is_refused_before_annotating(aws_mock):
     settings = settings_with(aws_mock, max_input_bytes=10)
-    job, runner = run_one(settings, targets.succeed)
-    try:
-        done = finished(settings, job["job_id"])
-    finally:
-        runner.stop()
+    job, done = run_to_end(settings, targets.succeed)
     assert done["job_status"] == FAILED and "over the" in done["error"]
     assert "limit of one job" in done["error"] and "s3_key_log_file" not in done
 
 
 def test_an_input_key_of_another_user_is_refused(aws_mock):
-    job, runner = run_one(aws_mock, targets.succeed, s3_key_input_file="u-2/x~in.vcf")
-    try:
-        done = finished(aws_mock, job["job_id"])
-    finally:
-        runner.stop()
+    job, done = run_to_end(aws_mock, targets.succeed, s3_key_input_file="u-2/x~in.vcf")
     assert done["job_status"] == FAILED and "does not belong" in done["error"]
 
 
 def test_an_incomplete_job_record_fails_at_once(aws_mock, published):
-    job, runner = run_one(aws_mock, targets.succeed, input_file_name="")
-    try:
-        done = finished(aws_mock, job["job_id"])
-    finally:
-        runner.stop()
+    job, done = run_to_end(aws_mock, targets.succeed, input_file_name="")
     assert done["job_status"] == FAILED
     assert done["error"] == "the job record is incomplete (no input_file_name)"
     assert [m.type for m in published] == ["job.failed"]
