@@ -86,17 +86,18 @@ class SourceIndex:
         inside = (b < nb) & (q > 0)
         bi = np.where(inside, b, 0) + b0
         lo = self.blk[bi].astype(np.int64)
-        end = np.where(inside, self.blk[bi + 1], lo)
+        end = np.where(inside, self.blk[bi + 1], lo).astype(np.int64)
         low = (q & 0xFFFF).astype(np.uint16)
-        hi = end.copy()
-        pos = self.pos
-        active = np.flatnonzero(lo < hi)
-        while len(active):  # lower bound of low in pos[lo:hi], all queries at once
-            mid = (lo[active] + hi[active]) >> 1
-            right = pos[mid] < low[active]
-            lo[active[right]] = mid[right] + 1
-            hi[active[~right]] = mid[~right]
-            active = active[lo[active] < hi[active]]
+        # lower bound of low in pos[lo:end] for every query at once: a fixed number of
+        # halvings (a block holds about 64 records), no per-step bookkeeping
+        n = end - lo
+        pos, last = self.pos, len(self.pos) - 1
+        for _ in range(int(n.max()).bit_length() if len(n) else 0):
+            half = n >> 1
+            mid = lo + half
+            right = (pos[np.minimum(mid, last)] < low) & (n > 0)
+            lo = np.where(right, mid + 1, lo)
+            n = np.where(right, n - half - 1, half)
         hit = lo < end
         hit[hit] = pos[lo[hit]] == low[hit]
         return lo, end, hit
@@ -205,7 +206,8 @@ class _Texts:
         self.idx, self.off, self.blob = idx, off, blob
 
     def get(self, j: int) -> str | None:
-        k = int(np.searchsorted(self.idx, j))
+        # j as the array's own type: a Python int would convert the whole array each time
+        k = int(self.idx.searchsorted(self.idx.dtype.type(j)))
         if k < len(self.idx) and self.idx[k] == j:
             return bytes(self.blob[self.off[k]:self.off[k + 1]]).decode()
         return None

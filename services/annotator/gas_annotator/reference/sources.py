@@ -1,12 +1,16 @@
 """Compile annotation sources (any VCF: dbSNP, ClinVar, gnomAD...) into bundle columns.
 
 `--source NAME=FILE.vcf.gz:FIELD[,FIELD...]`: every ALT allele of every record becomes one
-stored record (multi-allelic records are split; alleles normalised as in `alleles`),
-sorted by position and allele code within each contig. Per source, memory-mapped:
+stored record (multi-allelic records are split; alleles normalised as in `alleles`, and
+left-aligned when the bundle has the genome), sorted by position and allele code within
+each contig. The file is read once and written CHUNK records at a time, so the build's
+memory does not grow with the source. Per source, memory-mapped:
 
 * `src_<name>_pos.npy`: uint16, POS modulo 65,536;
 * `src_<name>_blk.npy`: uint32 (int64 past 4 G records), per contig the first record of
-  each 65,536-base block and the contig's end;
+  each block of 2**block_bits bases and the contig's end. block_bits (10 to 16, in the
+  manifest entry) is chosen so that a block holds about 32-64 records: a lookup searches
+  that few (formats 4 and 5: always 16);
 * `src_<name>_allele.npy`: uint8, an index into `src_<name>_allele_codes.npy` (uint16, at
   most 256 allele codes, `alleles.code`, the most frequent ones of the source; index 0 is
   LONG). A LONG allele, or one whose code is not in that palette, is spelled out in
@@ -18,8 +22,8 @@ sorted by position and allele code within each contig. Per source, memory-mapped
   uint8 (flag), or a uint8/16/32 code (0: missing) of a distinct text in
   `src_<name>_f<k>_off/blob.npy`.
 
-An ID-only source such as dbSNP takes 7 bytes a record (2 + 1 + 4), plus the blocks and the
-few alleles spelled out (a dbSNP-like mix: 7.3 bytes a record, bench/bench_engine.py).
+An ID-only source such as dbSNP takes 7 bytes a record (2 + 1 + 4), plus the blocks (4
+bytes per 32-64 records) and the few alleles spelled out (bench/bench_engine.py).
 """
 
 from __future__ import annotations
