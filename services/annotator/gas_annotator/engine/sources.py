@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import repeat
-from operator import add, itemgetter
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -325,39 +325,28 @@ class _Queries:
                 found.setdefault(i, {}).setdefault(k, []).append((s, j))
 
 
-# REF+ALT of a SNV (either case) -> its allele code (alleles.code: REF * 4 + ALT).
-_SNV = {r + a: i * 4 + j for i, rb in enumerate("ACGT") for j, ab in enumerate("ACGT")
-        for r in (rb, rb.lower()) for a in (ab, ab.lower())}
-
-
 def _simple_codes(recs: list[list[str]], aligned: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(record numbers, allele codes) of the records matched with numpy alone.
-
-    SNVs (one dictionary lookup each, in C), and records with one ALT allele, REF or ALT a
-    single base (so already normalised: trimming changes nothing) and an inline code; when
-    aligned (sources left-aligned against the genome), only the indels that cannot move left
-    (last base of REF and ALT differ).
-    """
-    n = len(recs)
-    # REF and ALT are never empty in a record, so a two-letter REF+ALT is a SNV
-    codes = np.fromiter(map(_SNV.get, map(add, map(_REF, recs), map(_ALT, recs)), repeat(-1)),
-                        np.int32, n)
+    """(record numbers, allele codes) of the records matched with numpy alone."""
+    codes = np.fromiter(map(_simple_code, map(_REF, recs), map(_ALT, recs), repeat(aligned)),
+                        np.int32, len(recs))
     idx = np.flatnonzero(codes >= 0)
-    more = []
-    for i in np.flatnonzero(codes < 0).tolist():
-        r = recs[i]
-        ref, alt = r[3], r[4]
-        if (len(ref) == 1 or len(alt) == 1) and len(ref) + len(alt) <= MAX_INLINE \
-                and "," not in alt and not (aligned and ref[-1].upper() == alt[-1].upper()):
-            c = code(ref.upper(), alt.upper())
-            if c != LONG:
-                more.append((i, c))
-    codes = codes[idx].astype(np.uint16)
-    if more:
-        extra = np.asarray(more, dtype=np.int64)
-        idx = np.concatenate([idx, extra[:, 0]])
-        codes = np.concatenate([codes, extra[:, 1].astype(np.uint16)])
-    return idx, codes
+    return idx, codes[idx].astype(np.uint16)
+
+
+@lru_cache(maxsize=1 << 16)  # a few thousand REF/ALT pairs make most records of a file
+def _simple_code(ref: str, alt: str, aligned: bool) -> int:
+    """The allele code of a record matched with numpy alone, else -1.
+
+    SNVs, and records with one ALT allele, REF or ALT a single base (so already normalised:
+    trimming changes nothing) and an inline code; when aligned (sources left-aligned against
+    the genome), only the indels that cannot move left (last bases of REF and ALT differ).
+    """
+    if (len(ref) == 1 or len(alt) == 1) and len(ref) + len(alt) <= MAX_INLINE \
+            and "," not in alt and not (aligned and len(ref) != len(alt)
+                                        and ref[-1].upper() == alt[-1].upper()):
+        c = code(ref.upper(), alt.upper())
+        return -1 if c == LONG else c
+    return -1
 
 
 def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stats: Stats
