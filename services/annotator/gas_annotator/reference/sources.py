@@ -190,31 +190,42 @@ class _Sparse:
         for f in self.files:
             f.close()
 
-    def read(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(record numbers, offsets, bytes), as written."""
+    def read(self) -> tuple[np.ndarray, np.ndarray]:
+        """(record numbers, text lengths), as written; the texts stay in their file."""
         self.close()
-        idx, lens, blob = (np.fromfile(p, dtype=t) for p, t in
-                           zip(self.paths, (np.int64, np.int64, np.uint8), strict=True))
-        off = np.zeros(len(lens) + 1, dtype=np.int64)
-        np.cumsum(lens, out=off[1:])
-        return idx, off, blob
+        return np.fromfile(self.paths[0], dtype=np.int64), np.fromfile(self.paths[1],
+                                                                       dtype=np.int64)
 
 
-def _merged(prefix: str, parts: list[_Sparse]) -> dict[str, np.ndarray]:
-    """The sparse texts of several spills as one table sorted by record number."""
+def _merged(prefix: str, parts: list[_Sparse], tmp: Path) -> dict[str, np.ndarray | Path]:
+    """The sparse texts of several spills as one table sorted by record number (the texts
+    gathered into a file a slice at a time: memory is 8 bytes a text, not its length)."""
     read = [p.read() for p in parts]
     idx = np.concatenate([r[0] for r in read])
+    lens = np.concatenate([r[1] for r in read])
     order = np.argsort(idx, kind="stable")
-    base = np.cumsum([0] + [len(r[2]) for r in read])[:-1]
-    starts = np.concatenate([r[1][:-1] + b for r, b in zip(read, base, strict=True)])
-    lens = np.concatenate([np.diff(r[1]) for r in read])
-    blob = np.concatenate([r[2] for r in read])
+    starts = np.zeros(len(lens) + 1, dtype=np.int64)  # in the parts' texts, one after another
+    np.cumsum(lens, out=starts[1:])
+    blob_path = tmp / f"{prefix}.blob"
+    with open(blob_path, "wb") as out:
+        for p in parts:
+            with open(p.paths[2], "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 22)
+    blob = np.memmap(blob_path, dtype=np.uint8, mode="r") if starts[-1] else \
+        np.zeros(0, np.uint8)
+    gathered = tmp / f"{prefix}.sorted"
+    with open(gathered, "wb") as out:
+        for a in range(0, len(order), 1 << 16):
+            o = order[a:a + (1 << 16)]
+            n = lens[o]
+            into = np.zeros(len(o), dtype=np.int64)
+            np.cumsum(n[:-1], out=into[1:])
+            np.asarray(blob[np.repeat(starts[o] - into, n) + np.arange(int(n.sum()))]).tofile(out)
+    del blob
     off = np.zeros(len(idx) + 1, dtype=np.int64)
     np.cumsum(lens[order], out=off[1:])
-    # gather each text in record order (few: the rare alleles and IDs spelled out)
-    take = np.repeat(starts[order] - off[:-1], lens[order]) + np.arange(off[-1])
     return {f"{prefix}_idx": _small(idx[order]), f"{prefix}_off": _small(off),
-            f"{prefix}_blob": blob[take]}
+            f"{prefix}_blob": gathered}
 
 
 def _small(a: np.ndarray) -> np.ndarray:
@@ -411,8 +422,8 @@ class SourceWriter:
         files["allele_codes"], extra = self._palette()
         for col in self.columns:
             files[col] = self._narrow(col)
-        files.update(_merged("long", [self.long, extra]))
-        files.update(_merged("idtext", [self.idtext]))
+        files.update(_merged("long", [self.long, extra], self.tmp))
+        files.update(_merged("idtext", [self.idtext], self.tmp))
         declared = {}
         for fk, fi in enumerate(self.fields):
             if fi.kind == "text":
@@ -446,7 +457,9 @@ class SourceWriter:
     def _blocks(self, bits: int) -> np.ndarray:
         """Per contig, the first record of each 2**bits block and the contig's end; the
         contig entries are rewritten to slices of it."""
-        fine = np.fromfile(self.tmp / "blk", dtype=np.int64)
+        raw = self.tmp / "blk"
+        fine = np.memmap(raw, dtype=np.int64, mode="r") if raw.stat().st_size else \
+            np.zeros(0, np.int64)
         step, out, nblk = 1 << (bits - FINE_BITS), [], 0
         for entry in self.contigs.values():
             first, end, b0, nb = entry
