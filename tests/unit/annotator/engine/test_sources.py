@@ -16,7 +16,9 @@ import pytest
 from click.testing import CliRunner
 from gas_annotator.cli import reference as reference_cli
 from gas_annotator.engine import annotate_file
-from gas_annotator.reference.alleles import code
+from gas_annotator.engine.sources import sources_of
+from gas_annotator.reference.alleles import code, normalise
+from gas_annotator.reference.bundle import Reference
 from gas_annotator.reference.custom import build_custom
 from gas_annotator.reference.gtf import AnnotationSourceError
 from gas_annotator.reference.sources import SourceSpec
@@ -178,8 +180,6 @@ def test_matches_agree_with_a_plain_dictionary(tmp_path, gtf_path, vcf) -> None:
     res = annotate_file(tmp_path / "q.vcf", tmp_path / "o", b)
     got = [ln.split("\t")[2] for ln in res.annot_path.read_text().splitlines()
            if not ln.startswith("#")]
-    from gas_annotator.reference.alleles import normalise
-
     by_norm: dict[tuple, list[str]] = {}
     for (p, r, a), vid in known.items():
         by_norm.setdefault(normalise(p, r, a), []).append(vid)
@@ -191,8 +191,28 @@ def test_matches_agree_with_a_plain_dictionary(tmp_path, gtf_path, vcf) -> None:
     long_idx = np.load(b / "src_db_long_idx.npy")
     assert len(long_idx) > sum(len(r) + len(a) > 6 for _, r, a in known)
 
-    # A format 4 bundle (16-bit allele codes, no palette) reads the same
+    # every record's position, decoded from the blocks (here 2**12 bases) and pos
     m = json.loads((b / "manifest.json").read_text())
+    entry = m["sources"]["db"]
+    assert entry["block_bits"] == 12 and entry["left_aligned"] is False
+    index = sources_of(Reference(b)).indexes[0]
+    stored = sorted(normalise(p, r, a)[0] for p, r, a in known)  # type: ignore[index]
+    assert index.positions("1").tolist() == stored
+
+    # A format 5 bundle (65,536-base blocks, no block_bits) reads the same
+    first, last, _, _ = entry["contigs"]["1"]
+    blocks = np.asarray(stored) >> 16
+    np.save(b / "src_db_blk.npy", np.append(np.searchsorted(blocks, np.arange(blocks[-1] + 1)),
+                                            last).astype(np.uint32))
+    entry["contigs"]["1"] = [first, last, 0, int(blocks[-1]) + 1]
+    del entry["block_bits"], entry["left_aligned"]
+    m["format_version"] = 5
+    (b / "manifest.json").write_text(json.dumps(m))
+    res = annotate_file(tmp_path / "q.vcf", tmp_path / "o5", b)
+    assert [ln.split("\t")[2] for ln in res.annot_path.read_text().splitlines()
+            if not ln.startswith("#")] == want
+
+    # A format 4 bundle (16-bit allele codes, no palette) reads the same
     codes = np.load(b / "src_db_allele_codes.npy")[np.load(b / "src_db_allele.npy")]
     off, blob = np.load(b / "src_db_long_off.npy"), np.load(b / "src_db_long_blob.npy")
     for k, j in enumerate(long_idx.tolist()):  # format 4 spelled out only LONG alleles
