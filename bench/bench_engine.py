@@ -10,7 +10,7 @@ chr21 variants, timed against SnpEff and bcftools csq on the same files.
 Then (--source-records, default 5,000,000; the issue's 50M takes about ten times as long)
 compiles a synthetic dbSNP-style source into a copy of the bundle and reports build
 throughput, peak RSS, bytes per record, and `gas annotate` with and without it on the same
-queries. `--variants 0 --chr21-variants 0` runs the source part alone.
+queries. `--variants 0 --chr21-variants 0 --source-records N` runs the source part alone.
 """
 
 from __future__ import annotations
@@ -400,14 +400,14 @@ def main() -> int:
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", type=int, default=1_000_000,
-                    help="variants for the genome-wide run (0: skip it; with --chr21-variants "
-                         "0 too, only the source part runs)")
+                    help="variants for the genome-wide run (0: skip it)")
     ap.add_argument("--reference", default="grch38")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
     ap.add_argument("--chr21-variants", type=int, default=1_000_000,
                     help="variants for the per-transcript run on chr21 (0: skip it)")
-    ap.add_argument("--source-records", type=int, default=5_000_000,
-                    help="records of the synthetic dbSNP-style source (0: skip that part)")
+    ap.add_argument("--source-records", type=int, default=None,
+                    help="records of the synthetic dbSNP-style source (0: skip that part; "
+                         "default 5,000,000, or 0 with --variants 0)")
     ap.add_argument("--source-queries", type=int, default=1_000_000,
                     help="variants looked up in it")
     args = ap.parse_args()
@@ -417,9 +417,11 @@ def main() -> int:
             genome_wide(args.variants, args.reference, work)
         if args.chr21_variants:
             print("\n".join(run_chr21(args.chr21_variants, work)))
-        if args.source_records:
-            bench_sources(work, ensure_bundle(args.reference), args.source_records,
-                          args.source_queries)
+        records = args.source_records
+        if records is None:
+            records = 5_000_000 if args.variants else 0
+        if records:
+            bench_sources(work, ensure_bundle(args.reference), records, args.source_queries)
     finally:
         if args.keep:
             print(f"kept {work}")
