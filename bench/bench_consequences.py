@@ -295,7 +295,7 @@ def report(name: str, r: dict, top: int) -> dict:
             right = f"  [{verdict.get(cls[0], '?')}]" if classes else ""
             print(f"    {n:6,}  {' | '.join(cls)}{right}   e.g. {ex}")
         if classes:
-            summary[what] = dict(counter.most_common())
+            summary[what] = {cls[0]: n for cls, n in counter.most_common()}
     return summary
 
 

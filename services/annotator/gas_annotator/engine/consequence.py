@@ -452,9 +452,17 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
     k1 = (max(x3, x5) - 1) // 3
     ref_cod = cds[3 * k0:3 * k1 + 3]
     alt_cod = ref_cod[:x5 - 1 - 3 * k0] + alt_t + ref_cod[x3 - 3 * k0:]
-    # SO: whole codons added or removed between codons, in any of its equivalent places
-    # (SnpEff looks at one neighbouring place only)
-    conservative = (-lo) % 3 <= hi - lo
+    # SnpEff's rule (SO's definition read by position): conservative when the change, at
+    # its 3'-most place (shift3), starts between two codons, or when the codons it touches
+    # become the same codons with whole ones added or removed at their 3' end (an indel
+    # that could move 3' in the spliced CDS but not on the genome, at an exon edge).
+    # Another equivalent place in a repeat does not count: c.1298_1300del in GCG CCG CAG
+    # (p.Pro433del) starts within a codon, disruptive. An insertion starts before CDS base
+    # x5; SnpEff 5.1 tests the base before it on the - strand, so it calls one after a
+    # codon's first base conservative there: GAS does not follow that.
+    conservative = (x5 - 1) % 3 == 0 or (
+        alt_cod.startswith(ref_cod) if not ref_t else
+        not alt_t and ref_cod.startswith(alt_cod))
     _inframe(protein, k0, protein[k0:k1 + 1], translate(alt_cod, code), diff, conservative, out)
 
 
