@@ -236,6 +236,22 @@ PLUS_CASES = [
     ((158, GENOME[157:162], GENOME[157]), [
         "splice_donor_variant&frameshift_variant&splice_region_variant&intron_variant", "HIGH",
         "1/3", "c.39_40+2del", "p.Arg14CysfsTer?", "59/200", "39/129", "13/42", ""]),
+    # deletions over the CDS start (5' UTR ...CCG CC|ATG GCC): c.-1_1 (CA) leaves CC TG..,
+    # no start codon: frameshift (2 bases), start lost; c.-2_1 (CCA): in-frame, conservative
+    ((119, "CCA", "C"), ["frameshift_variant&start_lost&5_prime_UTR_variant", "HIGH", "1/3",
+                         "c.-1_1del", "p.Met1?", "20/200", "1/129", "1/42", ""]),
+    ((118, "GCCA", "G"), ["start_lost&conservative_inframe_deletion&5_prime_UTR_variant",
+                          "HIGH", "1/3", "c.-2_1del", "p.Met1?", "19/200", "1/129", "1/42",
+                          ""]),
+    # deletions over the CDS end (stop TAA, 3' UTR CTAAGGTAG): c.128_*1 (AAC) leaves T|TA
+    # AGG TAG: Leu, Arg, stop; c.129_*1 (AC) leaves TA|T AAG GTA GCC CCC..., no stop before
+    # the transcript ends
+    ((447, "TAAC", "T"), ["stop_lost&conservative_inframe_deletion&3_prime_UTR_variant",
+                          "HIGH", "3/3", "c.128_*1del", "p.Ter43LeuextTer2", "148/200",
+                          "128/129", "43/42", ""]),
+    ((448, "AAC", "A"), ["frameshift_variant&stop_lost&3_prime_UTR_variant", "HIGH", "3/3",
+                         "c.129_*1del", "p.Ter43TyrextTer?", "149/200", "129/129", "43/42",
+                         ""]),
     # insertions count at the base after them (SnpEff): at the exon/intron junction (+1),
     # between +2/+3 (+3), between -9/-8 (-8)
     ((160, "C", "CT"), ["splice_donor_variant&intron_variant", "HIGH", "1/2", "c.40_40+1insT",
@@ -320,6 +336,20 @@ MINUS_CASES = [
     ((_m(17), base(_m(17)) + "CGC", base(_m(17))), [
         "disruptive_inframe_deletion", "MODERATE", "1/3", "c.14_16del", "p.Arg5_Ala6delinsPro",
         "35/300", "14/180", "5/59", ""]),
+    # 5' UTR ...GCA G|ATG GAA: deleting c.-1_1 (GA) leaves CA TG GAA: the A before it makes
+    # the start codon again, in the same frame: the protein is unchanged
+    ((1478, GENOME[1477:1480], base(1478)), [
+        "start_retained_variant&5_prime_UTR_variant", "LOW", "1/3", "c.-1_1del", "p.Met1=",
+        "21/300", "1/180", "1/59", ""]),
+    # the stop codon TA|A (c.180 on exon 3), then 3' UTR GGCTAGC: c.180_*1 (AG) leaves TA|G:
+    # a stop again; c.180_*2 (AGG) leaves TA|C TAG: Tyr, then a stop
+    ((1098, GENOME[1097:1100], base(1098)), [
+        "frameshift_variant&splice_region_variant&stop_retained_variant&3_prime_UTR_variant",
+        "HIGH", "3/3", "c.180_*1del", "p.Ter60=", "201/300", "180/180", "60/59", ""]),
+    ((1097, GENOME[1096:1100], base(1097)), [
+        "stop_lost&conservative_inframe_deletion&splice_region_variant&3_prime_UTR_variant",
+        "HIGH", "3/3", "c.180_*2del", "p.Ter60TyrextTer1", "201/300", "180/180", "60/59",
+        ""]),
     # one T out of TTT (codon 3, c.7-9): frameshift, 3'-most T is c.9
     ((_m(9) - 1, base(_m(9) - 1) + "A", base(_m(9) - 1)), [
         "frameshift_variant", "HIGH", "1/3", "c.9del", "p.Leu4PhefsTer?", "30/300", "9/180",
