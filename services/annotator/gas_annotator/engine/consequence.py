@@ -441,8 +441,8 @@ def _over_cds_end(tx: TxModel, c5: int, c3: int, out: Consequence) -> None:
     if alt == protein:
         out.terms.update(("conservative_inframe_deletion", "stop_retained_variant"))
         out.hgvs_p = f"p.Ter{len(protein)}="
-    elif i < len(alt) and protein[i] == "*":
-        out.terms.update(("conservative_inframe_deletion", "stop_lost"))
+    elif i < len(alt) and protein[i] == "*":  # (stop_lost: longer)
+        out.terms.add("conservative_inframe_deletion")
         out.hgvs_p = _extension(i, alt)
     else:
         _inframe(protein, k0, protein[k0:], alt[k0:], c5 - c3 - 1, True, out)
