@@ -249,6 +249,10 @@ PLUS_CASES = [
     ((447, "TAAC", "T"), ["stop_lost&conservative_inframe_deletion&3_prime_UTR_variant",
                           "HIGH", "3/3", "c.128_*1del", "p.Ter43LeuextTer2", "148/200",
                           "128/129", "43/42", ""]),
+    # c.125_*1 (CTTAAC) leaves G|TA AGG TAG: Ala42 becomes Val, Arg, then the stop
+    ((444, "GCTTAAC", "G"), ["stop_lost&conservative_inframe_deletion&3_prime_UTR_variant",
+                             "HIGH", "3/3", "c.125_*1del", "p.Ala42delinsValArg", "145/200",
+                             "125/129", "42/42", ""]),
     ((448, "AAC", "A"), ["frameshift_variant&stop_lost&3_prime_UTR_variant", "HIGH", "3/3",
                          "c.129_*1del", "p.Ter43TyrextTer?", "149/200", "129/129", "43/42",
                          ""]),
