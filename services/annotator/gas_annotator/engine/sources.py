@@ -1,23 +1,26 @@
 """Look up a bundle's annotation sources for a batch of records: the ID column and INFO fields.
 
 Positions are found for the whole batch at once (a vectorised binary search inside each
-65,536-base block, see `reference.sources`); only records whose position is in a source
-compare alleles, one by one, after the same normalisation the source went through.
+block of about 64 records, see `reference.sources`); SNVs and short indels then compare
+allele codes with numpy, other records one by one after the same normalisation the source
+went through (left-aligned against the genome when the source was).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import repeat
-from operator import add, itemgetter
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 
-from ..reference.alleles import LONG, MAX_INLINE, code, decode, normalise
+from ..reference.alleles import LONG, MAX_INLINE, code, decode, left_align, normalise
 from ..reference.bundle import BundleError, Reference
-from ..reference.sources import BLOCK_BITS
+from ..reference.genome import Genome
+from ..reference.sources import MAX_BLOCK_BITS
 from .summary import Stats
 
 _REF, _ALT = itemgetter(3), itemgetter(4)
@@ -46,6 +49,8 @@ class SourceIndex:
         self.contigs: dict[str, list[int]] = entry["contigs"]
         self.id_prefix: str = entry["id_prefix"]
         self.has_id: bool = entry["id"]
+        self.bits: int = entry.get("block_bits", MAX_BLOCK_BITS)  # formats 4, 5: 16
+        self.left_aligned: bool = entry.get("left_aligned", False)
         p = f"src_{self.name}_"
         a: dict[str, np.ndarray] = {}
         for f in entry["files"]:
@@ -77,21 +82,22 @@ class SourceIndex:
     def find(self, contig: str, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For positions q: first record at or after each (lo), its block's end, and hit."""
         first, _, b0, nb = self.contigs[contig]
-        b = q >> BLOCK_BITS
+        b = q >> self.bits
         inside = (b < nb) & (q > 0)
         bi = np.where(inside, b, 0) + b0
         lo = self.blk[bi].astype(np.int64)
-        end = np.where(inside, self.blk[bi + 1], lo)
+        end = np.where(inside, self.blk[bi + 1], lo).astype(np.int64)
         low = (q & 0xFFFF).astype(np.uint16)
-        hi = end.copy()
-        pos = self.pos
-        active = np.flatnonzero(lo < hi)
-        while len(active):  # lower bound of low in pos[lo:hi], all queries at once
-            mid = (lo[active] + hi[active]) >> 1
-            right = pos[mid] < low[active]
-            lo[active[right]] = mid[right] + 1
-            hi[active[~right]] = mid[~right]
-            active = active[lo[active] < hi[active]]
+        # lower bound of low in pos[lo:end] for every query at once: a fixed number of
+        # halvings (a block holds about 64 records), no per-step bookkeeping
+        n = end - lo
+        pos, last = self.pos, len(self.pos) - 1
+        for _ in range(int(n.max()).bit_length() if len(n) else 0):
+            half = n >> 1
+            mid = lo + half
+            right = (pos[np.minimum(mid, last)] < low) & (n > 0)
+            lo = np.where(right, mid + 1, lo)
+            n = np.where(right, n - half - 1, half)
         hit = lo < end
         hit[hit] = pos[lo[hit]] == low[hit]
         return lo, end, hit
@@ -149,7 +155,8 @@ class SourceIndex:
         first, last, b0, nb = self.contigs[contig]
         counts: np.ndarray = np.diff(self.blk[b0:b0 + nb + 1].astype(np.int64))
         blocks = np.repeat(np.arange(nb, dtype=np.int64), counts)
-        return (blocks << BLOCK_BITS) | self.pos[first:last]
+        low = self.pos[first:last].astype(np.int64) & ((1 << self.bits) - 1)
+        return (blocks << self.bits) | low
 
     def record(self, j: int) -> tuple[str, str, str]:
         """(REF, ALT, ID) of record j."""
@@ -199,7 +206,8 @@ class _Texts:
         self.idx, self.off, self.blob = idx, off, blob
 
     def get(self, j: int) -> str | None:
-        k = int(np.searchsorted(self.idx, j))
+        # j as the array's own type: a Python int would convert the whole array each time
+        k = int(self.idx.searchsorted(self.idx.dtype.type(j)))
         if k < len(self.idx) and self.idx[k] == j:
             return bytes(self.blob[self.off[k]:self.off[k + 1]]).decode()
         return None
@@ -211,6 +219,7 @@ class Sources:
     def __init__(self, ref: Reference) -> None:
         entries = ref.manifest.get("sources", {})
         self.indexes = [SourceIndex(ref.path, e) for e in entries.values()]
+        self.genome = ref.genome  # None without FASTA
 
     def header_lines(self) -> list[str]:
         """##INFO lines of the fields the sources add."""
@@ -241,11 +250,14 @@ class Sources:
         todo = [s for s in self.indexes if contig in s.contigs]
         if not todo or not recs:
             return
-        # SNVs and short indels (most records) are matched with numpy; the others one by one.
-        snv, codes = _simple_codes(recs)
+        genome = self.genome if self.genome is not None and self.genome.has(contig) else None
+        aligned = genome is not None and any(s.left_aligned for s in todo)
+        # SNVs and short indels that cannot move (most records) are matched with numpy; the
+        # others one by one.
+        snv, codes = _simple_codes(recs, aligned)
         others = np.ones(len(recs), dtype=bool)
         others[snv] = False
-        others_idx = np.flatnonzero(others)
+        queries = _Queries(contig, pos, recs, np.flatnonzero(others), genome)
         found: dict[int, dict[int, list[tuple[SourceIndex, int]]]] = {}  # rec -> allele -> hits
         known = np.zeros(len(recs), dtype=bool)  # records given an ID
         for s in todo:
@@ -257,86 +269,84 @@ class Sources:
                 else:  # an ID-only source (dbSNP): IDs straight into the column
                     hits = snv[qi]
                     known[hits] = True
-                    for r, vid in zip(map(recs.__getitem__, hits.tolist()), s.ids_of(js),
-                                      strict=True):
-                        have = r[2]
-                        if have == ".":
-                            r[2] = vid
-                        elif vid not in have.split(";"):
-                            r[2] = f"{have};{vid}" if have else vid
-            if len(others_idx):
-                self._match_others(s, contig, pos, recs, others_idx, found)
+                    _add_ids(map(recs.__getitem__, hits.tolist()), s.ids_of(js))
+            queries.match(s, found)
         for i, alleles in found.items():
             if _write(recs[i], alleles, stats):
                 known[i] = True
         stats.known_ids += int(np.count_nonzero(known))
 
-    @staticmethod
-    def _match_others(s: SourceIndex, contig: str, pos: np.ndarray, recs: list[list[str]],
-                      idx: np.ndarray, found: dict) -> None:
-        """Match records that are not plain SNVs, allele by allele."""
-        q_rec, q_pos = _queries(idx, pos[idx], recs)
-        lo, end, hit = s.find(contig, q_pos)
+
+def _add_ids(rows: Iterable[list[str]], ids: list[str]) -> None:
+    """Put each ID into its record's ID column (after the IDs it has)."""
+    for r, vid in zip(rows, ids, strict=True):
+        have = r[2]
+        if have == ".":
+            r[2] = vid
+        elif vid not in have.split(";"):
+            r[2] = f"{have};{vid}" if have else vid
+
+
+class _Queries:
+    """The records matched one by one: every ALT allele normalised as each source was."""
+
+    def __init__(self, contig: str, pos: np.ndarray, recs: list[list[str]], idx: np.ndarray,
+                 genome: Genome | None) -> None:
+        self.contig, self.pos, self.recs, self.idx = contig, pos, recs, idx
+        self.genome = genome
+        self.by_mode: dict[bool, tuple[list[tuple[int, int, str, str]], np.ndarray]] = {}
+
+    def alleles(self, aligned: bool) -> tuple[list[tuple[int, int, str, str]], np.ndarray]:
+        """([(record, allele number, REF, ALT)], positions), normalised, left-aligned or not."""
+        if aligned not in self.by_mode:
+            g, contig = self.genome, self.contig
+            norm = (lambda p, r, a: left_align(p, r, a, lambda x, y: g.fetch(contig, x, y))) \
+                if aligned and g is not None else normalise
+            out, where = [], []
+            for i, p in zip(self.idx.tolist(), self.pos[self.idx].tolist(), strict=True):
+                r = self.recs[i]
+                for k, alt in enumerate(r[4].split(",")):
+                    n = norm(p, r[3], alt)
+                    if n is not None:
+                        out.append((i, k, n[1], n[2]))
+                        where.append(n[0])
+            self.by_mode[aligned] = out, np.asarray(where, dtype=np.int64)
+        return self.by_mode[aligned]
+
+    def match(self, s: SourceIndex, found: dict) -> None:
+        """Add source s's records that match an allele to found."""
+        if not len(self.idx):
+            return
+        alleles, q = self.alleles(s.left_aligned)
+        lo, end, hit = s.find(self.contig, q)
         for h in np.flatnonzero(hit).tolist():
-            i = int(q_rec[h])
-            r, p = recs[i], int(q_pos[h])
-            for k, alt in enumerate(r[4].split(",")):
-                norm = normalise(int(pos[i]), r[3], alt)
-                if norm is None or norm[0] != p:
-                    continue
-                for j in s.matches(int(lo[h]), int(end[h]), p & 0xFFFF, norm[1], norm[2]):
-                    found.setdefault(i, {}).setdefault(k, []).append((s, j))
+            i, k, ref, alt = alleles[h]
+            for j in s.matches(int(lo[h]), int(end[h]), int(q[h]) & 0xFFFF, ref, alt):
+                found.setdefault(i, {}).setdefault(k, []).append((s, j))
 
 
-# REF+ALT of a SNV (either case) -> its allele code (alleles.code: REF * 4 + ALT).
-_SNV = {r + a: i * 4 + j for i, rb in enumerate("ACGT") for j, ab in enumerate("ACGT")
-        for r in (rb, rb.lower()) for a in (ab, ab.lower())}
-
-
-def _simple_codes(recs: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(record numbers, allele codes) of the records matched with numpy alone.
-
-    SNVs (one dictionary lookup each, in C), and records with one ALT allele, REF or ALT a
-    single base (so already normalised: trimming changes nothing) and an inline code.
-    """
-    n = len(recs)
-    # REF and ALT are never empty in a record, so a two-letter REF+ALT is a SNV
-    codes = np.fromiter(map(_SNV.get, map(add, map(_REF, recs), map(_ALT, recs)), repeat(-1)),
-                        np.int32, n)
+def _simple_codes(recs: list[list[str]], aligned: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(record numbers, allele codes) of the records matched with numpy alone."""
+    codes = np.fromiter(map(_simple_code, map(_REF, recs), map(_ALT, recs), repeat(aligned)),
+                        np.int32, len(recs))
     idx = np.flatnonzero(codes >= 0)
-    more = []
-    for i in np.flatnonzero(codes < 0).tolist():
-        r = recs[i]
-        ref, alt = r[3], r[4]
-        if (len(ref) == 1 or len(alt) == 1) and len(ref) + len(alt) <= MAX_INLINE \
-                and "," not in alt:
-            c = code(ref.upper(), alt.upper())
-            if c != LONG:
-                more.append((i, c))
-    codes = codes[idx].astype(np.uint16)
-    if more:
-        extra = np.asarray(more, dtype=np.int64)
-        idx = np.concatenate([idx, extra[:, 0]])
-        codes = np.concatenate([codes, extra[:, 1].astype(np.uint16)])
-    return idx, codes
+    return idx, codes[idx].astype(np.uint16)
 
 
-def _queries(idx: np.ndarray, pos: np.ndarray, recs: list[list[str]]
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """(record, position) pairs to look up: POS, plus where trimming moves an allele."""
-    extra_rec: list[int] = []
-    extra_pos: list[int] = []
-    for i, p0 in zip(idx.tolist(), pos.tolist(), strict=True):
-        r = recs[i]
-        if len(r[3]) > 1:
-            moved = {n[0] for n in (normalise(p0, r[3], a) for a in r[4].split(",")) if n}
-            moved.discard(p0)
-            extra_rec += [i] * len(moved)
-            extra_pos += sorted(moved)
-    if extra_rec:
-        return (np.concatenate([idx, np.asarray(extra_rec)]),
-                np.concatenate([pos, np.asarray(extra_pos, dtype=np.int64)]))
-    return idx, pos
+@lru_cache(maxsize=1 << 16)  # a few thousand REF/ALT pairs make most records of a file
+def _simple_code(ref: str, alt: str, aligned: bool) -> int:
+    """The allele code of a record matched with numpy alone, else -1.
+
+    SNVs, and records with one ALT allele, REF or ALT a single base (so already normalised:
+    trimming changes nothing) and an inline code; when aligned (sources left-aligned against
+    the genome), only the indels that cannot move left (last bases of REF and ALT differ).
+    """
+    if (len(ref) == 1 or len(alt) == 1) and len(ref) + len(alt) <= MAX_INLINE \
+            and "," not in alt and not (aligned and len(ref) != len(alt)
+                                        and ref[-1].upper() == alt[-1].upper()):
+        c = code(ref.upper(), alt.upper())
+        return -1 if c == LONG else c
+    return -1
 
 
 def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stats: Stats

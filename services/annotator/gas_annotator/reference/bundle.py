@@ -20,8 +20,10 @@ from .index_builder import TemplateTable, contig_intervals, entry_prefix
 from .model import TERMS, Transcript
 from .transcripts import TX_EXON0, concat_index, overlap_index, transcript_rows
 
-FORMAT_VERSION = 5
-READS_VERSIONS = (4, 5)  # 4: sources' allele column is the 16-bit code (no palette)
+FORMAT_VERSION = 6
+# 4: sources' allele column is the 16-bit code (no palette); 4 and 5: source blocks are
+# 65,536 bases and indels are not left-aligned (their entries lack block_bits, left_aligned)
+READS_VERSIONS = (4, 5, 6)
 MANIFEST = "manifest.json"
 _COLUMNS = ("iv_term", "iv_feat", "iv_rank", "iv_term2", "iv_feat2", "iv_rank2")
 _COLUMN_TYPES = (np.int8, np.int32, np.uint16, np.int8, np.int32, np.uint16)

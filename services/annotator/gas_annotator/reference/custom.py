@@ -8,7 +8,7 @@ from pathlib import Path
 from .bundle import sha256_file, write_bundle
 from .checks import check_models
 from .contigs import BUILD_LENGTHS, canonical_contig
-from .genome import pack_fasta
+from .genome import fetcher, pack_fasta
 from .gtf import AnnotationSourceError, read_models
 from .sources import SourceSpec, compile_source
 
@@ -45,12 +45,14 @@ def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str =
             "sources": "VCF POS, 1-based",
         },
     }
-    compilers = [_compiler(s, say) for s in sources]
     if fasta is None:
         say("no FASTA: this bundle gives location terms only (no HGVS, no protein change)")
-        return write_bundle(dest, models, compilers, meta, lengths, say)
+        return write_bundle(dest, models, [_compiler(s, say) for s in sources], meta, lengths,
+                            say)
     say(f"reading {fasta.name}")
     sequence = pack_fasta(fasta, say)
+    fetch = fetcher(sequence)  # source indels are left-aligned against it
+    compilers = [_compiler(s, say, fetch) for s in sources]
     files["genome"] = {"file": fasta.name, "sha256": sha256_file(fasta)}
     for m in models:  # check_models compares canonical names
         m.contig = canonical_contig(m.contig)
@@ -68,5 +70,6 @@ def build_custom(annotation: Path, fmt: str, dest: Path, name: str, build: str =
                         report.incomplete)
 
 
-def _compiler(spec: SourceSpec, say: Callable[[str], None]) -> Callable[[Path], dict]:
-    return lambda folder: compile_source(spec, folder, say)
+def _compiler(spec: SourceSpec, say: Callable[[str], None],
+              fetch: Callable[[str, int, int], str] | None = None) -> Callable[[Path], dict]:
+    return lambda folder: compile_source(spec, folder, say, fetch=fetch)

@@ -121,3 +121,17 @@ class Genome:
                     seq[max(runs[k, 0] - a, 0):max(min(runs[k, 1], b) - a, 0)] = ord("N")
                     k += 1
         return seq.tobytes().decode()
+
+
+def fetcher(sequence: dict[str, tuple[np.ndarray, np.ndarray, int]]
+            ) -> Callable[[str, int, int], str]:
+    """fetch(contig, start, end) over packed records (as `pack_fasta` gives them): ''
+    for a contig the FASTA lacks."""
+    genomes = {c: Genome(p, n, {c: {"sequence": [0, length, 0, len(n)]}})
+               for c, (p, n, length) in sequence.items()}
+
+    def fetch(contig: str, start: int, end: int) -> str:
+        g = genomes.get(contig)
+        return g.fetch(contig, start, end) if g is not None else ""
+
+    return fetch

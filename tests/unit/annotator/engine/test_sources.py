@@ -16,7 +16,9 @@ import pytest
 from click.testing import CliRunner
 from gas_annotator.cli import reference as reference_cli
 from gas_annotator.engine import annotate_file
-from gas_annotator.reference.alleles import code
+from gas_annotator.engine.sources import sources_of
+from gas_annotator.reference.alleles import code, normalise
+from gas_annotator.reference.bundle import Reference
 from gas_annotator.reference.custom import build_custom
 from gas_annotator.reference.gtf import AnnotationSourceError
 from gas_annotator.reference.sources import SourceSpec
@@ -149,7 +151,9 @@ def test_manifest_and_bytes_per_record_of_an_id_only_source(tmp_path, gtf_path) 
     assert entry["records"] == 20_000 and entry["id_prefix"] == "rs"
     assert m["counts"]["known"] == 20_000
     size = sum(f.stat().st_size for f in b.glob("src_dbsnp_*.npy"))
-    assert size / 20_000 <= 7.1, size / 20_000  # 2 (POS) + 1 (allele) + 4 (ID), blocks
+    # 2 (POS) + 1 (allele) + 4 (ID), 4 bytes a block of 32-64 records, .npy headers
+    assert size / 20_000 <= 7.2, size / 20_000
+    assert entry["block_bits"] == 13  # 64 x 150 bases a record: 2**13 bases a block
     assert all(f in m["files"] for f in entry["files"])
 
 
@@ -176,8 +180,6 @@ def test_matches_agree_with_a_plain_dictionary(tmp_path, gtf_path, vcf) -> None:
     res = annotate_file(tmp_path / "q.vcf", tmp_path / "o", b)
     got = [ln.split("\t")[2] for ln in res.annot_path.read_text().splitlines()
            if not ln.startswith("#")]
-    from gas_annotator.reference.alleles import normalise
-
     by_norm: dict[tuple, list[str]] = {}
     for (p, r, a), vid in known.items():
         by_norm.setdefault(normalise(p, r, a), []).append(vid)
@@ -189,8 +191,28 @@ def test_matches_agree_with_a_plain_dictionary(tmp_path, gtf_path, vcf) -> None:
     long_idx = np.load(b / "src_db_long_idx.npy")
     assert len(long_idx) > sum(len(r) + len(a) > 6 for _, r, a in known)
 
-    # A format 4 bundle (16-bit allele codes, no palette) reads the same
+    # every record's position, decoded from the blocks (here 2**12 bases) and pos
     m = json.loads((b / "manifest.json").read_text())
+    entry = m["sources"]["db"]
+    assert entry["block_bits"] == 12 and entry["left_aligned"] is False
+    index = sources_of(Reference(b)).indexes[0]
+    stored = sorted(normalise(p, r, a)[0] for p, r, a in known)  # type: ignore[index]
+    assert index.positions("1").tolist() == stored
+
+    # A format 5 bundle (65,536-base blocks, no block_bits) reads the same
+    first, last, _, _ = entry["contigs"]["1"]
+    blocks = np.asarray(stored) >> 16
+    np.save(b / "src_db_blk.npy", np.append(np.searchsorted(blocks, np.arange(blocks[-1] + 1)),
+                                            last).astype(np.uint32))
+    entry["contigs"]["1"] = [first, last, 0, int(blocks[-1]) + 1]
+    del entry["block_bits"], entry["left_aligned"]
+    m["format_version"] = 5
+    (b / "manifest.json").write_text(json.dumps(m))
+    res = annotate_file(tmp_path / "q.vcf", tmp_path / "o5", b)
+    assert [ln.split("\t")[2] for ln in res.annot_path.read_text().splitlines()
+            if not ln.startswith("#")] == want
+
+    # A format 4 bundle (16-bit allele codes, no palette) reads the same
     codes = np.load(b / "src_db_allele_codes.npy")[np.load(b / "src_db_allele.npy")]
     off, blob = np.load(b / "src_db_long_off.npy"), np.load(b / "src_db_long_blob.npy")
     for k, j in enumerate(long_idx.tolist()):  # format 4 spelled out only LONG alleles
@@ -262,3 +284,123 @@ def test_cli_annotate_reports_the_source_counts(vcf, tmp_path, src_bundle) -> No
     assert "2 known IDs (100.0%)" in res.output
     assert "ClinVar pathogenic or likely pathogenic: 1; rare (AF < 1%): 1 of 2 with an AF" \
         in res.output
+
+
+# chr1 of a tiny genome, 1-based: a CA repeat at 22-29 (G before it, T after) and an A run
+# at 32-36 (G before it, T after); the rest has no repeat longer than two bases.
+TINY = "ACGTTGCAACGTTGCAACGT" + "GCACACACAT" + "GAAAAATCGG" + "TCAGGATCCT" * 16
+TINY_GFF3 = ("##gff-version 3\n"
+             "chr1\tt\tgene\t1\t100\t.\t+\t.\tID=gene:G1;Name=GENE1\n"
+             "chr1\tt\tlnc_RNA\t1\t100\t.\t+\t.\tID=transcript:T1;Parent=gene:G1;"
+             "biotype=lncRNA\n"
+             "chr1\tt\texon\t1\t100\t.\t+\t.\tParent=transcript:T1\n")
+
+
+def _tiny_bundle(tmp_path: Path, records: list[str], fasta: bool = True) -> Path:
+    """A bundle of TINY (with or without its sequence) and one source: ID and AF."""
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "t.gff3").write_text(TINY_GFF3)
+    (tmp_path / "t.fa").write_text(f">chr1\n{TINY}\n")
+    src = tmp_path / "src.vcf"
+    src.write_text('##fileformat=VCFv4.2\n##INFO=<ID=AF,Number=A,Type=Float,Description="AF">\n'
+                   + COLS + "".join("\t".join(r.split()) + "\n" for r in records))
+    return build_custom(tmp_path / "t.gff3", "gff3", tmp_path / "b", "t", "",
+                        [SourceSpec("db", src, ["ID"]), SourceSpec("pop", src, ["AF"])], None,
+                        tmp_path / "t.fa" if fasta else None)
+
+
+def test_left_align_by_hand() -> None:
+    from gas_annotator.reference.alleles import MAX_SHIFT, left_align
+
+    def fetch(a: int, b: int) -> str:
+        return TINY[max(a, 1) - 1:b]
+
+    # deleting one CA of the repeat: leftmost is after the G at 21
+    assert left_align(27, "ACA", "A", fetch) == (21, "GCA", "G")
+    assert left_align(25, "ACA", "A", fetch) == (21, "GCA", "G")
+    assert left_align(21, "GCA", "G", fetch) == (21, "GCA", "G")
+    # inserting CA, written at the end of the repeat without padding trimmed (CAT>CACAT)
+    assert left_align(28, "CAT", "CACAT", fetch) == (21, "G", "GCA")
+    # one more A in the A run, written at its last base
+    assert left_align(36, "A", "AA", fetch) == (31, "G", "GA")
+    assert left_align(36, "AT", "AAT", fetch) == (31, "G", "GA")
+    # an A inserted before the T after the run, written right-anchored (no padding base)
+    assert left_align(37, "T", "AT", fetch) == (31, "G", "GA")
+    # not movable: another base than the repeat's, a substitution, a REF the genome lacks
+    assert left_align(36, "A", "AC", fetch) == (36, "A", "AC")
+    assert left_align(27, "A", "G", fetch) == (27, "A", "G")
+    assert left_align(27, "ACAC", "GTAC", fetch) == (27, "AC", "GT")
+    assert left_align(27, "GCA", "G", fetch) == (27, "GCA", "G")  # genome has ACA at 27
+    assert left_align(1, "AC", "A", fetch) == (1, "AC", "A")
+    assert left_align(36, "A", "<DEL>", fetch) is None
+    # a run longer than MAX_SHIFT: kept where it is (both sides agree on that)
+    run = "G" + "A" * (MAX_SHIFT + 10) + "T"
+    assert left_align(MAX_SHIFT + 11, "A", "AA", lambda a, b: run[max(a, 1) - 1:b]) == (
+        MAX_SHIFT + 11, "A", "AA")
+    assert left_align(MAX_SHIFT - 10, "A", "AA", lambda a, b: run[max(a, 1) - 1:b]) == (
+        1, "G", "GA")
+
+
+def test_indels_match_whichever_way_each_side_shifted_them(tmp_path, vcf, run) -> None:
+    """Source and input write the same indel at different places of a repeat: both are
+    left-aligned against the bundle's genome, so they match (and only the same indel does)."""
+    b = _tiny_bundle(tmp_path, [
+        "chr1 27 rs1 ACA A . . AF=0.1",        # CA deleted, written right-shifted
+        "chr1 31 rs2 G GA . . AF=0.2",         # A inserted, written left-aligned
+        "chr1 36 rs3 A AAA,T . . AF=0.3,0.4",  # AA inserted (right-shifted) and an SNV
+    ])
+    m = json.loads((b / "manifest.json").read_text())
+    assert m["sources"]["db"]["left_aligned"] is True
+    r = run(vcf("chr1 21 . GCA G . . .",     # rs1, left-aligned
+                "chr1 23 . ACA A . . .",     # rs1, in the middle of the repeat
+                "chr1 36 . A AA . . .",      # rs2, right-shifted
+                "chr1 33 . A AA,AAA . . .",  # rs2 and rs3 (split, each aligned)
+                "chr1 31 . G GAA . . .",     # rs3, left-aligned
+                "chr1 36 . A T . . .",       # rs3's SNV
+                "chr1 36 . A AC . . .",      # another insertion: no
+                "chr1 21 . GCACA G . . .",   # two CA deleted: no
+                "chr1 30 . TG T . . ."),     # the G after the repeat deleted: no
+            reference=b)
+    assert [rec[2] for rec in r.records] == ["rs1", "rs1", "rs2", "rs2;rs3", "rs3", "rs3", ".",
+                                             ".", "."]
+    assert [r.info(i).get("GAS_POP_AF") for i in range(9)] == [
+        "0.1", "0.1", "0.2", "0.2,0.3", "0.3", "0.4", None, None, None]
+    assert r.result.summary["known_ids"] == 6
+
+
+def test_without_the_genome_only_trimming_applies(tmp_path, vcf, run) -> None:
+    b = _tiny_bundle(tmp_path, ["chr1 27 rs1 ACA A . . AF=0.1"], fasta=False)
+    assert json.loads((b / "manifest.json").read_text())["sources"]["db"]["left_aligned"] \
+        is False
+    r = run(vcf("chr1 27 . ACA A . . .", "chr1 21 . GCA G . . ."), reference=b)
+    assert [rec[2] for rec in r.records] == ["rs1", "."]
+
+
+def test_a_source_written_in_small_chunks_is_the_same(tmp_path, monkeypatch) -> None:
+    """The build writes CHUNK records at a time, keeping back those a later row may precede
+    (left-aligned up to MAX_SHIFT bases): the columns do not depend on CHUNK."""
+    from gas_annotator.reference import sources
+
+    rnd = random.Random(5)
+    rows, pos = [], 0
+    for k in range(3000):
+        pos += rnd.randint(0, 40)
+        ref = rnd.choice(["A", "C", "GT", "ACGTACGTAAA"])
+        alt = rnd.choice(["T", "G", ref[0] + "CC", ref + ref])
+        rows.append(f"chr1 {max(pos, 1)} {'rs' if k % 7 else 'x'}{k} {ref} {alt} . . AF=0.{k}")
+    rows.append("chr2 5 rs1 A G . . AF=0.5")
+    big = _tiny_bundle(tmp_path / "big", rows, fasta=False)
+    monkeypatch.setattr(sources, "CHUNK", 7)
+    monkeypatch.setattr(sources, "MAX_SHIFT", 15)
+    small = _tiny_bundle(tmp_path / "small", rows, fasta=False)
+    files = sorted(f.name for f in big.glob("src_*.npy"))
+    assert files == sorted(f.name for f in small.glob("src_*.npy")) and len(files) > 20
+    for f in files:
+        assert np.array_equal(np.load(big / f), np.load(small / f)), f
+    m = [json.loads((b / "manifest.json").read_text())["sources"] for b in (big, small)]
+    assert m[0] == m[1]
+    # a row that comes after records more than MAX_SHIFT bases past it: the file is unsorted
+    rows.insert(2000, "chr1 3 rs9 A G . . AF=0.9")
+    with pytest.raises(AnnotationSourceError, match=r"chr1:3 comes after records at "
+                                                    r"positions past \d+; sort the file"):
+        _tiny_bundle(tmp_path / "unsorted", rows, fasta=False)

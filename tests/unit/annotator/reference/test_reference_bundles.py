@@ -67,7 +67,7 @@ def test_gff3_build(vcf, run, gff3_bundle, pos, term, gene, feature, biotype, ra
 def test_gff3_contig_lengths_and_manifest(gff3_bundle) -> None:
     m = json.loads((gff3_bundle / "manifest.json").read_text())
     assert m["contigs"]["1"]["length"] == 248956422
-    assert m["build"] == "GRCh38" and m["format_version"] == 5
+    assert m["build"] == "GRCh38" and m["format_version"] == 6
     assert m["source"]["annotation"]["format"] == "gff3"
     assert len(m["source"]["annotation"]["sha256"]) == 64
     for name, info in m["files"].items():
