@@ -11,6 +11,9 @@ compares them on random transcripts and variants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..reference.model import FLANK
@@ -24,6 +27,7 @@ from ..reference.transcripts import (
     TX_START,
     TX_STRAND,
 )
+from . import columns
 from .codons import revcomp
 from .consequence import trim
 from .so_terms import joined
@@ -36,8 +40,15 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (INTRON, "intron_variant"),
                                        (NC_EXON, "non_coding_transcript_exon_variant"),
                                        (UTR3, "3_prime_UTR_variant"))}
+_TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
 _PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
-_SNV = frozenset("ACGTacgt")
+_HGVS_PREFIX = [f"{p}{q}" for p in ("n.", "c.") for q in _PREFIX]  # by coding * 3 + prefix
+_BASE_CODE = np.full(256, 4, np.uint8)  # ACGT in either case -> 0-3, anything else 4
+for _i, _b in enumerate("ACGT"):
+    _BASE_CODE[ord(_b)] = _BASE_CODE[ord(_b.lower())] = _i
+# REF>ALT by (REF code * 4 + ALT code) * 2 + on the + strand
+_CHANGES = [f"{'TGCA'[r]}>{'TGCA'[a]}" if s == 0 else f"{'ACGT'[r]}>{'ACGT'[a]}"
+            for r in range(4) for a in range(4) for s in range(2)]
 # Bases next to an exon where more terms than the simple ones can apply (splice_region:
 # exon bases 1-3; intron bases up to 8 from the donor, 17 from the acceptor with VEP's
 # polypyrimidine tract): pairs there go to consequence.py. A new term deeper in an intron
@@ -45,7 +56,50 @@ _SNV = frozenset("ACGTacgt")
 EXON_EDGE, INTRON_EDGE = 3, 17
 MAX_INDEL = 24  # REF + ALT letters of the indels tried here
 ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
-_COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+def _codes(bases: str) -> np.ndarray:
+    """Base code (see _BASE_CODE) of each character."""
+    points = np.frombuffer(bases.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return np.where(points < 256, _BASE_CODE[np.minimum(points, 255)], 4)
+
+
+@dataclass
+class Done:
+    """Records annotated here: index in the batch, INFO text, most severe term rank."""
+
+    ks: np.ndarray
+    texts: list[str]
+    tops: np.ndarray
+
+    @staticmethod
+    def empty() -> Done:
+        return Done(np.zeros(0, np.int64), [], np.zeros(0, np.int64))
+
+    def plus(self, other: Done) -> Done:
+        return Done(np.concatenate([self.ks, other.ks]), self.texts + other.texts,
+                    np.concatenate([self.tops, other.tops]))
+
+
+@dataclass
+class RowTable:
+    """What the entries of some transcripts (sorted rows) share, as columns."""
+
+    rows: np.ndarray
+    heads: list[str]  # per row and kind: '|term|impact|feature'
+    feature_id: list[str]
+    notes: list[str]
+    coding: np.ndarray
+    plus: np.ndarray
+    feature_order: np.ndarray  # rank of the row by Feature_ID
+    pick_order: np.ndarray  # rank of the row by pick_key
+
+
+def _ranks(keys: list) -> np.ndarray:
+    """Position of each key in sorted order."""
+    out = np.empty(len(keys), np.int64)
+    out[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+    return out
 
 
 class ContigTables:
@@ -185,6 +239,35 @@ class FastPath:
                                 "c." if m.coding else "n.", m.plus, self.tx.pick_key(row, m))
         return got
 
+    def row_table(self, rows: np.ndarray, contig: str) -> RowTable:
+        info, rowinfo = self.info, self.row_info
+        got = [info.get(row) or rowinfo(row, contig) for row in rows.tolist()]
+        return RowTable(rows, [h for g in got for _, h in g[0]], [g[1] for g in got],
+                        [g[2] for g in got], np.array([g[3] == "c." for g in got], np.int64),
+                        np.array([g[4] for g in got], np.int64), _ranks([g[1] for g in got]),
+                        _ranks([g[5] for g in got]))
+
+    def pairs(self, tx_index: tuple, a: np.ndarray, b: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """(i, row) for each transcript near record i, whose REF spans overlap intervals
+        a[i]..b[i]: TranscriptAnnotator.rows for many records at once."""
+        _, first_iv, first_tx = tx_index
+        off, ids = self.tx.txi_off, self.tx.txi_ids
+        valid = b >= 0
+        s = np.asarray(off[first_iv + np.maximum(a, 0)], np.int64)
+        e = np.asarray(off[first_iv + np.maximum(b, 0) + 1], np.int64)
+        n = np.where(valid, e - s, 0)
+        total = int(n.sum())
+        i = np.repeat(np.arange(len(a), dtype=np.int64), n)
+        idx = np.repeat(s - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
+        rows = np.asarray(ids[idx], np.int64) + first_tx
+        two = (valid & (a < b))[i]
+        if two.any():  # a transcript in two intervals: once (the order does not matter)
+            key = np.unique((i[two] << 32) | rows[two])
+            i = np.concatenate([i[~two], key >> 32])
+            rows = np.concatenate([rows[~two], key & 0xFFFFFFFF])
+        return i, rows
+
     def contig_tables(self, contig: str, first_row: int) -> ContigTables:
         tab = self.tables.get(contig)
         if tab is None:
@@ -192,82 +275,88 @@ class FastPath:
             tab = self.tables[contig] = ContigTables(self.tx.num, self.tx.exon, first_row, r1)
         return tab
 
-    def annotate(self, contig: str, tx_index: tuple, recs: list[list[str]], positions: list[int],
-                 first: list[int], last: list[int], genome_base: list[str], length: int | None,
-                 near: list[bool]) -> dict[int, tuple[list[str], list[str], int]]:
-        """{record index: (ANN entries, picks, most severe rank)} for the records of a batch
-        this path can annotate whole; the others are left out."""
-        tx = self.tx
-        which: list[int] = []
-        pair_rec: list[int] = []
-        pair_row: list[int] = []
-        pair_pos: list[int] = []
+    def annotate(self, contig: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
+                 first: np.ndarray, last: np.ndarray, genome_base: list[str],
+                 length: int | None, near: np.ndarray, leads: list[str],
+                 vc_of: Callable[[int], str]) -> Done:
+        """The records of a batch this path can annotate whole (the others are left out):
+        their INFO (leads[k], what the record had, then VC, ANN and PICK) and most severe
+        term. vc_of(k): VC of indel record k (counted by the caller)."""
+        refs, alts = [r[3] for r in recs], [r[4] for r in recs]
+        n_ref = np.fromiter(map(len, refs), np.int64, len(recs))
+        n_alt = np.fromiter(map(len, alts), np.int64, len(recs))
+        ok = near.copy()
+        if length is not None:
+            ok &= pos <= length
+        snv = ok & (n_ref == 1) & (n_alt == 1)
+        cand = np.flatnonzero(snv)
+        # base codes (0-3: ACGT in either case, 4: anything else) of REF, ALT and the genome
+        rc = _codes("".join([refs[k] for k in cand.tolist()]))
+        ac = _codes("".join([alts[k] for k in cand.tolist()]))
+        gc = _codes("".join(genome_base))[cand]
+        good = (rc < 4) & (ac < 4) & (rc == gc) & (ac != gc)
+        which, rc, ac = cand[good], rc[good], ac[good]
+        indel = np.flatnonzero(ok & ~((n_ref == 1) & (n_alt == 1))
+                               & (n_ref + n_alt <= MAX_INDEL))
         indels: list[tuple[int, list[int], tuple, tuple]] = []
-        for k, (r, p, a, b, base, has_tx) in enumerate(zip(recs, positions, first, last,
-                                                             genome_base, near, strict=True)):
-            ref, alt = r[3], r[4]
-            if not has_tx or (length is not None and p > length):
+        tx = self.tx
+        for k in indel.tolist():
+            if "," in alts[k]:
                 continue
-            if len(alt) != 1 or len(ref) != 1:
-                if len(ref) + len(alt) <= MAX_INDEL and "," not in alt:
-                    shapes = self.indel_shapes(contig, p, ref, alt)
-                    if shapes is not None:
-                        indels.append((k, tx.rows(tx_index, a, b), *shapes))
-                continue
-            if alt not in _SNV or ref.upper() != base or alt.upper() == base:
-                continue
-            rows = tx.rows(tx_index, a, b)
-            if not rows:
-                continue
-            which.append(k)
-            pair_rec += [k] * len(rows)
-            pair_row += rows
-            pair_pos += [p] * len(rows)
-        if not which and not indels:
-            return {}
+            shapes = self.indel_shapes(contig, int(pos[k]), refs[k], alts[k])
+            if shapes is not None:
+                indels.append((k, tx.rows(tx_index, int(first[k]), int(last[k])), *shapes))
+        if not len(which) and not indels:
+            return Done.empty()
         tab = self.contig_tables(contig, tx_index[2])
-        done = self.annotate_indels(contig, tab, indels, recs) if indels else {}
-        if not which:
+        done = self.annotate_indels(contig, tab, indels, recs, leads, vc_of) if indels else \
+            Done.empty()
+        if not len(which):
             return done
-        rows_a = np.asarray(pair_row, np.int64)
+        pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
+        pair_rec = which[pair_k]
         t = rows_a - tab.r0
-        got = place(tab, t, np.asarray(pair_pos, np.int64))
+        got = place(tab, t, pos[pair_rec])
         kind = got["kind"]
-        recs_a = np.asarray(pair_rec, np.int64)
         # only the pairs of records done here, without the transcripts out of reach
-        keep = ~np.isin(recs_a, recs_a[kind == SLOW]) & (kind != FAR)
+        slow = np.zeros(len(which), bool)
+        slow[pair_k[kind == SLOW]] = True
+        keep = ~slow[pair_k] & (kind != FAR)
         if not keep.any():
             return done
-        cols = zip(recs_a[keep].tolist(), rows_a[keep].tolist(), kind[keep].tolist(),
-                   *(got[c][keep].tolist() for c in ("rank", "pre", "num", "off", "cdna",
-                                                     "dist", "n", "length")), strict=True)
-        entries: list[tuple[int, str, str]] = []
-        best: tuple | None = None
-        current = -1
-        info, rowinfo = self.info, self.row_info
-        change = ("", "")  # REF>ALT on the + and the - strand
-        for k, row, kd, rk, pre, num, off, cd, dist, n, tx_len in cols:
-            if k != current:
-                self._finish(done, current, entries, best)
-                current, entries, best = k, [], None
-                r = recs[k]
-                alt, ref_u, alt_u = r[4], r[3].upper(), r[4].upper()
-                change = (f"{_COMP[ref_u]}>{_COMP[alt_u]}", f"{ref_u}>{alt_u}")
-            heads, feature_id, notes, prefix, plus, pick = info.get(row) or rowinfo(row, contig)
-            offset = f"+{off}" if off > 0 else (str(off) if off else "")
-            hgvs = f"{prefix}{_PREFIX[pre]}{num}{offset}{change[plus]}"
-            if kd == INTRON:
-                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
-            elif kd == NC_EXON or kd == UTR3:
-                fields = f"|{rk}/{n}|{hgvs}||{cd}/{tx_len}||||"
-            else:
-                fields = f"||{hgvs}|||||{dist}|"
-            entries.append((heads[kd][0], feature_id, f"{alt}{heads[kd][1]}{fields}{notes}"))
-            key = (kd == UPSTREAM or kd == DOWNSTREAM, pick)
-            if best is None or key < best[0]:
-                best = (key, feature_id)
-        self._finish(done, current, entries, best)
-        return done
+        pair_k, rows_a, kind = pair_k[keep], rows_a[keep], kind[keep]
+        got = {c: v[keep] for c, v in got.items()}
+        seen = np.zeros(int(rows_a.max()) + 1, bool)
+        seen[rows_a] = True
+        rows = self.row_table(np.flatnonzero(seen), contig)
+        u = (np.cumsum(seen) - 1)[rows_a]
+        term = _TERM_RANK[kind]
+        order = np.lexsort((rows.feature_order[u], term, pair_k))
+        pair_k, u, kind, term = pair_k[order], u[order], kind[order], term[order]
+        got = {c: v[order] for c, v in got.items()}
+        starts = np.flatnonzero(np.r_[True, pair_k[1:] != pair_k[:-1], True])
+        ks = pair_k[starts[:-1]]
+        # the pick: transcripts the SNV lies in first, then by pick_key
+        far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
+        best = np.lexsort((rows.pick_order[u], far, pair_k))[starts[:-1]]
+        picks = [rows.feature_id[i] for i in u[best].tolist()]
+        # REF>ALT as the transcript reads it (complemented on the - strand)
+        change = (rc[pair_k] * 4 + ac[pair_k]) * 2 + rows.plus[u]
+        rk, nn = got["rank"], got["n"] - (kind == INTRON)
+        off, exonic, flank = got["off"], (kind == NC_EXON) | (kind == UTR3), far
+        ann = columns.records(
+            starts,
+            [f"{leads[k]}VC=SNV;ANN=" for k in which[ks].tolist()],
+            [f";PICK={p}" for p in picks],
+            columns.pick(alts, which[pair_k]),
+            columns.pick(rows.heads, u * (SLOW + 1) + kind),
+            "|", columns.fraction(rk, nn, flank),
+            "|", columns.pick(_HGVS_PREFIX, rows.coding[u] * 3 + got["pre"]),
+            columns.text(got["num"]), columns.pick(["", "+"], (off > 0).astype(np.int64)),
+            columns.text(off, off == 0), columns.pick(_CHANGES, change),
+            "||", columns.fraction(got["cdna"], got["length"], ~exonic),
+            "|||", columns.text(got["dist"], ~flank), "|", columns.pick(rows.notes, u))
+        return done.plus(Done(which[ks], ann, term[starts[:-1]]))
 
     def indel_shapes(self, contig: str, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
         """A pure insertion or deletion whose REF matches the genome, moved 3' for each strand
@@ -328,7 +417,8 @@ class FastPath:
         return shapes[0], shapes[1]
 
     def annotate_indels(self, contig: str, tab: ContigTables, indels: list[tuple],
-                        recs: list[list[str]]) -> dict[int, tuple[list[str], list[str], int]]:
+                        recs: list[list[str]], leads: list[str], vc_of: Callable[[int], str]
+                        ) -> Done:
         """Insertions and deletions whose every transcript sees them deep in an intron or in
         a flank (after the 3' shift on its strand), formatted as consequence.py would."""
         pair_rec, pair_row, cols = [], [], []
@@ -338,7 +428,7 @@ class FastPath:
             cols += [(*plus_shape[:4], plus_shape[5], plus_shape[6],
                       *minus_shape[:4], minus_shape[5], minus_shape[6])] * len(rows)
         if not pair_row:
-            return {}
+            return Done.empty()
         t = np.asarray(pair_row, np.int64) - tab.r0
         plus = tab.plus[t]
         c = np.asarray(cols, np.int64).reshape(-1, 12)
@@ -396,7 +486,10 @@ class FastPath:
         self._finish(done, current, entries, best)
         for k in slow_rec:
             done.pop(k, None)
-        return done
+        ks = sorted(done)
+        return Done(np.array(ks, np.int64),
+                    [f"{leads[k]}VC={vc_of(k)};ANN={','.join(done[k][0])};PICK={done[k][1][0]}"
+                     for k in ks], np.array([done[k][2] for k in ks], np.int64))
 
     @staticmethod
     def _finish(done: dict, k: int, entries: list[tuple[int, str, str]], best: tuple | None

@@ -36,12 +36,12 @@ class TranscriptAnnotator:
         return np.asarray(self.txi_start[a:b]), a, info["transcript_rows"][0]
 
     def intervals(self, index: tuple[np.ndarray, int, int], lo: np.ndarray, hi: np.ndarray
-                  ) -> tuple[list[int], list[int]]:
+                  ) -> tuple[np.ndarray, np.ndarray]:
         """For a batch: the overlap intervals holding each lo and each hi (-1: before all)."""
         starts = index[0]
         a = np.searchsorted(starts, np.minimum(lo, _I32).astype(np.int32), "right") - 1
         b = np.searchsorted(starts, np.minimum(hi, _I32).astype(np.int32), "right") - 1
-        return a.tolist(), b.tolist()
+        return a.astype(np.int64), b.astype(np.int64)
 
     def rows(self, index: tuple[np.ndarray, int, int], a: int, b: int) -> list[int]:
         """Rows of the transcripts in overlap intervals a..b (their span +-FLANK)."""

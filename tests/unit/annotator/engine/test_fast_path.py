@@ -3,7 +3,8 @@
 A random genome with random transcripts (both strands, coding and non-coding, partial
 first codons, introns of every size, overlapping genes) and random SNVs everywhere on it,
 plus a few records the fast path must hand over (REF mismatch, multi-allelic, indels).
-The VCF is annotated twice, with the fast path and with it switched off.
+The VCF is annotated twice, with the fast path (and the per-batch intergenic entries) and
+with them switched off.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 from gas_annotator.engine import annotate_file
-from gas_annotator.engine.fast_path import ContigTables, FastPath
+from gas_annotator.engine.annotate import _Annotator
+from gas_annotator.engine.fast_path import ContigTables, Done, FastPath
 from gas_annotator.engine.transcript_ann import TranscriptAnnotator
 from gas_annotator.reference.bundle import Reference
 from gas_annotator.reference.custom import build_custom
@@ -113,20 +115,29 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     _vcf(vcf, genome, spots, random.Random(7))
     handled: list[int] = []
     indels: list[int] = []
-    real = FastPath.annotate
+    gene_level: list[int] = []
+    real, real_intergenic = FastPath.annotate, _Annotator.intergenic
 
-    def counting(self: FastPath, *args: Any) -> dict:
+    def counting(self: FastPath, *args: Any) -> Done:
         got = real(self, *args)
-        handled.append(len(got))
-        indels.append(sum(len(args[2][k][3]) != len(args[2][k][4]) for k in got))
+        handled.append(len(got.ks))
+        indels.append(sum(len(args[2][k][3]) != len(args[2][k][4]) for k in got.ks.tolist()))
+        return got
+
+    def counting_intergenic(self: _Annotator, *args: Any) -> np.ndarray:
+        got = real_intergenic(self, *args)
+        gene_level.append(len(got))
         return got
 
     monkeypatch.setattr(FastPath, "annotate", counting)
+    monkeypatch.setattr(_Annotator, "intergenic", counting_intergenic)
     fast = annotate_file(vcf, tmp_path / "fast", bundle)
-    monkeypatch.setattr(FastPath, "annotate", lambda self, *a: {})
+    monkeypatch.setattr(FastPath, "annotate", lambda self, *a: Done.empty())
+    monkeypatch.setattr(_Annotator, "intergenic", lambda self, *a: np.zeros(0, np.int64))
     slow = annotate_file(vcf, tmp_path / "slow", bundle)
     assert sum(handled) > 1_500  # the fast path did take most transcript-side SNVs
     assert sum(indels) > 40  # and intronic/flanking indels
+    assert sum(gene_level) > 300  # records with no transcript near: intergenic, per batch
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
