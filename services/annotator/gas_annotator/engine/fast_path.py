@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from ..reference.model import FLANK
 from ..reference.transcripts import (
@@ -41,7 +42,8 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (NC_EXON, "non_coding_transcript_exon_variant"),
                                        (UTR3, "3_prime_UTR_variant"))}
 _TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
-_PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
+_HK = ["del", "dup", "ins"]
+_PREFIX = ["", "-", "*"]  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _HGVS_PREFIX = [f"{p}{q}" for p in ("n.", "c.") for q in _PREFIX]  # by coding * 3 + prefix
 _BASE_CODE = np.full(256, 4, np.uint8)  # ACGT in either case -> 0-3, anything else 4
 for _i, _b in enumerate("ACGT"):
@@ -93,6 +95,44 @@ class RowTable:
     plus: np.ndarray
     feature_order: np.ndarray  # rank of the row by Feature_ID
     pick_order: np.ndarray  # rank of the row by pick_key
+
+
+@dataclass
+class Grouped:
+    """Pairs (record, transcript) in the order of their entries: by record, then term
+    rank and Feature_ID."""
+
+    order: np.ndarray  # of the pairs given
+    pair_k: np.ndarray
+    u: np.ndarray  # the pair's transcript in `rows`
+    kind: np.ndarray
+    term: np.ndarray
+    starts: np.ndarray  # each record's first pair, and the end
+    rows: RowTable
+    picks: list[str]  # ';PICK=...' per record
+
+    @property
+    def ks(self) -> np.ndarray:
+        return self.pair_k[self.starts[:-1]]
+
+    def done(self, records: np.ndarray, leads: list[str], alleles: pa.Array, rank: np.ndarray,
+             n: np.ndarray, hgvs: tuple, cdna: pa.Array | None, dist: np.ndarray,
+             notes: pa.Array) -> Done:
+        """The records' INFO text from their entries' fields (flank pairs have no rank,
+        the others no distance)."""
+        far = (self.kind == UPSTREAM) | (self.kind == DOWNSTREAM)
+        pieces = [alleles, columns.pick(self.rows.heads, self.u * (SLOW + 1) + self.kind),
+                  "|", columns.fraction(rank, n, far), "|", *hgvs, "||",
+                  *([cdna] if cdna is not None else []), "|||", columns.text(dist, ~far), "|",
+                  notes]
+        return Done(records, columns.records(self.starts, leads, self.picks, *pieces),
+                    self.term[self.starts[:-1]])
+
+
+def _offset(off: np.ndarray, absent: np.ndarray | None = None) -> tuple[pa.Array, pa.Array]:
+    """An HGVS intron offset: '+5', '-3' or nothing (0, or where `absent`)."""
+    none = off == 0 if absent is None else (off == 0) | absent
+    return columns.pick(["", "+"], ((off > 0) & ~none).astype(np.int64)), columns.text(off, none)
 
 
 def _ranks(keys: list) -> np.ndarray:
@@ -298,19 +338,18 @@ class FastPath:
         which, rc, ac = cand[good], rc[good], ac[good]
         indel = np.flatnonzero(ok & ~((n_ref == 1) & (n_alt == 1))
                                & (n_ref + n_alt <= MAX_INDEL))
-        indels: list[tuple[int, list[int], tuple, tuple]] = []
-        tx = self.tx
+        indels: list[tuple[int, tuple, tuple]] = []
         for k in indel.tolist():
             if "," in alts[k]:
                 continue
             shapes = self.indel_shapes(contig, int(pos[k]), refs[k], alts[k])
             if shapes is not None:
-                indels.append((k, tx.rows(tx_index, int(first[k]), int(last[k])), *shapes))
+                indels.append((k, *shapes))
         if not len(which) and not indels:
             return Done.empty()
         tab = self.contig_tables(contig, tx_index[2])
-        done = self.annotate_indels(contig, tab, indels, recs, leads, vc_of) if indels else \
-            Done.empty()
+        done = self.annotate_indels(contig, tab, tx_index, indels, first, last, alts, leads,
+                                    vc_of) if indels else Done.empty()
         if not len(which):
             return done
         pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
@@ -324,39 +363,37 @@ class FastPath:
         keep = ~slow[pair_k] & (kind != FAR)
         if not keep.any():
             return done
-        pair_k, rows_a, kind = pair_k[keep], rows_a[keep], kind[keep]
-        got = {c: v[keep] for c, v in got.items()}
-        seen = np.zeros(int(rows_a.max()) + 1, bool)
-        seen[rows_a] = True
-        rows = self.row_table(np.flatnonzero(seen), contig)
-        u = (np.cumsum(seen) - 1)[rows_a]
-        term = _TERM_RANK[kind]
-        order = np.lexsort((rows.feature_order[u], term, pair_k))
-        pair_k, u, kind, term = pair_k[order], u[order], kind[order], term[order]
-        got = {c: v[order] for c, v in got.items()}
-        starts = np.flatnonzero(np.r_[True, pair_k[1:] != pair_k[:-1], True])
-        ks = pair_k[starts[:-1]]
-        # the pick: transcripts the SNV lies in first, then by pick_key
-        far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
-        best = np.lexsort((rows.pick_order[u], far, pair_k))[starts[:-1]]
-        picks = [rows.feature_id[i] for i in u[best].tolist()]
+        g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
+        got = {c: v[keep][g.order] for c, v in got.items()}
+        pair_k, u, kind = g.pair_k, g.u, g.kind
         # REF>ALT as the transcript reads it (complemented on the - strand)
-        change = (rc[pair_k] * 4 + ac[pair_k]) * 2 + rows.plus[u]
-        rk, nn = got["rank"], got["n"] - (kind == INTRON)
-        off, exonic, flank = got["off"], (kind == NC_EXON) | (kind == UTR3), far
-        ann = columns.records(
-            starts,
-            [f"{leads[k]}VC=SNV;ANN=" for k in which[ks].tolist()],
-            [f";PICK={p}" for p in picks],
-            columns.pick(alts, which[pair_k]),
-            columns.pick(rows.heads, u * (SLOW + 1) + kind),
-            "|", columns.fraction(rk, nn, flank),
-            "|", columns.pick(_HGVS_PREFIX, rows.coding[u] * 3 + got["pre"]),
-            columns.text(got["num"]), columns.pick(["", "+"], (off > 0).astype(np.int64)),
-            columns.text(off, off == 0), columns.pick(_CHANGES, change),
-            "||", columns.fraction(got["cdna"], got["length"], ~exonic),
-            "|||", columns.text(got["dist"], ~flank), "|", columns.pick(rows.notes, u))
-        return done.plus(Done(which[ks], ann, term[starts[:-1]]))
+        change = (rc[pair_k] * 4 + ac[pair_k]) * 2 + g.rows.plus[u]
+        off, exonic = got["off"], (kind == NC_EXON) | (kind == UTR3)
+        hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + got["pre"]),
+                columns.text(got["num"]), *_offset(off), columns.pick(_CHANGES, change))
+        ks = which[g.ks]
+        return done.plus(g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
+                                columns.pick(alts, which[pair_k]), got["rank"],
+                                got["n"] - (kind == INTRON), hgvs,
+                                columns.fraction(got["cdna"], got["length"], ~exonic),
+                                got["dist"], columns.pick(g.rows.notes, u)))
+
+    def group(self, contig: str, pair_k: np.ndarray, rows: np.ndarray, kind: np.ndarray
+              ) -> Grouped:
+        """Pairs (record i, transcript row) of some kind, in the order of the entries."""
+        seen = np.zeros(int(rows.max()) + 1, bool)
+        seen[rows] = True
+        table = self.row_table(np.flatnonzero(seen), contig)
+        u = (np.cumsum(seen) - 1)[rows]
+        term = _TERM_RANK[kind]
+        order = np.lexsort((table.feature_order[u], term, pair_k))
+        pair_k, u, kind, term = pair_k[order], u[order], kind[order], term[order]
+        starts = np.flatnonzero(np.r_[True, pair_k[1:] != pair_k[:-1], True])
+        # the pick: transcripts the variant lies in first, then by pick_key
+        far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
+        best = np.lexsort((table.pick_order[u], far, pair_k))[starts[:-1]]
+        return Grouped(order, pair_k, u, kind, term, starts, table,
+                       [f";PICK={table.feature_id[i]}" for i in u[best].tolist()])
 
     def indel_shapes(self, contig: str, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
         """A pure insertion or deletion whose REF matches the genome, moved 3' for each strand
@@ -416,25 +453,24 @@ class FastPath:
             shapes.append((lo, hi, s, max(e, s), kind, first, last, text, shifted))
         return shapes[0], shapes[1]
 
-    def annotate_indels(self, contig: str, tab: ContigTables, indels: list[tuple],
-                        recs: list[list[str]], leads: list[str], vc_of: Callable[[int], str]
-                        ) -> Done:
+    def annotate_indels(self, contig: str, tab: ContigTables, tx_index: tuple,
+                        indels: list[tuple[int, tuple, tuple]], first: np.ndarray,
+                        last: np.ndarray, alts: list[str], leads: list[str],
+                        vc_of: Callable[[int], str]) -> Done:
         """Insertions and deletions whose every transcript sees them deep in an intron or in
         a flank (after the 3' shift on its strand), formatted as consequence.py would."""
-        pair_rec, pair_row, cols = [], [], []
-        for k, rows, plus_shape, minus_shape in indels:
-            pair_rec += [k] * len(rows)
-            pair_row += rows
-            cols += [(*plus_shape[:4], plus_shape[5], plus_shape[6],
-                      *minus_shape[:4], minus_shape[5], minus_shape[6])] * len(rows)
-        if not pair_row:
+        which = np.array([k for k, _, _ in indels], np.int64)
+        pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
+        if not len(pair_k):
             return Done.empty()
-        t = np.asarray(pair_row, np.int64) - tab.r0
+        t = rows_a - tab.r0
         plus = tab.plus[t]
-        c = np.asarray(cols, np.int64).reshape(-1, 12)
-        lo, hi, s, e, first, last = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
+        # per record: the shape on the + strand, then on the - strand
+        c = np.array([(*ps[:4], ps[5], ps[6], *ms[:4], ms[5], ms[6]) for _, ps, ms in indels],
+                     np.int64).reshape(-1, 12)[pair_k]
+        lo, hi, s, e, first_b, last_b = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
         at_lo, at_hi = place(tab, t, lo), place(tab, t, hi)
-        at_first, at_last = place(tab, t, first), place(tab, t, last)
+        at_first, at_last = place(tab, t, first_b), place(tab, t, last_b)
         k_lo, k_hi = at_lo["kind"], at_hi["kind"]
         start, end = tab.start[t], tab.end[t]
         # one intron (the same exon before both ends), or one flank not far from the ends
@@ -446,56 +482,32 @@ class FastPath:
         flank = ((k_lo == k_hi) & ((k_lo == UPSTREAM) | (k_lo == DOWNSTREAM)) & near_ends
                  & (np.maximum(at_lo["dist"], at_hi["dist"]) <= FLANK - ROLL))
         kind = np.where(intron, INTRON, np.where(flank, k_lo, SLOW))
-        slow_rec = set(np.asarray(pair_rec)[kind == SLOW].tolist())
-        shape_of = {k: (ps, ms) for k, _, ps, ms in indels}
-        done: dict[int, tuple[list[str], list[str], int]] = {}
-        entries: list[tuple[int, str, str]] = []
-        best: tuple | None = None
-        current = -1
-        info, rowinfo = self.info, self.row_info
-        for k, row, kd, rk, n, d, p1, n1, o1, p2, n2, o2 in zip(
-                pair_rec, pair_row, kind.tolist(), at_lo["rank"].tolist(), at_lo["n"].tolist(),
-                dist.tolist(), at_first["pre"].tolist(), at_first["num"].tolist(),
-                at_first["off"].tolist(), at_last["pre"].tolist(), at_last["num"].tolist(),
-                at_last["off"].tolist(), strict=True):
-            if k != current:
-                self._finish(done, current, entries, best)
-                current, entries, best = k, [], None
-            if k in slow_rec:
-                continue
-            heads, feature_id, notes, prefix, is_plus, pick = info.get(row) or \
-                rowinfo(row, contig)
-            shape = shape_of[k][0 if is_plus else 1]
-            hk, text, shifted = shape[4], shape[7], shape[8]
-            pos1 = f"{_PREFIX[p1]}{n1}{f'+{o1}' if o1 > 0 else (str(o1) if o1 else '')}"
-            if shape[5] == shape[6] and hk != "ins":
-                hgvs = f"{prefix}{pos1}{hk}"
-            else:
-                pos2 = f"{_PREFIX[p2]}{n2}{f'+{o2}' if o2 > 0 else (str(o2) if o2 else '')}"
-                hgvs = f"{prefix}{pos1}_{pos2}{hk}{text if hk == 'ins' else ''}"
-            if shifted:
-                notes = f"{notes}&INFO_REALIGN_3_PRIME" if notes else "INFO_REALIGN_3_PRIME"
-            if kd == INTRON:
-                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
-            else:
-                fields = f"||{hgvs}|||||{d}|"
-            entries.append((heads[kd][0], feature_id, f"{recs[k][4]}{heads[kd][1]}{fields}{notes}"))
-            key = (kd != INTRON, pick)
-            if best is None or key < best[0]:
-                best = (key, feature_id)
-        self._finish(done, current, entries, best)
-        for k in slow_rec:
-            done.pop(k, None)
-        ks = sorted(done)
-        return Done(np.array(ks, np.int64),
-                    [f"{leads[k]}VC={vc_of(k)};ANN={','.join(done[k][0])};PICK={done[k][1][0]}"
-                     for k in ks], np.array([done[k][2] for k in ks], np.int64))
-
-    @staticmethod
-    def _finish(done: dict, k: int, entries: list[tuple[int, str, str]], best: tuple | None
-                ) -> None:
-        if k < 0 or not entries or best is None:
-            return
-        entries.sort()  # by term rank, then Feature_ID (one entry per transcript)
-        done[k] = ([e for _, _, e in entries], [best[1]], entries[0][0])
-
+        slow = np.zeros(len(which), bool)
+        slow[pair_k[kind == SLOW]] = True
+        keep = ~slow[pair_k]
+        if not keep.any():
+            return Done.empty()
+        g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
+        sel = np.flatnonzero(keep)[g.order]
+        pair_k, u, kind = g.pair_k, g.u, g.kind
+        # the shape's HGVS kind, inserted text and 3' shift, by record * 2 + on the - strand
+        side = pair_k * 2 + 1 - g.rows.plus[u]
+        hk = np.array([_HK.index(x[4]) for _, ps, ms in indels for x in (ps, ms)])[side]
+        shifted = np.array([x[8] for _, ps, ms in indels for x in (ps, ms)], np.int64)[side]
+        ins = hk == _HK.index("ins")
+        one = (first_b[sel] == last_b[sel]) & ~ins  # a single base: no range
+        hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + at_first["pre"][sel]),
+                columns.text(at_first["num"][sel]), *_offset(at_first["off"][sel]),
+                columns.pick(["_", None], one.astype(np.int64)),
+                columns.pick([*_PREFIX, None], np.where(one, 3, at_last["pre"][sel])),
+                columns.text(at_last["num"][sel], one), *_offset(at_last["off"][sel], one),
+                columns.pick(_HK, hk),
+                columns.pick([x[7] for _, ps, ms in indels for x in (ps, ms)] + [None],
+                             np.where(ins, side, 2 * len(indels))))
+        notes = [n for nt in g.rows.notes
+                 for n in (nt, f"{nt}&INFO_REALIGN_3_PRIME" if nt else "INFO_REALIGN_3_PRIME")]
+        ks = which[g.ks]
+        return g.done(ks, [f"{leads[k]}VC={vc_of(k)};ANN=" for k in ks.tolist()],
+                      columns.pick(alts, which[pair_k]), at_lo["rank"][sel],
+                      at_lo["n"][sel] - 1, hgvs, None, dist[sel],
+                      columns.pick(notes, u * 2 + shifted))
