@@ -44,7 +44,7 @@ MAX_SPAN_INTERVALS = 5_000  # a huge deletion is annotated from this many interv
 _INTERGENIC = SEVERITY["intergenic_region"]
 _I32 = 2**31 - 1
 _UPSTREAM = SEVERITY["upstream_gene_variant"]  # this term and the ones after take a Distance
-_POS, _REF, _INFO = itemgetter(1), itemgetter(3), itemgetter(7)
+_POS, _REF, _ALT, _INFO = itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(7)
 
 
 def _points(text: str) -> np.ndarray:
@@ -409,11 +409,12 @@ class _Annotator:
         near = self.tx_near(tx_index, first, last)
         stats, by_region = self.stats, self.stats.by_region
         done = Done.empty()
+        refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
+        leads = self.info_leads(recs)
         if self.fast is not None:
-            leads = list(map(self.info_lead, map(_INFO, recs)))
-            done = self.fast.annotate(canon, tx_index, recs, pos, first, last, genome_base,
+            done = self.fast.annotate(canon, tx_index, refs, alts, pos, first, last, genome_base,
                                       length, near, leads,
-                                      lambda k: self.classes(recs[k][3], recs[k][4]))
+                                      lambda k: self.classes(refs[k], alts[k]))
         self.count_done(recs, done)
         rest = np.ones(len(recs), bool)
         rest[done.ks] = False
@@ -421,8 +422,8 @@ class _Annotator:
             gene_level = rest & ~near
             if length is not None:
                 gene_level &= pos <= length
-            rest[self.intergenic(recs, np.flatnonzero(gene_level), pos, gene_iv, genome_base,
-                                 ix)] = False
+            rest[self.intergenic(recs, refs, alts, leads, np.flatnonzero(gene_level), pos,
+                                 gene_iv, genome_base, ix)] = False
         idx = np.flatnonzero(rest)
         poslist, gene_ivs = pos[idx].tolist(), gene_iv[idx].tolist()
         snv_pairs = []
@@ -469,13 +470,15 @@ class _Annotator:
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
         out.extend(map("\t".join, recs))
 
-    def intergenic(self, recs: list[list[str]], cand: np.ndarray, pos: np.ndarray,
-                   gene_iv: np.ndarray, genome_base: list[str], ix: ContigIndex) -> np.ndarray:
+    def intergenic(self, recs: list[list[str]], all_refs: list[str], all_alts: list[str],
+                   leads: list[str], cand: np.ndarray, pos: np.ndarray, gene_iv: np.ndarray,
+                   genome_base: list[str], ix: ContigIndex) -> np.ndarray:
         """Records with no transcript in reach, annotated from the gene-level index (one
-        ALT, plain bases); returns the ones done."""
+        ALT, plain bases); returns the ones done. leads: see info_leads."""
         assert self.tx is not None
         stats = self.stats
-        refs, alts = [recs[k][3] for k in cand.tolist()], [recs[k][4] for k in cand.tolist()]
+        refs = [all_refs[k] for k in cand.tolist()]
+        alts = [all_alts[k] for k in cand.tolist()]
         # SNVs (one ASCII letter, ALT a base) at once; the others one by one
         snv = ((np.fromiter(map(len, refs), np.int64, len(refs)) == 1)
                & (np.fromiter(map(len, alts), np.int64, len(alts)) == 1))
@@ -531,11 +534,9 @@ class _Annotator:
         anchor = np.asarray(self.ref.anchors)[np.where(has, off + before, -1)]
         has &= anchor >= 0
         dist = np.abs(np.array(starts, np.int64)[rec] - anchor)
-        alts = [recs[k][4] for k in ks]
-        leads = [f"{self.info_lead(recs[k][7])}VC={vc};ANN=" for k, vc in zip(ks, vcs, strict=True)]
         texts = columns.records(
-            group, leads,
-            None, columns.pick(alts, rec), columns.pick(prefixes, entry),
+            group, [f"{leads[k]}VC={vc};ANN=" for k, vc in zip(ks, vcs, strict=True)], None,
+            columns.pick(all_alts, done[rec]), columns.pick(prefixes, entry),
             columns.text(dist, ~has), "|")
         for k, info in zip(ks, texts, strict=True):
             recs[k][7] = info
@@ -697,6 +698,12 @@ class _Annotator:
     def merge_info(self, info: str, added: str) -> str:
         """INFO with our keys appended (old ANN/VC removed when the input had them)."""
         return self.info_lead(info) + added
+
+    def info_leads(self, recs: list[list[str]]) -> list[str]:
+        """info_lead of each record."""
+        if self.header.strip_keys:
+            return [self.info_lead(r[7]) for r in recs]
+        return ["" if i == "." or not i else i + ";" for i in map(_INFO, recs)]
 
     def info_lead(self, info: str) -> str:
         """What our keys follow in INFO: nothing, or the input's keys (without an old

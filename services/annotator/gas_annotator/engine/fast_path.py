@@ -315,16 +315,15 @@ class FastPath:
             tab = self.tables[contig] = ContigTables(self.tx.num, self.tx.exon, first_row, r1)
         return tab
 
-    def annotate(self, contig: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
-                 first: np.ndarray, last: np.ndarray, genome_base: list[str],
+    def annotate(self, contig: str, tx_index: tuple, refs: list[str], alts: list[str],
+                 pos: np.ndarray, first: np.ndarray, last: np.ndarray, genome_base: list[str],
                  length: int | None, near: np.ndarray, leads: list[str],
                  vc_of: Callable[[int], str]) -> Done:
-        """The records of a batch this path can annotate whole (the others are left out):
-        their INFO (leads[k], what the record had, then VC, ANN and PICK) and most severe
-        term. vc_of(k): VC of indel record k (counted by the caller)."""
-        refs, alts = [r[3] for r in recs], [r[4] for r in recs]
-        n_ref = np.fromiter(map(len, refs), np.int64, len(recs))
-        n_alt = np.fromiter(map(len, alts), np.int64, len(recs))
+        """The records of a batch (REF, ALT...) this path can annotate whole (the others are
+        left out): their INFO (leads[k], what the record had, then VC, ANN and PICK) and
+        most severe term. vc_of(k): VC of indel record k (counted by the caller)."""
+        n_ref = np.fromiter(map(len, refs), np.int64, len(refs))
+        n_alt = np.fromiter(map(len, alts), np.int64, len(alts))
         ok = near.copy()
         if length is not None:
             ok &= pos <= length
