@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 import pyarrow as pa
@@ -30,7 +31,7 @@ from ..reference.transcripts import (
 )
 from . import columns
 from .codons import revcomp
-from .consequence import trim
+from .consequence import Allele, trim
 from .so_terms import joined
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 
@@ -117,16 +118,30 @@ class Grouped:
 
     def done(self, records: np.ndarray, leads: list[str], alleles: pa.Array, rank: np.ndarray,
              n: np.ndarray, hgvs: tuple, cdna: pa.Array | None, dist: np.ndarray,
-             notes: pa.Array) -> Done:
+             notes: pa.Array, split: np.ndarray | None = None) -> tuple[Done, list[str]]:
         """The records' INFO text from their entries' fields (flank pairs have no rank,
-        the others no distance)."""
+        the others no distance), and the entries of the `split` pairs one by one (their
+        records are left out: they have entries from elsewhere too)."""
         far = (self.kind == UPSTREAM) | (self.kind == DOWNSTREAM)
         pieces = [alleles, columns.pick(self.rows.heads, self.u * (SLOW + 1) + self.kind),
                   "|", columns.fraction(rank, n, far), "|", *hgvs, "||",
                   *([cdna] if cdna is not None else []), "|||", columns.text(dist, ~far), "|",
                   notes]
-        return Done(records, columns.records(self.starts, leads, self.picks, *pieces),
-                    self.term[self.starts[:-1]])
+        if split is None or not split.any():
+            return Done(records, columns.records(self.starts, leads, self.picks, *pieces),
+                        self.term[self.starts[:-1]]), []
+        cut = np.zeros(len(self.pair_k) + 1, bool)
+        cut[self.starts] = True
+        cut[:-1] |= split  # a split pair: a group of its own, with no lead nor tail
+        starts = np.flatnonzero(cut)
+        alone = split[starts[:-1]].tolist()
+        record = (np.searchsorted(self.starts, starts[:-1], "right") - 1).tolist()
+        texts = columns.records(
+            starts, ["" if a else leads[r] for a, r in zip(alone, record, strict=True)],
+            ["" if a else self.picks[r] for a, r in zip(alone, record, strict=True)], *pieces)
+        whole = ~split[self.starts[:-1]]
+        return (Done(records[whole], [t for t, a in zip(texts, alone, strict=True) if not a],
+                     self.term[self.starts[:-1]][whole]), list(compress(texts, alone)))
 
 
 def _offset(off: np.ndarray, absent: np.ndarray | None = None) -> tuple[pa.Array, pa.Array]:
@@ -357,12 +372,17 @@ class FastPath:
         got = place(tab, t, pos[pair_rec])
         kind = got["kind"]
         # only the pairs of records done here, without the transcripts out of reach
+        # records with a pair that needs codon work (consequence.py) get those entries
+        # from there and the others from here
+        is_slow = kind == SLOW
         slow = np.zeros(len(which), bool)
-        slow[pair_k[kind == SLOW]] = True
-        keep = ~slow[pair_k] & (kind != FAR)
-        if not keep.any():
-            return done
+        slow[pair_k[is_slow]] = True
+        keep = ~is_slow & (kind != FAR)
+        slow_pairs = pair_k[is_slow], rows_a[is_slow]
         g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
+        if g is None:
+            return done.plus(self.mixed(contig, which, *slow_pairs, None, [], refs, alts, pos,
+                                        leads))
         got = {c: v[keep][g.order] for c, v in got.items()}
         pair_k, u, kind = g.pair_k, g.u, g.kind
         # REF>ALT as the transcript reads it (complemented on the - strand)
@@ -371,15 +391,54 @@ class FastPath:
         hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + got["pre"]),
                 columns.text(got["num"]), *_offset(off), columns.pick(_CHANGES, change))
         ks = which[g.ks]
-        return done.plus(g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
+        split = slow[pair_k]
+        whole, entries = g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
                                 columns.pick(alts, which[pair_k]), got["rank"],
                                 got["n"] - (kind == INTRON), hgvs,
                                 columns.fraction(got["cdna"], got["length"], ~exonic),
-                                got["dist"], columns.pick(g.rows.notes, u)))
+                                got["dist"], columns.pick(g.rows.notes, u), split)
+        return done.plus(whole).plus(self.mixed(contig, which, *slow_pairs, (g, split),
+                                                entries, refs, alts, pos, leads))
+
+    def mixed(self, contig: str, which: np.ndarray, slow_k: np.ndarray, slow_rows: np.ndarray,
+              fast: tuple[Grouped, np.ndarray] | None, fast_entries: list[str],
+              refs: list[str], alts: list[str], pos: np.ndarray, leads: list[str]) -> Done:
+        """SNV records which[i] with entries that need consequence.py (the slow pairs
+        (i, row)) and entries made here (fast_entries, the `fast` group's split pairs)."""
+        entries: dict[int, list[tuple[int, str, str, tuple]]] = {}
+        if fast is not None:
+            g, split = fast
+            far = ((g.kind == UPSTREAM) | (g.kind == DOWNSTREAM))[split].tolist()
+            rows = g.rows.rows[g.u[split]].tolist()
+            info, rowinfo = self.info, self.row_info
+            for i, term, u, row, is_far, text in zip(
+                    g.pair_k[split].tolist(), g.term[split].tolist(), g.u[split].tolist(), rows,
+                    far, fast_entries, strict=True):
+                pick = (info.get(row) or rowinfo(row, contig))[5]
+                entries.setdefault(i, []).append((term, g.rows.feature_id[u], text,
+                                                  (is_far, *pick)))
+        alleles: dict[int, Allele] = {}
+        for i, row in zip(slow_k.tolist(), slow_rows.tolist(), strict=True):
+            k = int(which[i])
+            al = alleles.get(i) or alleles.setdefault(i, trim(int(pos[k]), refs[k], alts[k]))
+            got = self.tx.entry(contig, row, al, alts[k])
+            if got is not None:
+                entries.setdefault(i, []).append(got)
+        ks, texts, tops = [], [], []
+        for i, mine in entries.items():
+            mine.sort(key=lambda x: (x[0], x[1]))
+            k = int(which[i])
+            ks.append(k)
+            tops.append(mine[0][0])
+            texts.append(f"{leads[k]}VC=SNV;ANN={','.join([e[2] for e in mine])};"
+                         f"PICK={min(mine, key=lambda x: x[3])[1]}")
+        return Done(np.array(ks, np.int64), texts, np.array(tops, np.int64))
 
     def group(self, contig: str, pair_k: np.ndarray, rows: np.ndarray, kind: np.ndarray
-              ) -> Grouped:
+              ) -> Grouped | None:
         """Pairs (record i, transcript row) of some kind, in the order of the entries."""
+        if not len(rows):
+            return None
         seen = np.zeros(int(rows.max()) + 1, bool)
         seen[rows] = True
         table = self.row_table(np.flatnonzero(seen), contig)
@@ -484,9 +543,9 @@ class FastPath:
         slow = np.zeros(len(which), bool)
         slow[pair_k[kind == SLOW]] = True
         keep = ~slow[pair_k]
-        if not keep.any():
-            return Done.empty()
         g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
+        if g is None:
+            return Done.empty()
         sel = np.flatnonzero(keep)[g.order]
         pair_k, u, kind = g.pair_k, g.u, g.kind
         # the shape's HGVS kind, inserted text and 3' shift, by record * 2 + on the - strand
@@ -509,4 +568,4 @@ class FastPath:
         return g.done(ks, [f"{leads[k]}VC={vc_of(k)};ANN=" for k in ks.tolist()],
                       columns.pick(alts, which[pair_k]), at_lo["rank"][sel],
                       at_lo["n"][sel] - 1, hgvs, None, dist[sel],
-                      columns.pick(notes, u * 2 + shifted))
+                      columns.pick(notes, u * 2 + shifted))[0]

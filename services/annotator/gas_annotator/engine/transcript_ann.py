@@ -88,24 +88,32 @@ class TranscriptAnnotator:
                 al = Allele(al.s, al.e, self.genome.fetch(contig, al.s, al.e), al.alt)
             best: tuple | None = None
             for row in rows:
-                m = self.model(row, contig)
-                c = consequence(m, al)
-                if c is None:
+                got = self.entry(contig, row, al, alt, mismatch)
+                if got is None:
                     continue
-                terms, impact, rank = joined(c.terms)
-                notes = (REF_MISMATCH, *c.notes) if mismatch else c.notes
-                entries.append((rank, m.feature_id, f"{alt}|{terms}|{impact}|{m.feature}|"
-                                f"{c.rank}|{c.hgvs_c}|{c.hgvs_p}|{c.cdna}|{c.cds}|{c.aa}|"
-                                f"{c.distance}|{'&'.join(notes)}"))
-                top = min(top, rank)
-                key = (c.distance != "", *self.pick_key(row, m))
-                if best is None or key < best[0]:
-                    best = (key, m.feature_id)
+                entries.append(got[:3])
+                top = min(top, got[0])
+                if best is None or got[3] < best[0]:
+                    best = (got[3], got[1])
             picks.append(best[1] if best else ".")
         if not entries:
             return None
         entries.sort(key=lambda x: (x[0], x[1]))
         return [e for _, _, e in entries], picks, top
+
+    def entry(self, contig: str, row: int, al: Allele, alt: str, mismatch: bool = False
+              ) -> tuple[int, str, str, tuple] | None:
+        """(term rank, Feature_ID, ANN entry, pick key) of allele al on transcript row, or
+        None when it is out of reach."""
+        m = self.model(row, contig)
+        c = consequence(m, al)
+        if c is None:
+            return None
+        terms, impact, rank = joined(c.terms)
+        notes = (REF_MISMATCH, *c.notes) if mismatch else c.notes
+        return (rank, m.feature_id, f"{alt}|{terms}|{impact}|{m.feature}|{c.rank}|{c.hgvs_c}|"
+                f"{c.hgvs_p}|{c.cdna}|{c.cds}|{c.aa}|{c.distance}|{'&'.join(notes)}",
+                (c.distance != "", *self.pick_key(row, m)))
 
     def pick_key(self, row: int, m: TxModel) -> tuple:
         """MANE Select, else Ensembl canonical, else the longest CDS (then longest, then ID).
