@@ -125,6 +125,14 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
         indels.append(sum(len(refs[k]) != len(alts[k]) for k in got.ks.tolist()))
         return got
 
+    mixed: list[int] = []
+    real_mixed = FastPath.mixed
+
+    def counting_mixed(self: FastPath, *args: Any) -> Done:
+        got = real_mixed(self, *args)
+        mixed.append(len(got.ks))
+        return got
+
     def counting_intergenic(self: _Annotator, *args: Any) -> np.ndarray:
         got = real_intergenic(self, *args)
         gene_level.append(len(got))
@@ -132,6 +140,7 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
 
     monkeypatch.setattr(FastPath, "annotate", counting)
     monkeypatch.setattr(_Annotator, "intergenic", counting_intergenic)
+    monkeypatch.setattr(FastPath, "mixed", counting_mixed)
     fast = annotate_file(vcf, tmp_path / "fast", bundle)
     monkeypatch.setattr(FastPath, "annotate", lambda self, *a: Done.empty())
     monkeypatch.setattr(_Annotator, "intergenic", lambda self, *a: np.zeros(0, np.int64))
@@ -139,6 +148,7 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     assert sum(handled) > 1_500  # the fast path did take most transcript-side SNVs
     assert sum(indels) > 40  # and intronic/flanking indels
     assert sum(gene_level) > 300  # records with no transcript near: intergenic, per batch
+    assert sum(mixed) > 100  # SNVs with entries from consequence.py and from the fast path
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
