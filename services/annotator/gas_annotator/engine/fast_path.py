@@ -144,6 +144,10 @@ class Grouped:
                      self.term[self.starts[:-1]][whole]), list(compress(texts, alone)))
 
 
+def _snv(k: int) -> str:
+    return "SNV"
+
+
 def _offset(off: np.ndarray, absent: np.ndarray | None = None) -> tuple[pa.Array, pa.Array]:
     """An HGVS intron offset: '+5', '-3' or nothing (0, or where `absent`)."""
     none = off == 0 if absent is None else (off == 0) | absent
@@ -362,8 +366,8 @@ class FastPath:
         if not len(which) and not indels:
             return Done.empty()
         tab = self.contig_tables(contig, tx_index[2])
-        done = self.annotate_indels(contig, tab, tx_index, indels, first, last, alts, leads,
-                                    vc_of) if indels else Done.empty()
+        done = self.annotate_indels(contig, tab, tx_index, indels, first, last, refs, alts,
+                                    pos, leads, vc_of) if indels else Done.empty()
         if not len(which):
             return done
         pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
@@ -382,7 +386,7 @@ class FastPath:
         g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
         if g is None:
             return done.plus(self.mixed(contig, which, *slow_pairs, None, [], refs, alts, pos,
-                                        leads))
+                                        leads, _snv))
         got = {c: v[keep][g.order] for c, v in got.items()}
         pair_k, u, kind = g.pair_k, g.u, g.kind
         # REF>ALT as the transcript reads it (complemented on the - strand)
@@ -398,13 +402,14 @@ class FastPath:
                                 columns.fraction(got["cdna"], got["length"], ~exonic),
                                 got["dist"], columns.pick(g.rows.notes, u), split)
         return done.plus(whole).plus(self.mixed(contig, which, *slow_pairs, (g, split),
-                                                entries, refs, alts, pos, leads))
+                                                entries, refs, alts, pos, leads, _snv))
 
     def mixed(self, contig: str, which: np.ndarray, slow_k: np.ndarray, slow_rows: np.ndarray,
               fast: tuple[Grouped, np.ndarray] | None, fast_entries: list[str],
-              refs: list[str], alts: list[str], pos: np.ndarray, leads: list[str]) -> Done:
-        """SNV records which[i] with entries that need consequence.py (the slow pairs
-        (i, row)) and entries made here (fast_entries, the `fast` group's split pairs)."""
+              refs: list[str], alts: list[str], pos: np.ndarray, leads: list[str],
+              vc_of: Callable[[int], str]) -> Done:
+        """Records which[i] with entries that need consequence.py (the slow pairs (i, row))
+        and entries made here (fast_entries, the `fast` group's split pairs)."""
         entries: dict[int, list[tuple[int, str, str, tuple]]] = {}
         if fast is not None:
             g, split = fast
@@ -430,7 +435,7 @@ class FastPath:
             k = int(which[i])
             ks.append(k)
             tops.append(mine[0][0])
-            texts.append(f"{leads[k]}VC=SNV;ANN={','.join([e[2] for e in mine])};"
+            texts.append(f"{leads[k]}VC={vc_of(k)};ANN={','.join([e[2] for e in mine])};"
                          f"PICK={min(mine, key=lambda x: x[3])[1]}")
         return Done(np.array(ks, np.int64), texts, np.array(tops, np.int64))
 
@@ -513,10 +518,11 @@ class FastPath:
 
     def annotate_indels(self, contig: str, tab: ContigTables, tx_index: tuple,
                         indels: list[tuple[int, tuple, tuple]], first: np.ndarray,
-                        last: np.ndarray, alts: list[str], leads: list[str],
-                        vc_of: Callable[[int], str]) -> Done:
-        """Insertions and deletions whose every transcript sees them deep in an intron or in
-        a flank (after the 3' shift on its strand), formatted as consequence.py would."""
+                        last: np.ndarray, refs: list[str], alts: list[str], pos: np.ndarray,
+                        leads: list[str], vc_of: Callable[[int], str]) -> Done:
+        """Insertions and deletions, formatted here for the transcripts that see them deep
+        in an intron or in a flank (after the 3' shift on its strand), by consequence.py
+        for the others."""
         which = np.array([k for k, _, _ in indels], np.int64)
         pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
         if not len(pair_k):
@@ -540,12 +546,15 @@ class FastPath:
         flank = ((k_lo == k_hi) & ((k_lo == UPSTREAM) | (k_lo == DOWNSTREAM)) & near_ends
                  & (np.maximum(at_lo["dist"], at_hi["dist"]) <= FLANK - ROLL))
         kind = np.where(intron, INTRON, np.where(flank, k_lo, SLOW))
+        is_slow = kind == SLOW
         slow = np.zeros(len(which), bool)
-        slow[pair_k[kind == SLOW]] = True
-        keep = ~slow[pair_k]
+        slow[pair_k[is_slow]] = True
+        keep = ~is_slow
+        slow_pairs = pair_k[is_slow], rows_a[is_slow]
         g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
         if g is None:
-            return Done.empty()
+            return self.mixed(contig, which, *slow_pairs, None, [], refs, alts, pos, leads,
+                              vc_of)
         sel = np.flatnonzero(keep)[g.order]
         pair_k, u, kind = g.pair_k, g.u, g.kind
         # the shape's HGVS kind, inserted text and 3' shift, by record * 2 + on the - strand
@@ -565,7 +574,12 @@ class FastPath:
         notes = [n for nt in g.rows.notes
                  for n in (nt, f"{nt}&INFO_REALIGN_3_PRIME" if nt else "INFO_REALIGN_3_PRIME")]
         ks = which[g.ks]
-        return g.done(ks, [f"{leads[k]}VC={vc_of(k)};ANN=" for k in ks.tolist()],
-                      columns.pick(alts, which[pair_k]), at_lo["rank"][sel],
-                      at_lo["n"][sel] - 1, hgvs, None, dist[sel],
-                      columns.pick(notes, u * 2 + shifted))[0]
+        split = slow[pair_k]
+        whole, entries = g.done(ks, [f"{leads[k]}VC={vc_of(k)};ANN=" if not s else ""
+                                     for k, s in zip(ks.tolist(), slow[g.ks].tolist(),
+                                                     strict=True)],
+                                columns.pick(alts, which[pair_k]), at_lo["rank"][sel],
+                                at_lo["n"][sel] - 1, hgvs, None, dist[sel],
+                                columns.pick(notes, u * 2 + shifted), split)
+        return whole.plus(self.mixed(contig, which, *slow_pairs, (g, split), entries, refs,
+                                     alts, pos, leads, vc_of))
