@@ -18,6 +18,7 @@ from itertools import compress
 import numpy as np
 import pyarrow as pa
 
+from ..reference.genome import Genome
 from ..reference.model import FLANK
 from ..reference.transcripts import (
     TX_CDS_HI,
@@ -59,6 +60,28 @@ _CHANGES = [f"{'TGCA'[r]}>{'TGCA'[a]}" if s == 0 else f"{'ACGT'[r]}>{'ACGT'[a]}"
 EXON_EDGE, INTRON_EDGE = 3, 17
 MAX_INDEL = 24  # REF + ALT letters of the indels tried here
 ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
+
+
+class Stretch:
+    """The genome's bases around some positions of one contig, read once (when they span
+    at most SPAN bases; else read per call)."""
+
+    SPAN = 1 << 22
+
+    def __init__(self, genome: Genome, contig: str, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.genome, self.contig = genome, contig
+        self.start, self.text = 0, ""
+        if len(lo):
+            a, b = max(int(lo.min()) - ROLL - 2, 1), int(hi.max()) + ROLL + 2
+            if b - a < self.SPAN:
+                self.start, self.text = a, genome.fetch(contig, a, b)
+        self.end = self.start + len(self.text) - 1  # (cut at the contig's end)
+
+    def fetch(self, start: int, end: int) -> str:
+        """Bases start..end as Genome.fetch gives them."""
+        if start >= self.start and end <= self.end:
+            return self.text[start - self.start:end - self.start + 1]
+        return self.genome.fetch(self.contig, start, end)
 
 
 def _codes(bases: str) -> np.ndarray:
@@ -357,10 +380,11 @@ class FastPath:
         indel = np.flatnonzero(ok & ~((n_ref == 1) & (n_alt == 1))
                                & (n_ref + n_alt <= MAX_INDEL))
         indels: list[tuple[int, tuple, tuple]] = []
+        bases = Stretch(self.tx.genome, contig, pos[indel], pos[indel] + n_ref[indel])
         for k in indel.tolist():
             if "," in alts[k]:
                 continue
-            shapes = self.indel_shapes(contig, int(pos[k]), refs[k], alts[k])
+            shapes = self.indel_shapes(bases, int(pos[k]), refs[k], alts[k])
             if shapes is not None:
                 indels.append((k, *shapes))
         if not len(which) and not indels:
@@ -458,16 +482,16 @@ class FastPath:
         return Grouped(order, pair_k, u, kind, term, starts, table,
                        [f";PICK={table.feature_id[i]}" for i in u[best].tolist()])
 
-    def indel_shapes(self, contig: str, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
+    @staticmethod
+    def indel_shapes(g: Stretch, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
         """A pure insertion or deletion whose REF matches the genome, moved 3' for each strand
         (as consequence.shift3 does inside an intron or flank): per strand (lowest and
         highest base it involves, s, e, HGVS kind, first and last HGVS base, inserted text
         in the transcript's direction, shifted). None when it is not that simple."""
         if not ref.isalpha() or not alt.isalpha():
             return None
-        g = self.tx.genome
         ref_u = ref.upper()
-        if g.fetch(contig, pos, pos + len(ref) - 1) != ref_u:
+        if g.fetch(pos, pos + len(ref) - 1) != ref_u:
             return None
         al = trim(pos, ref, alt)
         if (al.ref == "") == (al.alt == ""):
@@ -476,7 +500,7 @@ class FastPath:
         lo_w, hi_w = al.s - ROLL, max(al.e, al.s) + ROLL
         if lo_w < 2:
             return None
-        win = g.fetch(contig, lo_w, hi_w)
+        win = g.fetch(lo_w, hi_w)
         if len(win) != hi_w - lo_w + 1 or "N" in win:
             return None
         shapes = []
