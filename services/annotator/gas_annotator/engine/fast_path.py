@@ -1,12 +1,14 @@
-"""The fast path of per-transcript annotation: SNVs that need no codon work, per batch.
+"""The fast path of per-transcript annotation: SNVs and indels, per batch.
 
-Most variants are intronic, up/downstream, in a 3' UTR or in a non-coding exon. For a
-single-ALT SNV whose REF matches the genome, every transcript near it is placed at once
-with numpy (exon lookup, cDNA position, intron offset, HGVS numbers). A record whose
-transcripts all fall in those cases is formatted here; any other record (coding, 5' UTR,
-splice-near, indels, multi-allelic, REF mismatch...) goes to TranscriptAnnotator.annotate
-(consequence.py). Both give the same bytes: tests/unit/annotator/engine/test_fast_path.py
-compares them on random transcripts and variants.
+Most (variant, transcript) pairs are intronic, up/downstream, in a 3' UTR or in a
+non-coding exon. For single-ALT SNVs whose REF matches the genome, and pure insertions
+and deletions, every transcript near them is placed at once with numpy (exon lookup, cDNA
+position, intron offset, HGVS numbers) and the entries of the pairs in those cases are
+written column-wise (columns.py). The other pairs of these records (coding, 5' UTR,
+splice-near...) get their entries from consequence.py, merged in (FastPath.mixed); other
+records (MNVs, multi-allelic, REF mismatch...) go whole to TranscriptAnnotator.annotate.
+Both give the same bytes: tests/unit/annotator/engine/test_fast_path.py compares them on
+random transcripts and variants.
 """
 
 from __future__ import annotations
