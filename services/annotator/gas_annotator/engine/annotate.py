@@ -11,18 +11,16 @@ from dataclasses import dataclass
 from itertools import compress, groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
 from ..reference.bundle import ContigIndex, Reference
 from ..reference.model import SEVERITY, TERMS
 from ..reference.store import default_reference
-from . import columns
 from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
-from .fast_path import Done, FastPath
 from .header import PICK_INFO, Header, output_header, read_header
 from .limits import Limits, bounded_text_output
 from .loader import load_reference
@@ -32,6 +30,9 @@ from .summary import Stats, count_log
 from .transcript_ann import TranscriptAnnotator
 from .variant_class import BASES, allele_class, allele_span, first_changed, unannotatable
 from .vcf_input import VcfReader
+
+if TYPE_CHECKING:
+    from .fast_path import Done, FastPath
 
 log = logging.getLogger(__name__)
 
@@ -194,10 +195,15 @@ class _Annotator:
         self.cache: dict[int, tuple] = {}
         self.general_only = bool(header.strip_keys) or header.v33
         self.sources = sources_of(ref)
-        # per-transcript consequences when the bundle has the genome sequence
-        self.tx = TranscriptAnnotator(ref) if ref.has_sequence else None
-        # simple SNVs (no codon work) are formatted per batch; None: every record per allele
-        self.fast: FastPath | None = FastPath(self.tx) if self.tx is not None else None
+        # per-transcript consequences when the bundle has the genome sequence, most of
+        # them per batch (the fast path)
+        self.tx: TranscriptAnnotator | None = None
+        self.fast: FastPath | None = None
+        if ref.has_sequence:
+            from .fast_path import FastPath  # pyarrow: ~0.2 s and ~70 MB, only needed here
+
+            self.tx = TranscriptAnnotator(ref)
+            self.fast = FastPath(self.tx)
 
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
@@ -408,13 +414,11 @@ class _Annotator:
         genome_base = self.tx.genome.bases_at(canon, pos)
         near = self.tx_near(tx_index, first, last)
         stats, by_region = self.stats, self.stats.by_region
-        done = Done.empty()
         refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
         leads = self.info_leads(recs)
-        if self.fast is not None:
-            done = self.fast.annotate(canon, tx_index, refs, alts, pos, first, last, genome_base,
-                                      length, near, leads,
-                                      lambda k: self.classes(refs[k], alts[k]))
+        assert self.fast is not None
+        done = self.fast.annotate(canon, tx_index, refs, alts, pos, first, last, genome_base,
+                                  length, near, leads, lambda k: self.classes(refs[k], alts[k]))
         self.count_done(recs, done)
         rest = np.ones(len(recs), bool)
         rest[done.ks] = False
@@ -475,6 +479,8 @@ class _Annotator:
                    genome_base: list[str], ix: ContigIndex) -> np.ndarray:
         """Records with no transcript in reach, annotated from the gene-level index (one
         ALT, plain bases); returns the ones done. leads: see info_leads."""
+        from . import columns  # (pyarrow: see __init__)
+
         assert self.tx is not None
         stats = self.stats
         refs = [all_refs[k] for k in cand.tolist()]
