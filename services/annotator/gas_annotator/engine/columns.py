@@ -51,7 +51,3 @@ def records(starts: np.ndarray, leads: list[str], tails: list[str] | None,
     cuts = np.frombuffer(offsets, np.int32)[joined.offset + starts]
     return pa.StringArray.from_buffers(len(starts) - 1, pa.py_buffer(cuts), data).to_pylist()
 
-
-def fraction(num: np.ndarray, den: np.ndarray, absent: np.ndarray) -> pa.Array:
-    """'num/den' (null where `absent`)."""
-    return pc.binary_join_element_wise(text(num, absent), text(den), "/")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import compress
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -109,6 +110,19 @@ class Done:
                     np.concatenate([self.tops, other.tops]))
 
 
+class RowInfo(NamedTuple):
+    """What the entries of one transcript share."""
+
+    heads: tuple[str, ...]  # per kind: '|term|impact|feature', the head of an entry
+    feature_id: str
+    notes: str
+    coding: bool
+    plus: bool
+    pick: tuple  # TranscriptAnnotator.pick_key
+    n: int  # exons
+    length: int  # cDNA
+
+
 @dataclass
 class RowTable:
     """What the entries of some transcripts (sorted rows) share, as columns."""
@@ -119,6 +133,8 @@ class RowTable:
     notes: list[str]
     coding: np.ndarray
     plus: np.ndarray
+    of_exons: list[str | None]  # per row: '/exons', '/introns'; then None
+    of_length: list[str | None]  # per row: '/cDNA length'; then None
     feature_order: np.ndarray  # rank of the row by Feature_ID
     pick_order: np.ndarray  # rank of the row by pick_key
 
@@ -142,16 +158,23 @@ class Grouped:
         return self.pair_k[self.starts[:-1]]
 
     def done(self, records: np.ndarray, leads: list[str], alleles: pa.Array, rank: np.ndarray,
-             n: np.ndarray, hgvs: tuple, cdna: pa.Array | None, dist: np.ndarray,
-             notes: pa.Array, split: np.ndarray | None = None) -> tuple[Done, list[str]]:
-        """The records' INFO text from their entries' fields (flank pairs have no rank,
-        the others no distance), and the entries of the `split` pairs one by one (their
-        records are left out: they have entries from elsewhere too)."""
-        far = (self.kind == UPSTREAM) | (self.kind == DOWNSTREAM)
-        pieces = [alleles, columns.pick(self.rows.heads, self.u * (SLOW + 1) + self.kind),
-                  "|", columns.fraction(rank, n, far), "|", *hgvs, "||",
-                  *([cdna] if cdna is not None else []), "|||", columns.text(dist, ~far), "|",
-                  notes]
+             hgvs: tuple, cdna: np.ndarray | None, dist: np.ndarray, notes: pa.Array,
+             split: np.ndarray | None = None) -> tuple[Done, list[str]]:
+        """The records' INFO text from their entries' fields (flank pairs have no rank, the
+        others no distance; cDNA position in exons only), and the entries of the `split`
+        pairs one by one (their records are left out: they have entries from elsewhere)."""
+        kind, u, rows = self.kind, self.u, self.rows
+        far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
+        end = len(rows.feature_id)  # the None after the per-row texts
+        pieces = [alleles, columns.pick(rows.heads, u * (SLOW + 1) + kind), "|",
+                  columns.text(rank, far),
+                  columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + (kind == INTRON))),
+                  "|", *hgvs, "||"]
+        if cdna is not None:
+            exonic = (kind == NC_EXON) | (kind == UTR3)
+            pieces += [columns.text(cdna, ~exonic),
+                       columns.pick(rows.of_length, np.where(exonic, u, end))]
+        pieces += ["|||", columns.text(dist, ~far), "|", notes]
         if split is None or not split.any():
             return Done(records, columns.records(self.starts, leads, self.picks, *pieces),
                         self.term[self.starts[:-1]]), []
@@ -309,27 +332,28 @@ class FastPath:
         self.tx = tx
         self.tables: dict[str, ContigTables] = {}
         # row -> (entry heads by kind, Feature_ID, notes, 'c.' or 'n.', plus strand, pick key)
-        self.info: dict[int, tuple[tuple, str, str, str, bool, tuple]] = {}
+        self.info: dict[int, RowInfo] = {}
 
-    def row_info(self, row: int, contig: str) -> tuple[tuple, str, str, str, bool, tuple]:
+    def row_info(self, row: int, contig: str) -> RowInfo:
         """What the entries of one transcript share (cached)."""
         if len(self.info) >= MODEL_CACHE:
             self.info.clear()
         m = self.tx.model(row, contig)
-        # per kind: (term rank, '|term|impact|feature'), the head of an entry
-        heads = tuple((_TERMS[k][2], f"|{_TERMS[k][0]}|{_TERMS[k][1]}|{m.feature}")
-                      if k in _TERMS else (0, "") for k in range(SLOW + 1))
-        got = self.info[row] = (heads, m.feature_id, "&".join(m.notes),
-                                "c." if m.coding else "n.", m.plus, self.tx.pick_key(row, m))
+        heads = tuple(f"|{_TERMS[k][0]}|{_TERMS[k][1]}|{m.feature}" if k in _TERMS else ""
+                      for k in range(SLOW + 1))
+        got = self.info[row] = RowInfo(heads, m.feature_id, "&".join(m.notes), m.coding,
+                                       m.plus, self.tx.pick_key(row, m), m.n, m.length)
         return got
 
     def row_table(self, rows: np.ndarray, contig: str) -> RowTable:
         info, rowinfo = self.info, self.row_info
         got = [info.get(row) or rowinfo(row, contig) for row in rows.tolist()]
-        return RowTable(rows, [h for g in got for _, h in g[0]], [g[1] for g in got],
-                        [g[2] for g in got], np.array([g[3] == "c." for g in got], np.int64),
-                        np.array([g[4] for g in got], np.int64), _ranks([g[1] for g in got]),
-                        _ranks([g[5] for g in got]))
+        return RowTable(rows, [h for g in got for h in g.heads], [g.feature_id for g in got],
+                        [g.notes for g in got], np.array([g.coding for g in got], np.int64),
+                        np.array([g.plus for g in got], np.int64),
+                        [x for g in got for x in (f"/{g.n}", f"/{g.n - 1}")] + [None],
+                        [f"/{g.length}" for g in got] + [None],
+                        _ranks([g.feature_id for g in got]), _ranks([g.pick for g in got]))
 
     def pairs(self, tx_index: tuple, a: np.ndarray, b: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray]:
@@ -417,16 +441,14 @@ class FastPath:
         pair_k, u, kind = g.pair_k, g.u, g.kind
         # REF>ALT as the transcript reads it (complemented on the - strand)
         change = (rc[pair_k] * 4 + ac[pair_k]) * 2 + g.rows.plus[u]
-        off, exonic = got["off"], (kind == NC_EXON) | (kind == UTR3)
+        off = got["off"]
         hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + got["pre"]),
                 columns.text(got["num"]), *_offset(off), columns.pick(_CHANGES, change))
         ks = which[g.ks]
         split = slow[pair_k]
         whole, entries = g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
-                                columns.pick(alts, which[pair_k]), got["rank"],
-                                got["n"] - (kind == INTRON), hgvs,
-                                columns.fraction(got["cdna"], got["length"], ~exonic),
-                                got["dist"], columns.pick(g.rows.notes, u), split)
+                                columns.pick(alts, which[pair_k]), got["rank"], hgvs,
+                                got["cdna"], got["dist"], columns.pick(g.rows.notes, u), split)
         return done.plus(whole).plus(self.mixed(contig, which, *slow_pairs, (g, split),
                                                 entries, refs, alts, pos, leads, _snv))
 
@@ -445,7 +467,7 @@ class FastPath:
             for i, term, u, row, is_far, text in zip(
                     g.pair_k[split].tolist(), g.term[split].tolist(), g.u[split].tolist(), rows,
                     far, fast_entries, strict=True):
-                pick = (info.get(row) or rowinfo(row, contig))[5]
+                pick = (info.get(row) or rowinfo(row, contig)).pick
                 entries.setdefault(i, []).append((term, g.rows.feature_id[u], text,
                                                   (is_far, *pick)))
         alleles: dict[int, Allele] = {}
@@ -604,8 +626,7 @@ class FastPath:
         whole, entries = g.done(ks, [f"{leads[k]}VC={vc_of(k)};ANN=" if not s else ""
                                      for k, s in zip(ks.tolist(), slow[g.ks].tolist(),
                                                      strict=True)],
-                                columns.pick(alts, which[pair_k]), at_lo["rank"][sel],
-                                at_lo["n"][sel] - 1, hgvs, None, dist[sel],
-                                columns.pick(notes, u * 2 + shifted), split)
+                                columns.pick(alts, which[pair_k]), at_lo["rank"][sel], hgvs,
+                                None, dist[sel], columns.pick(notes, u * 2 + shifted), split)
         return whole.plus(self.mixed(contig, which, *slow_pairs, (g, split), entries, refs,
                                      alts, pos, leads, vc_of))
