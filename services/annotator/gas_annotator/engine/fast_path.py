@@ -582,7 +582,6 @@ class FastPath:
                      np.int64).reshape(-1, 12)[pair_k]
         lo, hi, s, e, first_b, last_b = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
         at_lo, at_hi = place(tab, t, lo), place(tab, t, hi)
-        at_first, at_last = place(tab, t, first_b), place(tab, t, last_b)
         k_lo, k_hi = at_lo["kind"], at_hi["kind"]
         start, end = tab.start[t], tab.end[t]
         # one intron (the same exon before both ends), or one flank not far from the ends
@@ -611,11 +610,13 @@ class FastPath:
         shifted = np.array([x[8] for _, ps, ms in indels for x in (ps, ms)], np.int64)[side]
         ins = hk == _HK.index("ins")
         one = (first_b[sel] == last_b[sel]) & ~ins  # a single base: no range
-        hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + at_first["pre"][sel]),
-                columns.text(at_first["num"][sel]), *_offset(at_first["off"][sel]),
+        # the HGVS ends, for the pairs written here only
+        at_first, at_last = place(tab, t[sel], first_b[sel]), place(tab, t[sel], last_b[sel])
+        hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + at_first["pre"]),
+                columns.text(at_first["num"]), *_offset(at_first["off"]),
                 columns.pick(["_", None], one.astype(np.int64)),
-                columns.pick([*_PREFIX, None], np.where(one, 3, at_last["pre"][sel])),
-                columns.text(at_last["num"][sel], one), *_offset(at_last["off"][sel], one),
+                columns.pick([*_PREFIX, None], np.where(one, 3, at_last["pre"])),
+                columns.text(at_last["num"], one), *_offset(at_last["off"], one),
                 columns.pick(_HK, hk),
                 columns.pick([x[7] for _, ps, ms in indels for x in (ps, ms)] + [None],
                              np.where(ins, side, 2 * len(indels))))
