@@ -103,7 +103,8 @@ def _vcf(path: Path, genome: str, spots: set[int], rnd: random.Random) -> None:
             ref, alt = genome[p - 1], genome[p - 1] + ins
         elif roll < 0.13:
             ref, alt = ref.lower(), alt.lower()
-        recs.append(f"chr1\t{p}\t.\t{ref}\t{alt}\t.\t.\t.\n")
+        info = "DP=7;AF=0.5" if roll > 0.8 else "."  # our keys follow the input's
+        recs.append(f"chr1\t{p}\t.\t{ref}\t{alt}\t.\t.\t{info}\n")
     path.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
                     + "".join(recs))
 
