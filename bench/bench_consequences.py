@@ -153,7 +153,7 @@ TERM_CLASSES: list[tuple[str, Callable[[frozenset, frozenset], bool], str]] = [
     ("conservative vs disruptive in-frame indel",
      lambda g, s: {re.sub("^(conservative|disruptive)_", "", t) for t in g ^ s} <= {
          "inframe_insertion", "inframe_deletion"} and len(g ^ s) == 2,
-     "GAS (SO: whole codons between codons, in any equivalent placement)"),
+     "GAS (SnpEff's rule by position, without its - strand insertion off-by-one)"),
     ("SnpEff start/stop_retained for a UTR indel next to the CDS",
      lambda g, s: not g - s and s - g <= {"start_retained_variant", "stop_retained_variant"},
      "GAS (SO: needs a changed start/stop codon base; bcftools csq agrees for stops)"),
@@ -162,14 +162,14 @@ TERM_CLASSES: list[tuple[str, Callable[[frozenset, frozenset], bool], str]] = [
      "GAS (the oracles do not read into the 3' UTR)"),
     ("stop_gained with a frameshift", lambda g, s: g ^ s == {"stop_gained"}, "see docs"),
     ("stop_lost with a frameshift", lambda g, s: g ^ s == {"stop_lost"},
-     "SnpEff (SO: a stop codon base must change)"),
+     "convention (see docs)"),
     ("splice_region_variant only", lambda g, s: g ^ s == {"splice_region_variant"},
      "see docs"),
     ("splice site vs exon: indel at an exon/intron boundary",
      lambda g, s: bool((g ^ s) & {"splice_donor_variant", "splice_acceptor_variant",
                                   "intron_variant"}), "conventions differ"),
-    ("incomplete CDS: coding_sequence_variant vs a protein term",
-     lambda g, s: "coding_sequence_variant" in g - s, "see docs"),
+    ("coding_sequence_variant vs a protein term (CDS not whole codons or without a start)",
+     lambda g, s: "coding_sequence_variant" in g - s, "GAS (no whole codon to read)"),
     ("frameshift vs in-frame or none", lambda g, s: "frameshift_variant" in g ^ s,
      "see docs"),
 ]
@@ -180,9 +180,11 @@ P_CLASSES: list[tuple[str, Callable[[str, str], bool], str]] = [
     ("frameshift whose new frame stops at once: p.Arg5Ter vs p.Arg5fs",
      lambda gp, sp: bool(re.fullmatch(r"p\.[A-Z][a-z]{2}\d+Ter", gp)) and sp.endswith("fs"),
      "GAS (HGVS: described as the nonsense change)"),
-    ("stop codon shifted: extension vs SnpEff p.Ter#fs",
-     lambda gp, sp: "ext" in gp and bool(re.fullmatch(r"p\.Ter\d+fs", sp)),
+    ("stop codon shifted or deleted: extension vs SnpEff p.Ter#fs/del",
+     lambda gp, sp: "ext" in gp and bool(re.fullmatch(r"p\.Ter\d+(fs|del)", sp)),
      "GAS (HGVS: an extension)"),
+    ("start codon made again from the 5' UTR: p.Met1= vs SnpEff p.Met1fs/del",
+     lambda gp, sp: gp == "p.Met1=" and sp.startswith("p.Met1"), "GAS (the protein is the same)"),
     ("SnpEff p.??? (CDS not whole codons)", lambda gp, sp: "???" in sp, "GAS (no protein)"),
     ("stop codon made again from the 3' UTR: p.Ter#= vs p.Ter#fs",
      lambda gp, sp: bool(re.fullmatch(r"p\.Ter\d+=", gp)), "GAS"),
@@ -295,7 +297,7 @@ def report(name: str, r: dict, top: int) -> dict:
             right = f"  [{verdict.get(cls[0], '?')}]" if classes else ""
             print(f"    {n:6,}  {' | '.join(cls)}{right}   e.g. {ex}")
         if classes:
-            summary[what] = dict(counter.most_common())
+            summary[what] = {cls[0]: n for cls, n in counter.most_common()}
     return summary
 
 
@@ -339,7 +341,9 @@ def inframe_evidence(cmp: dict, gas: dict, snpeff: dict) -> dict:
         who = "GAS" if any(t.startswith("conservative") for t in gas[k][0]) else "SnpEff"
         plain = all(re.search(r"(del|dup|ins[A-Z][a-z]{2}.*)$", p) and "delins" not in p
                     for p in (gas[k][2], snpeff[k][2]))
-        c[f"{who} says conservative, both HGVS.p {'plain' if plain else 'change a residue'}"] += 1
+        what = "insertion" if len(k[2]) > len(k[1]) else "deletion"
+        c[f"{who} says conservative, {STRAND.get(k[3], '?')} strand {what}, both HGVS.p "
+          f"{'plain' if plain else 'change a residue'}"] += 1
     print(f"\n  conservative vs disruptive against both tools' HGVS.p: {dict(c)}")
     return dict(c)
 

@@ -380,11 +380,72 @@ def _exonic(tx: TxModel, al: Allele, out: Consequence, touched: list[int]) -> No
         _coding(tx, c5, c3, ref_t, alt_t, out)
     else:
         _region_terms(tx, c5, c3, out)
+        cds = tx.cds()
+        whole_codons = not len(cds) % 3 and tx.protein().endswith("*")
+        if not al.alt and whole_codons and c5 >= tx.c1:
+            _over_cds_end(tx, c5, c3, out)
+            return
+        if not al.alt and c3 <= tx.c2:
+            _over_cds_start(tx, c5, c3, out)
+            return
         if c5 < tx.c1 + 3 <= c3 + 2 and c3 >= tx.c1:
             out.terms.add("start_lost")
             out.hgvs_p = "p.Met1?"
         if c5 <= tx.c2 < c3:
             out.terms.add("stop_lost")
+
+
+def _over_cds_start(tx: TxModel, c5: int, c3: int, out: Consequence) -> None:
+    """A deletion from the 5' UTR into the CDS (c.-1_4del). As SnpEff: frameshift or
+    in-frame by the deleted length (in-frame ones start at the CDS's first codon:
+    conservative) and start_lost (p.Met1?), unless UTR bases before it make the start codon
+    again in the same frame (c.-1_1del after an A: p.Met1=, start_retained_variant only).
+    A CDS that does not begin with a start codon (incomplete 5' end) gets the frame term."""
+    seq, cds = tx.seq(), tx.cds()
+    d = c3 - tx.c1 + 1  # CDS bases deleted
+    out.terms.discard("coding_sequence_variant")
+    out.cds, out.aa = f"1/{len(cds)}", f"1/{tx.aa_length()}"
+    q = c5 - 1 - d  # 0-based: where the start codon begins now, the rest keeping its frame
+    start = tx.code.get(cds[:3]) == "M"
+    if start and d < 3 and q >= 0 and seq[q:c5 - 1] + seq[c3:c3 + 3 - d] == cds[:3]:
+        out.terms.add("start_retained_variant")
+        out.hgvs_p = "p.Met1="
+        return
+    n = c3 - c5 + 1
+    out.terms.add("frameshift_variant" if n % 3 else "conservative_inframe_deletion")
+    if start:
+        out.terms.add("start_lost")
+        out.hgvs_p = "p.Met1?"
+
+
+def _over_cds_end(tx: TxModel, c5: int, c3: int, out: Consequence) -> None:
+    """A deletion from inside the CDS into the 3' UTR (c.137_*1del): frameshift or in-frame
+    by the deleted length, as SnpEff, and the protein read on into what is left of the 3'
+    UTR (stop_retained_variant when it is the same, else stop_lost and an extension)."""
+    cds, protein = tx.cds(), tx.protein()
+    x5 = c5 - tx.c1 + 1
+    k0 = (x5 - 1) // 3
+    out.terms.discard("coding_sequence_variant")
+    out.cds, out.aa = f"{x5}/{len(cds)}", f"{k0 + 1}/{tx.aa_length()}"
+    new = cds[:x5 - 1] + tx.seq()[c3:]
+    alt = protein[:k0] + translate(new[3 * k0:], tx.code, to_stop=True)
+    if len(alt) > len(protein) or not alt.endswith("*"):  # the stop codon went: longer
+        out.terms.add("stop_lost")
+    if (c3 - c5 + 1) % 3:
+        _frameshift(tx, k0, protein, new, out, new[3 * k0:3 * k0 + 3], (x5, len(cds)), "")
+        return
+    # SnpEff's codon test: the codons it touches keep their 5' part only: conservative
+    i = k0
+    while i < len(protein) and i < len(alt) and protein[i] == alt[i]:
+        i += 1
+    if alt == protein:
+        out.terms.update(("conservative_inframe_deletion", "stop_retained_variant"))
+        out.hgvs_p = f"p.Ter{len(protein)}="
+    elif i < len(alt) and protein[i] == "*":  # (stop_lost: longer)
+        out.terms.add("conservative_inframe_deletion")
+        out.hgvs_p = _extension(i, alt)
+    else:
+        _inframe(protein, k0, protein[k0:], alt[k0:], c5 - c3 - 1, True, out)
 
 
 def _region_terms(tx: TxModel, c5: int, c3: int, out: Consequence) -> None:
@@ -452,9 +513,17 @@ def _coding(tx: TxModel, c5: int, c3: int, ref_t: str, alt_t: str, out: Conseque
     k1 = (max(x3, x5) - 1) // 3
     ref_cod = cds[3 * k0:3 * k1 + 3]
     alt_cod = ref_cod[:x5 - 1 - 3 * k0] + alt_t + ref_cod[x3 - 3 * k0:]
-    # SO: whole codons added or removed between codons, in any of its equivalent places
-    # (SnpEff looks at one neighbouring place only)
-    conservative = (-lo) % 3 <= hi - lo
+    # SnpEff's rule (SO's definition read by position): conservative when the change, at
+    # its 3'-most place (shift3), starts between two codons, or when the codons it touches
+    # become the same codons with whole ones added or removed at their 3' end (an indel
+    # that could move 3' in the spliced CDS but not on the genome, at an exon edge).
+    # Another equivalent place in a repeat does not count: c.1298_1300del in GCG CCG CAG
+    # (p.Pro433del) starts within a codon, disruptive. An insertion starts before CDS base
+    # x5; SnpEff 5.1 tests the base before it on the - strand, so it calls one after a
+    # codon's first base conservative there: GAS does not follow that.
+    conservative = (x5 - 1) % 3 == 0 or (
+        alt_cod.startswith(ref_cod) if not ref_t else
+        not alt_t and ref_cod.startswith(alt_cod))
     _inframe(protein, k0, protein[k0:k1 + 1], translate(alt_cod, code), diff, conservative, out)
 
 
@@ -532,11 +601,12 @@ def _placements(cds: str, x5: int, x3: int, ins: str) -> tuple[int, int]:
 
 
 def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence,
-                changed: str, touched: tuple[int, int]) -> None:
+                changed: str, touched: tuple[int, int], tail: str | None = None) -> None:
     """changed: the new codons holding a changed base; touched: the first and last CDS base
-    (1-based) the change touches."""
+    (1-based) the change touches; new is read on into tail (by default the 3' UTR)."""
     out.terms.add("frameshift_variant")
-    alt = protein[:k0] + translate(new[3 * k0:] + tx.seq()[tx.c2:], tx.code, to_stop=True)
+    tail = tx.seq()[tx.c2:] if tail is None else tail
+    alt = protein[:k0] + translate(new[3 * k0:] + tail, tx.code, to_stop=True)
     i = k0
     while i < len(protein) and i < len(alt) and protein[i] == alt[i]:
         i += 1
@@ -556,8 +626,7 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence,
     if protein[i] == "*":  # the stop codon itself is shifted: an extension
         if touched[0] <= 3 * i + 3 and touched[1] > 3 * i:  # SO: a stop codon base changes
             out.terms.add("stop_lost")
-        more = f"Ter{len(alt) - i - 1}" if alt.endswith("*") else "Ter?"
-        out.hgvs_p = f"p.Ter{i + 1}{three(alt[i])}ext{more}"
+        out.hgvs_p = _extension(i, alt)
         return
     if "*" in translate(changed, tx.code):  # a stop among the changed codons (VEP, SnpEff)
         out.terms.add("stop_gained")
@@ -566,6 +635,12 @@ def _frameshift(tx: TxModel, k0: int, protein: str, new: str, out: Consequence,
         return
     more = f"Ter{len(alt) - i}" if alt.endswith("*") else "Ter?"
     out.hgvs_p = f"p.{three(protein[i])}{i + 1}{three(alt[i])}fs{more}"
+
+
+def _extension(i: int, alt: str) -> str:
+    """HGVS.p of a protein alt whose residue i (0-based) replaces the stop codon."""
+    more = f"Ter{len(alt) - i - 1}" if alt.endswith("*") else "Ter?"
+    return f"p.Ter{i + 1}{three(alt[i])}ext{more}"
 
 
 def _inframe(protein: str, k0: int, r: str, a: str, diff: int, conservative: bool,

@@ -198,14 +198,35 @@ PLUS_CASES = [
     # last Ala codon loses its G (c.124): CTT AAC TAA
     ((443, "TG", "T"), ["frameshift_variant", "HIGH", "3/3", "c.124del", "p.Ala42LeufsTer3",
                         "144/200", "124/129", "42/42", ""]),
-    # CFTR-like: TTC TTT -> TTT (c.24_26del) removes one Phe; written 3'-most it starts
-    # inside a codon, but deleting c.22_24 (a whole TTC) is the same change: conservative
-    ((143, "TCTT", "T"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
+    # In-frame indels, SnpEff's rule: conservative when the 3'-most place starts between
+    # two codons. CFTR-like: TTC TTT -> TTT removes one Phe; its 3'-most place c.24_26
+    # (CTT) starts at codon 8's last base: disruptive, though deleting c.22_24 (a whole
+    # TTC) gives the same protein
+    ((143, "TCTT", "T"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.24_26del",
                           "p.Phe9del", "44/200", "24/129", "8/42", ""]),
-    # GCC (codon 2) deleted; GCC|G... shifts 3' to c.5_7 (CCG), inside codon 2, but it is
-    # the whole codon 2 deleted (c.4_6): conservative (SnpEff looks at c.5_7 only)
-    ((123, "GGCC", "G"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
+    # GCC (codon 2) deleted: GCC|G shifts 3' to c.5_7 (CCG), from codon 2's second base:
+    # disruptive (GCC GAG becomes GAG, not GCC with a codon less)
+    ((123, "GGCC", "G"), ["disruptive_inframe_deletion", "MODERATE", "1/3", "c.5_7del",
                           "p.Ala2del", "25/200", "5/129", "2/42", ""]),
+    # CGC (c.28-30, Arg10) deleted; the next base (c.31 T) stops the shift: conservative
+    ((147, "TCGC", "T"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.28_30del",
+                          "p.Arg10del", "48/200", "28/129", "10/42", ""]),
+    # CCC between CGC and TGG (c.30/c.31, codons 10/11): conservative
+    ((150, "C", "CCCC"), ["conservative_inframe_insertion", "MODERATE", "1/3",
+                          "c.30_31insCCC", "p.Arg10_Trp11insPro", "51/200", "31/129",
+                          "11/42", ""]),
+    # TTC after c.28 (TTC TTT C|GC): its places run from after c.25 to after c.28 (c.26_28dup);
+    # one of them (after c.27) is between codons, but the 3'-most one is after codon 10's
+    # first base: disruptive (TTT CTT CGC: p.Phe9_Arg10insLeu)
+    ((148, "C", "CTTC"), ["disruptive_inframe_insertion", "MODERATE", "1/3", "c.26_28dup",
+                          "p.Phe9_Arg10insLeu", "49/200", "29/129", "10/42", ""]),
+    # GTC (c.38-40) and intron +1/+2 deleted: the exonic part starts inside codon 13, but
+    # GGT CGT becomes GGT, i.e. the CDS could lose CGT (c.40_42, which the genome cannot
+    # shift to: the intron is in the way): conservative, as SnpEff's codon test says
+    ((157, GENOME[156:162], GENOME[156]), [
+        "splice_donor_variant&conservative_inframe_deletion&splice_region_variant&"
+        "intron_variant", "HIGH", "1/3", "c.38_40+2del", "p.Arg14del", "58/200", "38/129",
+        "13/42", ""]),
     # an inserted GCT before the Ala run's end: a duplication of the last Ala
     ((446, "T", "TGCT"), ["conservative_inframe_insertion", "MODERATE", "3/3",
                           "c.124_126dup", "p.Ala42dup", "147/200", "127/129", "43/42",
@@ -215,6 +236,26 @@ PLUS_CASES = [
     ((158, GENOME[157:162], GENOME[157]), [
         "splice_donor_variant&frameshift_variant&splice_region_variant&intron_variant", "HIGH",
         "1/3", "c.39_40+2del", "p.Arg14CysfsTer?", "59/200", "39/129", "13/42", ""]),
+    # deletions over the CDS start (5' UTR ...CCG CC|ATG GCC): c.-1_1 (CA) leaves CC TG..,
+    # no start codon: frameshift (2 bases), start lost; c.-2_1 (CCA): in-frame, conservative
+    ((119, "CCA", "C"), ["frameshift_variant&start_lost&5_prime_UTR_variant", "HIGH", "1/3",
+                         "c.-1_1del", "p.Met1?", "20/200", "1/129", "1/42", ""]),
+    ((118, "GCCA", "G"), ["start_lost&conservative_inframe_deletion&5_prime_UTR_variant",
+                          "HIGH", "1/3", "c.-2_1del", "p.Met1?", "19/200", "1/129", "1/42",
+                          ""]),
+    # deletions over the CDS end (stop TAA, 3' UTR CTAAGGTAG): c.128_*1 (AAC) leaves T|TA
+    # AGG TAG: Leu, Arg, stop; c.129_*1 (AC) leaves TA|T AAG GTA GCC CCC..., no stop before
+    # the transcript ends
+    ((447, "TAAC", "T"), ["stop_lost&conservative_inframe_deletion&3_prime_UTR_variant",
+                          "HIGH", "3/3", "c.128_*1del", "p.Ter43LeuextTer2", "148/200",
+                          "128/129", "43/42", ""]),
+    # c.125_*1 (CTTAAC) leaves G|TA AGG TAG: Ala42 becomes Val, Arg, then the stop
+    ((444, "GCTTAAC", "G"), ["stop_lost&conservative_inframe_deletion&3_prime_UTR_variant",
+                             "HIGH", "3/3", "c.125_*1del", "p.Ala42delinsValArg", "145/200",
+                             "125/129", "42/42", ""]),
+    ((448, "AAC", "A"), ["frameshift_variant&stop_lost&3_prime_UTR_variant", "HIGH", "3/3",
+                         "c.129_*1del", "p.Ter43TyrextTer?", "149/200", "129/129", "43/42",
+                         ""]),
     # insertions count at the base after them (SnpEff): at the exon/intron junction (+1),
     # between +2/+3 (+3), between -9/-8 (-8)
     ((160, "C", "CT"), ["splice_donor_variant&intron_variant", "HIGH", "1/2", "c.40_40+1insT",
@@ -285,6 +326,34 @@ MINUS_CASES = [
                            "p.Ala8del", "43/300", "22/180", "8/59", ""]),
     ((1461, "CTGC", "C"), ["conservative_inframe_deletion", "MODERATE", "1/3", "c.22_24del",
                            "p.Ala8del", "43/300", "22/180", "8/59", ""]),
+    # In-frame on the - strand (c.13-18 = CGC GCA at 1467-1462). AAA after c.13, codon
+    # 5's first base: C|GC -> CAA AGC, disruptive (SnpEff 5.1 tests the base before an
+    # insertion on this strand and says conservative: not followed)
+    ((_m(14), "C", "CTTT"), ["disruptive_inframe_insertion", "MODERATE", "1/3",
+                             "c.13_14insAAA", "p.Arg5delinsGlnSer", "35/300", "14/180",
+                             "5/59", ""]),
+    # AAA after c.15, between codons 5 and 6: conservative
+    ((_m(16), "C", "CTTT"), ["conservative_inframe_insertion", "MODERATE", "1/3",
+                             "c.15_16insAAA", "p.Arg5_Ala6insLys", "37/300", "16/180",
+                             "6/59", ""]),
+    # GCG (c.14-16) deleted: CGC GCA -> CCA, from codon 5's second base: disruptive
+    ((_m(17), base(_m(17)) + "CGC", base(_m(17))), [
+        "disruptive_inframe_deletion", "MODERATE", "1/3", "c.14_16del", "p.Arg5_Ala6delinsPro",
+        "35/300", "14/180", "5/59", ""]),
+    # 5' UTR ...GCA G|ATG GAA: deleting c.-1_1 (GA) leaves CA TG GAA: the A before it makes
+    # the start codon again, in the same frame: the protein is unchanged
+    ((1478, GENOME[1477:1480], base(1478)), [
+        "start_retained_variant&5_prime_UTR_variant", "LOW", "1/3", "c.-1_1del", "p.Met1=",
+        "21/300", "1/180", "1/59", ""]),
+    # the stop codon TA|A (c.180 on exon 3), then 3' UTR GGCTAGC: c.180_*1 (AG) leaves TA|G:
+    # a stop again; c.180_*2 (AGG) leaves TA|C TAG: Tyr, then a stop
+    ((1098, GENOME[1097:1100], base(1098)), [
+        "frameshift_variant&splice_region_variant&stop_retained_variant&3_prime_UTR_variant",
+        "HIGH", "3/3", "c.180_*1del", "p.Ter60=", "201/300", "180/180", "60/59", ""]),
+    ((1097, GENOME[1096:1100], base(1097)), [
+        "stop_lost&conservative_inframe_deletion&splice_region_variant&3_prime_UTR_variant",
+        "HIGH", "3/3", "c.180_*2del", "p.Ter60TyrextTer1", "201/300", "180/180", "60/59",
+        ""]),
     # one T out of TTT (codon 3, c.7-9): frameshift, 3'-most T is c.9
     ((_m(9) - 1, base(_m(9) - 1) + "A", base(_m(9) - 1)), [
         "frameshift_variant", "HIGH", "1/3", "c.9del", "p.Leu4PhefsTer?", "30/300", "9/180",
