@@ -8,10 +8,10 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import compress, groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
@@ -21,7 +21,6 @@ from ..reference.store import default_reference
 from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
-from .fast_path import FastPath
 from .header import PICK_INFO, Header, output_header, read_header
 from .limits import Limits, bounded_text_output
 from .loader import load_reference
@@ -32,15 +31,29 @@ from .transcript_ann import TranscriptAnnotator
 from .variant_class import BASES, allele_class, allele_span, first_changed, unannotatable
 from .vcf_input import VcfReader
 
+if TYPE_CHECKING:
+    from .fast_path import Done, FastPath
+
 log = logging.getLogger(__name__)
 
-BATCH_CHARS = 1 << 20  # read about 1 MB of lines at a time
+# Read about 1 MB of lines at a time; a quarter of that with per-transcript entries, whose
+# output is up to ~25 times the input and whose transient strings set the peak memory
+# (1 MB batches there: 451 MB RSS on 1M chr21 variants instead of 293, no faster).
+BATCH_CHARS = 1 << 20
 CACHE_LIMIT = 10_000  # decoded templates kept; cleared when full (keeps memory flat)
 MAX_SPAN_INTERVALS = 5_000  # a huge deletion is annotated from this many intervals at most
 _INTERGENIC = SEVERITY["intergenic_region"]
 _I32 = 2**31 - 1
 _UPSTREAM = SEVERITY["upstream_gene_variant"]  # this term and the ones after take a Distance
-_POS, _REF = itemgetter(1), itemgetter(3)
+_POS, _REF, _ALT, _INFO = itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(7)
+
+
+def _points(text: str) -> np.ndarray:
+    """The code point of each character."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
+
+
+_BASE_POINTS = _points("".join(sorted(BASES)))
 
 
 @dataclass
@@ -182,17 +195,22 @@ class _Annotator:
         self.cache: dict[int, tuple] = {}
         self.general_only = bool(header.strip_keys) or header.v33
         self.sources = sources_of(ref)
-        # per-transcript consequences when the bundle has the genome sequence
-        self.tx = TranscriptAnnotator(ref) if ref.has_sequence else None
-        # simple SNVs (no codon work) are formatted per batch; None: every record per allele
-        self.fast: FastPath | None = FastPath(self.tx) if self.tx is not None else None
+        # per-transcript consequences when the bundle has the genome sequence, most of
+        # them per batch (the fast path)
+        self.tx: TranscriptAnnotator | None = None
+        self.fast: FastPath | None = None
+        if ref.has_sequence:
+            from .fast_path import FastPath  # pyarrow: ~0.2 s and ~70 MB, only needed here
+
+            self.tx = TranscriptAnnotator(ref)
+            self.fast = FastPath(self.tx)
 
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
         next_report = self.every
         while True:
             first = self.reader.lineno + 1
-            lines = self.reader.readlines(BATCH_CHARS)
+            lines = self.reader.readlines(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
             if not lines:
                 break
             out = self.batch(lines, first)
@@ -392,27 +410,31 @@ class _Annotator:
         ref_len = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
         first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
         gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
-                                             "right") - 1, 0).tolist()
+                                             "right") - 1, 0)
         genome_base = self.tx.genome.bases_at(canon, pos)
-        poslist = pos.tolist()
         near = self.tx_near(tx_index, first, last)
-        done = (self.fast.annotate(canon, tx_index, recs, poslist, first, last, genome_base,
-                                   length, near) if self.fast is not None else {})
-        stats, by_region, snv_pairs = self.stats, self.stats.by_region, []
-        for k, (r, p, a, b, g_iv, base, has_tx) in enumerate(zip(
-                recs, poslist, first, last, gene_iv, genome_base, near, strict=True)):
-            res = done.get(k)
-            if res is not None:  # a single-ALT SNV or indel done by the fast path
-                anns, picks, top = res
-                if len(r[3]) == 1 and len(r[4]) == 1:
-                    vc = "SNV"
-                    snv_pairs.append(r[3] + r[4])
-                else:
-                    vc = self.classes(r[3], r[4])
-                r[7] = self.merge_info(r[7], f"VC={vc};ANN={','.join(anns)};PICK={picks[0]}")
-                self.fix_v33(r)
-                by_region[TERM_NAMES[top]] += 1
-                continue
+        stats, by_region = self.stats, self.stats.by_region
+        refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
+        leads = self.info_leads(recs)
+        assert self.fast is not None
+        done = self.fast.annotate(canon, tx_index, refs, alts, pos, first, last, genome_base,
+                                  length, near, leads, lambda k: self.classes(refs[k], alts[k]))
+        self.count_done(recs, done)
+        rest = np.ones(len(recs), bool)
+        rest[done.ks] = False
+        if not self.general_only:
+            gene_level = rest & ~near
+            if length is not None:
+                gene_level &= pos <= length
+            rest[self.intergenic(recs, refs, alts, leads, np.flatnonzero(gene_level), pos,
+                                 gene_iv, genome_base, ix)] = False
+        idx = np.flatnonzero(rest)
+        poslist, gene_ivs = pos[idx].tolist(), gene_iv[idx].tolist()
+        snv_pairs = []
+        for k, p, a, b, g_iv, has_tx in zip(idx.tolist(), poslist, first[idx].tolist(),
+                                            last[idx].tolist(), gene_ivs, near[idx].tolist(),
+                                            strict=True):
+            r, base = recs[k], genome_base[k]
             alts = r[4].split(",")
             beyond = length is not None and p > length
             plain = (not beyond and r[3].isalpha()
@@ -445,7 +467,6 @@ class _Annotator:
             self.fix_v33(r)
             by_region[TERM_NAMES[top]] += 1
             stats.annotated += 1
-        stats.annotated += len(done)
         for pair, n in Counter(snv_pairs).items():
             stats.add_titv(pair, n)
         stats.by_class["SNV"] += len(snv_pairs)
@@ -453,15 +474,115 @@ class _Annotator:
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
         out.extend(map("\t".join, recs))
 
-    def tx_near(self, tx_index: tuple, first: list[int], last: list[int]) -> list[bool]:
+    def intergenic(self, recs: list[list[str]], all_refs: list[str], all_alts: list[str],
+                   leads: list[str], cand: np.ndarray, pos: np.ndarray, gene_iv: np.ndarray,
+                   genome_base: list[str], ix: ContigIndex) -> np.ndarray:
+        """Records with no transcript in reach, annotated from the gene-level index (one
+        ALT, plain bases); returns the ones done. leads: see info_leads."""
+        from . import columns  # (pyarrow: see __init__)
+
+        assert self.tx is not None
+        stats = self.stats
+        refs = [all_refs[k] for k in cand.tolist()]
+        alts = [all_alts[k] for k in cand.tolist()]
+        # SNVs (one ASCII letter, ALT a base) at once; the others one by one
+        snv = ((np.fromiter(map(len, refs), np.int64, len(refs)) == 1)
+               & (np.fromiter(map(len, alts), np.int64, len(alts)) == 1))
+        ref_cp = np.zeros(len(refs), np.int64)
+        alt_cp = np.zeros(len(refs), np.int64)
+        ref_cp[snv] = _points("".join(compress(refs, snv.tolist())))
+        alt_cp[snv] = _points("".join(compress(alts, snv.tolist())))
+        ref_up = np.where((ref_cp >= 97) & (ref_cp <= 122), ref_cp - 32, ref_cp)
+        snv &= np.isin(alt_cp, _BASE_POINTS) & (ref_up >= 65) & (ref_up <= 90)
+        base = _points("".join(genome_base))[cand]
+        self.tx.ref_mismatches += int(np.count_nonzero(snv & (base != ref_up) & (base != 78)))
+        self.count_snvs(ref_cp[snv], alt_cp[snv])
+        ks, vcs = cand[snv].tolist(), ["SNV"] * int(snv.sum())
+        starts = pos[cand[snv]].tolist()
+        other = (~snv).tolist()
+        for k, p, ref, alt in zip(cand[~snv].tolist(), pos[cand[~snv]].tolist(),
+                                  compress(refs, other), compress(alts, other), strict=True):
+            if "," in alt or not ref.isalpha() or unannotatable(alt) is not None:
+                continue
+            ks.append(k)
+            if len(ref) == 1:
+                b = genome_base[k]
+                if b != ref.upper() and b != "N":
+                    self.tx.ref_mismatches += 1
+            vcs.append(self.classes(ref, alt))
+            starts.append(first_changed(p, ref, alt))
+        if not ks:
+            return np.zeros(0, np.int64)
+        done = np.array(ks, np.int64)
+        iv = gene_iv[done]
+        tmpl = ix.tmpl[iv].astype(np.int64)
+        # the batch's templates, their entries end to end
+        used, which = np.unique(tmpl, return_inverse=True)
+        prefixes: list[str] = []
+        anchored: list[bool] = []
+        count, tops = [], []
+        for t in used.tolist():
+            _, entries, top, _ = self.cache.get(t) or self.load_template(t)
+            prefixes += [pre for pre, _ in entries]
+            anchored += [a for _, a in entries]
+            count.append(len(entries))
+            tops.append(top)
+        n_entries = np.array(count, np.int64)[which]
+        first_entry = (np.cumsum(count) - count)[which]
+        rec = np.repeat(np.arange(len(done)), n_entries)
+        group = np.r_[0, np.cumsum(n_entries)]
+        entry = np.arange(int(group[-1])) - np.repeat(group[:-1], n_entries) + \
+            np.repeat(first_entry, n_entries)
+        has = np.array(anchored, bool)[entry]
+        before = (np.cumsum(anchored) - anchored)[entry] - np.repeat(
+            (np.cumsum(anchored) - anchored)[first_entry], n_entries)
+        off = np.asarray(ix.anc)[iv][rec]
+        anchor = np.asarray(self.ref.anchors)[np.where(has, off + before, -1)]
+        has &= anchor >= 0
+        dist = np.abs(np.array(starts, np.int64)[rec] - anchor)
+        texts = columns.records(
+            group, [f"{leads[k]}VC={vc};ANN=" for k, vc in zip(ks, vcs, strict=True)], None,
+            columns.pick(all_alts, done[rec]), columns.pick(prefixes, entry),
+            columns.text(dist, ~has), "|")
+        for k, info in zip(ks, texts, strict=True):
+            recs[k][7] = info
+        for top, n in Counter(np.array(tops)[which].tolist()).items():
+            stats.by_region[TERMS[top]] += n
+        stats.annotated += len(ks)
+        return done
+
+    def count_done(self, recs: list[list[str]], done: Done) -> None:
+        """Set the INFO of the records the fast path did and count them."""
+        stats = self.stats
+        ks = done.ks.tolist()
+        for k, info in zip(ks, done.texts, strict=True):
+            recs[k][7] = info
+        if self.header.v33:
+            for k in ks:
+                self.fix_v33(recs[k])
+        tops, n = np.unique(done.tops, return_counts=True)
+        for top, count in zip(tops.tolist(), n.tolist(), strict=True):
+            stats.by_region[TERM_NAMES[top]] += count
+        snvs = [r for r in map(recs.__getitem__, ks) if len(r[3]) == 1 and len(r[4]) == 1]
+        self.count_snvs(_points("".join([r[3] for r in snvs])),
+                        _points("".join([r[4] for r in snvs])))
+        stats.annotated += len(ks)
+
+    def count_snvs(self, ref: np.ndarray, alt: np.ndarray) -> None:
+        """Count SNV alleles (REF and ALT as code points) and their Ti/Tv."""
+        pairs, n = np.unique((ref << 21) | alt, return_counts=True)
+        for pair, count in zip(pairs.tolist(), n.tolist(), strict=True):
+            self.stats.add_titv(chr(pair >> 21) + chr(pair & 0x1FFFFF), count)
+        self.stats.by_class["SNV"] += len(ref)
+
+    def tx_near(self, tx_index: tuple, first: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Per record: True when some transcript lies within reach of its REF bases."""
         assert self.tx is not None
-        a, b = np.asarray(first, np.int64), np.asarray(last, np.int64)
         off = self.tx.txi_off
-        a = np.maximum(a, 0) + tx_index[1]  # (interval -1, before all, holds none)
-        b = b + tx_index[1]
+        a = np.maximum(first, 0) + tx_index[1]  # (interval -1, before all, holds none)
+        b = last + tx_index[1]
         spans = (b > a) | (off[a + 1] > off[a])
-        return ((b >= tx_index[1]) & spans).tolist()
+        return (b >= tx_index[1]) & spans
 
     def classes(self, ref_a: str, alts: str) -> str:
         """VC of a multi-allelic record (all alleles plain bases), counting SNV Ti/Tv."""
@@ -582,11 +703,24 @@ class _Annotator:
 
     def merge_info(self, info: str, added: str) -> str:
         """INFO with our keys appended (old ANN/VC removed when the input had them)."""
-        if self.header.strip_keys and info not in (".", ""):
+        return self.info_lead(info) + added
+
+    def info_leads(self, recs: list[list[str]]) -> list[str]:
+        """info_lead of each record."""
+        if self.header.strip_keys:
+            return [self.info_lead(r[7]) for r in recs]
+        return ["" if i == "." or not i else i + ";" for i in map(_INFO, recs)]
+
+    def info_lead(self, info: str) -> str:
+        """What our keys follow in INFO: nothing, or the input's keys (without an old
+        ANN/VC) and ';'."""
+        if info in (".", ""):
+            return ""
+        if self.header.strip_keys:
             keep = [kv for kv in info.split(";")
                     if kv.split("=", 1)[0] not in self.header.strip_keys]
-            info = ";".join(keep) if keep else "."
-        return added if info in (".", "") else f"{info};{added}"
+            return ";".join(keep) + ";" if keep else ""
+        return info + ";"
 
     def fix_v33(self, r: list[str]) -> None:
         """VCFv3.3 wrote missing QUAL as -1 and PASS as 0."""

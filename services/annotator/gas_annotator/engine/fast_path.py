@@ -1,18 +1,27 @@
-"""The fast path of per-transcript annotation: SNVs that need no codon work, per batch.
+"""The fast path of per-transcript annotation: SNVs and indels, per batch.
 
-Most variants are intronic, up/downstream, in a 3' UTR or in a non-coding exon. For a
-single-ALT SNV whose REF matches the genome, every transcript near it is placed at once
-with numpy (exon lookup, cDNA position, intron offset, HGVS numbers). A record whose
-transcripts all fall in those cases is formatted here; any other record (coding, 5' UTR,
-splice-near, indels, multi-allelic, REF mismatch...) goes to TranscriptAnnotator.annotate
-(consequence.py). Both give the same bytes: tests/unit/annotator/engine/test_fast_path.py
-compares them on random transcripts and variants.
+Most (variant, transcript) pairs are intronic, up/downstream, in a 3' UTR or in a
+non-coding exon. For single-ALT SNVs whose REF matches the genome, and pure insertions
+and deletions, every transcript near them is placed at once with numpy (exon lookup, cDNA
+position, intron offset, HGVS numbers) and the entries of the pairs in those cases are
+written column-wise (columns.py). The other pairs of these records (coding, 5' UTR,
+splice-near...) get their entries from consequence.py, merged in (FastPath.mixed); other
+records (MNVs, multi-allelic, REF mismatch...) go whole to TranscriptAnnotator.annotate.
+Both give the same bytes: tests/unit/annotator/engine/test_fast_path.py compares them on
+random transcripts and variants.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import compress
+from typing import NamedTuple
 
+import numpy as np
+import pyarrow as pa
+
+from ..reference.genome import Genome
 from ..reference.model import FLANK
 from ..reference.transcripts import (
     TX_CDS_HI,
@@ -24,8 +33,9 @@ from ..reference.transcripts import (
     TX_START,
     TX_STRAND,
 )
+from . import columns
 from .codons import revcomp
-from .consequence import trim
+from .consequence import Allele, trim
 from .so_terms import joined
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 
@@ -36,8 +46,16 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (INTRON, "intron_variant"),
                                        (NC_EXON, "non_coding_transcript_exon_variant"),
                                        (UTR3, "3_prime_UTR_variant"))}
-_PREFIX = ("", "-", "*")  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
-_SNV = frozenset("ACGTacgt")
+_TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
+_HK = ["del", "dup", "ins"]
+_PREFIX = ["", "-", "*"]  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
+_HGVS_PREFIX = [f"{p}{q}" for p in ("n.", "c.") for q in _PREFIX]  # by coding * 3 + prefix
+_BASE_CODE = np.full(256, 4, np.uint8)  # ACGT in either case -> 0-3, anything else 4
+for _i, _b in enumerate("ACGT"):
+    _BASE_CODE[ord(_b)] = _BASE_CODE[ord(_b.lower())] = _i
+# REF>ALT by (REF code * 4 + ALT code) * 2 + on the + strand
+_CHANGES = [f"{'TGCA'[r]}>{'TGCA'[a]}" if s == 0 else f"{'ACGT'[r]}>{'ACGT'[a]}"
+            for r in range(4) for a in range(4) for s in range(2)]
 # Bases next to an exon where more terms than the simple ones can apply (splice_region:
 # exon bases 1-3; intron bases up to 8 from the donor, 17 from the acceptor with VEP's
 # polypyrimidine tract): pairs there go to consequence.py. A new term deeper in an intron
@@ -45,7 +63,150 @@ _SNV = frozenset("ACGTacgt")
 EXON_EDGE, INTRON_EDGE = 3, 17
 MAX_INDEL = 24  # REF + ALT letters of the indels tried here
 ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
-_COMP = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
+class Stretch:
+    """The genome's bases around some positions of one contig, read once (when they span
+    at most SPAN bases; else read per call)."""
+
+    SPAN = 1 << 22
+
+    def __init__(self, genome: Genome, contig: str, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.genome, self.contig = genome, contig
+        self.start, self.text = 0, ""
+        if len(lo):
+            a, b = max(int(lo.min()) - ROLL - 2, 1), int(hi.max()) + ROLL + 2
+            if b - a < self.SPAN:
+                self.start, self.text = a, genome.fetch(contig, a, b)
+        self.end = self.start + len(self.text) - 1  # (cut at the contig's end)
+
+    def fetch(self, start: int, end: int) -> str:
+        """Bases start..end as Genome.fetch gives them."""
+        if start >= self.start and end <= self.end:
+            return self.text[start - self.start:end - self.start + 1]
+        return self.genome.fetch(self.contig, start, end)
+
+
+def _codes(bases: str) -> np.ndarray:
+    """Base code (see _BASE_CODE) of each character."""
+    points = np.frombuffer(bases.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return np.where(points < 256, _BASE_CODE[np.minimum(points, 255)], 4)
+
+
+@dataclass
+class Done:
+    """Records annotated here: index in the batch, INFO text, most severe term rank."""
+
+    ks: np.ndarray
+    texts: list[str]
+    tops: np.ndarray
+
+    @staticmethod
+    def empty() -> Done:
+        return Done(np.zeros(0, np.int64), [], np.zeros(0, np.int64))
+
+    def plus(self, other: Done) -> Done:
+        return Done(np.concatenate([self.ks, other.ks]), self.texts + other.texts,
+                    np.concatenate([self.tops, other.tops]))
+
+
+class RowInfo(NamedTuple):
+    """What the entries of one transcript share."""
+
+    heads: tuple[str, ...]  # per kind: '|term|impact|feature', the head of an entry
+    feature_id: str
+    notes: str
+    coding: bool
+    plus: bool
+    pick: tuple  # TranscriptAnnotator.pick_key
+    n: int  # exons
+    length: int  # cDNA
+
+
+@dataclass
+class RowTable:
+    """What the entries of some transcripts (sorted rows) share, as columns."""
+
+    rows: np.ndarray
+    heads: list[str]  # per row and kind: '|term|impact|feature'
+    feature_id: list[str]
+    notes: list[str]
+    coding: np.ndarray
+    plus: np.ndarray
+    of_exons: list[str | None]  # per row: '/exons', '/introns'; then None
+    of_length: list[str | None]  # per row: '/cDNA length'; then None
+    feature_order: np.ndarray  # rank of the row by Feature_ID
+    pick_order: np.ndarray  # rank of the row by pick_key
+
+
+@dataclass
+class Grouped:
+    """Pairs (record, transcript) in the order of their entries: by record, then term
+    rank and Feature_ID."""
+
+    order: np.ndarray  # of the pairs given
+    pair_k: np.ndarray
+    u: np.ndarray  # the pair's transcript in `rows`
+    kind: np.ndarray
+    term: np.ndarray
+    starts: np.ndarray  # each record's first pair, and the end
+    rows: RowTable
+    picks: list[str]  # ';PICK=...' per record
+
+    @property
+    def ks(self) -> np.ndarray:
+        return self.pair_k[self.starts[:-1]]
+
+    def done(self, records: np.ndarray, leads: list[str], alleles: pa.Array, rank: np.ndarray,
+             hgvs: tuple, cdna: np.ndarray | None, dist: np.ndarray, notes: pa.Array,
+             split: np.ndarray | None = None) -> tuple[Done, list[str]]:
+        """The records' INFO text from their entries' fields (flank pairs have no rank, the
+        others no distance; cDNA position in exons only), and the entries of the `split`
+        pairs one by one (their records are left out: they have entries from elsewhere)."""
+        kind, u, rows = self.kind, self.u, self.rows
+        far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
+        end = len(rows.feature_id)  # the None after the per-row texts
+        pieces = [alleles, columns.pick(rows.heads, u * (SLOW + 1) + kind), "|",
+                  columns.text(rank, far),
+                  columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + (kind == INTRON))),
+                  "|", *hgvs, "||"]
+        if cdna is not None:
+            exonic = (kind == NC_EXON) | (kind == UTR3)
+            pieces += [columns.text(cdna, ~exonic),
+                       columns.pick(rows.of_length, np.where(exonic, u, end))]
+        pieces += ["|||", columns.text(dist, ~far), "|", notes]
+        if split is None or not split.any():
+            return Done(records, columns.records(self.starts, leads, self.picks, *pieces),
+                        self.term[self.starts[:-1]]), []
+        cut = np.zeros(len(self.pair_k) + 1, bool)
+        cut[self.starts] = True
+        cut[:-1] |= split  # a split pair: a group of its own, with no lead nor tail
+        starts = np.flatnonzero(cut)
+        alone = split[starts[:-1]].tolist()
+        record = (np.searchsorted(self.starts, starts[:-1], "right") - 1).tolist()
+        texts = columns.records(
+            starts, ["" if a else leads[r] for a, r in zip(alone, record, strict=True)],
+            ["" if a else self.picks[r] for a, r in zip(alone, record, strict=True)], *pieces)
+        whole = ~split[self.starts[:-1]]
+        return (Done(records[whole], [t for t, a in zip(texts, alone, strict=True) if not a],
+                     self.term[self.starts[:-1]][whole]), list(compress(texts, alone)))
+
+
+def _snv(k: int) -> str:
+    return "SNV"
+
+
+def _offset(off: np.ndarray, absent: np.ndarray | None = None) -> tuple[pa.Array, pa.Array]:
+    """An HGVS intron offset: '+5', '-3' or nothing (0, or where `absent`)."""
+    none = off == 0 if absent is None else (off == 0) | absent
+    return columns.pick(["", "+"], ((off > 0) & ~none).astype(np.int64)), columns.text(off, none)
+
+
+def _ranks(keys: list) -> np.ndarray:
+    """Position of each key in sorted order."""
+    out = np.empty(len(keys), np.int64)
+    out[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+    return out
 
 
 class ContigTables:
@@ -171,19 +332,49 @@ class FastPath:
         self.tx = tx
         self.tables: dict[str, ContigTables] = {}
         # row -> (entry heads by kind, Feature_ID, notes, 'c.' or 'n.', plus strand, pick key)
-        self.info: dict[int, tuple[tuple, str, str, str, bool, tuple]] = {}
+        self.info: dict[int, RowInfo] = {}
 
-    def row_info(self, row: int, contig: str) -> tuple[tuple, str, str, str, bool, tuple]:
+    def row_info(self, row: int, contig: str) -> RowInfo:
         """What the entries of one transcript share (cached)."""
         if len(self.info) >= MODEL_CACHE:
             self.info.clear()
         m = self.tx.model(row, contig)
-        # per kind: (term rank, '|term|impact|feature'), the head of an entry
-        heads = tuple((_TERMS[k][2], f"|{_TERMS[k][0]}|{_TERMS[k][1]}|{m.feature}")
-                      if k in _TERMS else (0, "") for k in range(SLOW + 1))
-        got = self.info[row] = (heads, m.feature_id, "&".join(m.notes),
-                                "c." if m.coding else "n.", m.plus, self.tx.pick_key(row, m))
+        heads = tuple(f"|{_TERMS[k][0]}|{_TERMS[k][1]}|{m.feature}" if k in _TERMS else ""
+                      for k in range(SLOW + 1))
+        got = self.info[row] = RowInfo(heads, m.feature_id, "&".join(m.notes), m.coding,
+                                       m.plus, self.tx.pick_key(row, m), m.n, m.length)
         return got
+
+    def row_table(self, rows: np.ndarray, contig: str) -> RowTable:
+        info, rowinfo = self.info, self.row_info
+        got = [info.get(row) or rowinfo(row, contig) for row in rows.tolist()]
+        return RowTable(rows, [h for g in got for h in g.heads], [g.feature_id for g in got],
+                        [g.notes for g in got], np.array([g.coding for g in got], np.int64),
+                        np.array([g.plus for g in got], np.int64),
+                        [x for g in got for x in (f"/{g.n}", f"/{g.n - 1}")] + [None],
+                        [f"/{g.length}" for g in got] + [None],
+                        _ranks([g.feature_id for g in got]), _ranks([g.pick for g in got]))
+
+    def pairs(self, tx_index: tuple, a: np.ndarray, b: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """(i, row) for each transcript near record i, whose REF spans overlap intervals
+        a[i]..b[i]: TranscriptAnnotator.rows for many records at once."""
+        _, first_iv, first_tx = tx_index
+        off, ids = self.tx.txi_off, self.tx.txi_ids
+        valid = b >= 0
+        s = np.asarray(off[first_iv + np.maximum(a, 0)], np.int64)
+        e = np.asarray(off[first_iv + np.maximum(b, 0) + 1], np.int64)
+        n = np.where(valid, e - s, 0)
+        total = int(n.sum())
+        i = np.repeat(np.arange(len(a), dtype=np.int64), n)
+        idx = np.repeat(s - (np.cumsum(n) - n), n) + np.arange(total, dtype=np.int64)
+        rows = np.asarray(ids[idx], np.int64) + first_tx
+        two = (valid & (a < b))[i]
+        if two.any():  # a transcript in two intervals: once (the order does not matter)
+            key = np.unique((i[two] << 32) | rows[two])
+            i = np.concatenate([i[~two], key >> 32])
+            rows = np.concatenate([rows[~two], key & 0xFFFFFFFF])
+        return i, rows
 
     def contig_tables(self, contig: str, first_row: int) -> ContigTables:
         tab = self.tables.get(contig)
@@ -192,93 +383,139 @@ class FastPath:
             tab = self.tables[contig] = ContigTables(self.tx.num, self.tx.exon, first_row, r1)
         return tab
 
-    def annotate(self, contig: str, tx_index: tuple, recs: list[list[str]], positions: list[int],
-                 first: list[int], last: list[int], genome_base: list[str], length: int | None,
-                 near: list[bool]) -> dict[int, tuple[list[str], list[str], int]]:
-        """{record index: (ANN entries, picks, most severe rank)} for the records of a batch
-        this path can annotate whole; the others are left out."""
-        tx = self.tx
-        which: list[int] = []
-        pair_rec: list[int] = []
-        pair_row: list[int] = []
-        pair_pos: list[int] = []
-        indels: list[tuple[int, list[int], tuple, tuple]] = []
-        for k, (r, p, a, b, base, has_tx) in enumerate(zip(recs, positions, first, last,
-                                                             genome_base, near, strict=True)):
-            ref, alt = r[3], r[4]
-            if not has_tx or (length is not None and p > length):
+    def annotate(self, contig: str, tx_index: tuple, refs: list[str], alts: list[str],
+                 pos: np.ndarray, first: np.ndarray, last: np.ndarray, genome_base: list[str],
+                 length: int | None, near: np.ndarray, leads: list[str],
+                 vc_of: Callable[[int], str]) -> Done:
+        """The records of a batch (REF, ALT...) this path can annotate whole (the others are
+        left out): their INFO (leads[k], what the record had, then VC, ANN and PICK) and
+        most severe term. vc_of(k): VC of indel record k (counted by the caller)."""
+        n_ref = np.fromiter(map(len, refs), np.int64, len(refs))
+        n_alt = np.fromiter(map(len, alts), np.int64, len(alts))
+        ok = near.copy()
+        if length is not None:
+            ok &= pos <= length
+        snv = ok & (n_ref == 1) & (n_alt == 1)
+        cand = np.flatnonzero(snv)
+        # base codes (0-3: ACGT in either case, 4: anything else) of REF, ALT and the genome
+        rc = _codes("".join([refs[k] for k in cand.tolist()]))
+        ac = _codes("".join([alts[k] for k in cand.tolist()]))
+        gc = _codes("".join(genome_base))[cand]
+        good = (rc < 4) & (ac < 4) & (rc == gc) & (ac != gc)
+        which, rc, ac = cand[good], rc[good], ac[good]
+        indel = np.flatnonzero(ok & ~((n_ref == 1) & (n_alt == 1))
+                               & (n_ref + n_alt <= MAX_INDEL))
+        indels: list[tuple[int, tuple, tuple]] = []
+        bases = Stretch(self.tx.genome, contig, pos[indel], pos[indel] + n_ref[indel])
+        for k in indel.tolist():
+            if "," in alts[k]:
                 continue
-            if len(alt) != 1 or len(ref) != 1:
-                if len(ref) + len(alt) <= MAX_INDEL and "," not in alt:
-                    shapes = self.indel_shapes(contig, p, ref, alt)
-                    if shapes is not None:
-                        indels.append((k, tx.rows(tx_index, a, b), *shapes))
-                continue
-            if alt not in _SNV or ref.upper() != base or alt.upper() == base:
-                continue
-            rows = tx.rows(tx_index, a, b)
-            if not rows:
-                continue
-            which.append(k)
-            pair_rec += [k] * len(rows)
-            pair_row += rows
-            pair_pos += [p] * len(rows)
-        if not which and not indels:
-            return {}
+            shapes = self.indel_shapes(bases, int(pos[k]), refs[k], alts[k])
+            if shapes is not None:
+                indels.append((k, *shapes))
+        if not len(which) and not indels:
+            return Done.empty()
         tab = self.contig_tables(contig, tx_index[2])
-        done = self.annotate_indels(contig, tab, indels, recs) if indels else {}
-        if not which:
+        done = self.annotate_indels(contig, tab, tx_index, indels, first, last, refs, alts,
+                                    pos, leads, vc_of) if indels else Done.empty()
+        if not len(which):
             return done
-        rows_a = np.asarray(pair_row, np.int64)
+        pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
+        pair_rec = which[pair_k]
         t = rows_a - tab.r0
-        got = place(tab, t, np.asarray(pair_pos, np.int64))
+        got = place(tab, t, pos[pair_rec])
         kind = got["kind"]
-        recs_a = np.asarray(pair_rec, np.int64)
         # only the pairs of records done here, without the transcripts out of reach
-        keep = ~np.isin(recs_a, recs_a[kind == SLOW]) & (kind != FAR)
-        if not keep.any():
-            return done
-        cols = zip(recs_a[keep].tolist(), rows_a[keep].tolist(), kind[keep].tolist(),
-                   *(got[c][keep].tolist() for c in ("rank", "pre", "num", "off", "cdna",
-                                                     "dist", "n", "length")), strict=True)
-        entries: list[tuple[int, str, str]] = []
-        best: tuple | None = None
-        current = -1
-        info, rowinfo = self.info, self.row_info
-        change = ("", "")  # REF>ALT on the + and the - strand
-        for k, row, kd, rk, pre, num, off, cd, dist, n, tx_len in cols:
-            if k != current:
-                self._finish(done, current, entries, best)
-                current, entries, best = k, [], None
-                r = recs[k]
-                alt, ref_u, alt_u = r[4], r[3].upper(), r[4].upper()
-                change = (f"{_COMP[ref_u]}>{_COMP[alt_u]}", f"{ref_u}>{alt_u}")
-            heads, feature_id, notes, prefix, plus, pick = info.get(row) or rowinfo(row, contig)
-            offset = f"+{off}" if off > 0 else (str(off) if off else "")
-            hgvs = f"{prefix}{_PREFIX[pre]}{num}{offset}{change[plus]}"
-            if kd == INTRON:
-                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
-            elif kd == NC_EXON or kd == UTR3:
-                fields = f"|{rk}/{n}|{hgvs}||{cd}/{tx_len}||||"
-            else:
-                fields = f"||{hgvs}|||||{dist}|"
-            entries.append((heads[kd][0], feature_id, f"{alt}{heads[kd][1]}{fields}{notes}"))
-            key = (kd == UPSTREAM or kd == DOWNSTREAM, pick)
-            if best is None or key < best[0]:
-                best = (key, feature_id)
-        self._finish(done, current, entries, best)
-        return done
+        # records with a pair that needs codon work (consequence.py) get those entries
+        # from there and the others from here
+        is_slow = kind == SLOW
+        slow = np.zeros(len(which), bool)
+        slow[pair_k[is_slow]] = True
+        keep = ~is_slow & (kind != FAR)
+        slow_pairs = pair_k[is_slow], rows_a[is_slow]
+        g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
+        if g is None:
+            return done.plus(self.mixed(contig, which, *slow_pairs, None, [], refs, alts, pos,
+                                        leads, _snv))
+        got = {c: v[keep][g.order] for c, v in got.items()}
+        pair_k, u, kind = g.pair_k, g.u, g.kind
+        # REF>ALT as the transcript reads it (complemented on the - strand)
+        change = (rc[pair_k] * 4 + ac[pair_k]) * 2 + g.rows.plus[u]
+        off = got["off"]
+        hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + got["pre"]),
+                columns.text(got["num"]), *_offset(off), columns.pick(_CHANGES, change))
+        ks = which[g.ks]
+        split = slow[pair_k]
+        whole, entries = g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
+                                columns.pick(alts, which[pair_k]), got["rank"], hgvs,
+                                got["cdna"], got["dist"], columns.pick(g.rows.notes, u), split)
+        return done.plus(whole).plus(self.mixed(contig, which, *slow_pairs, (g, split),
+                                                entries, refs, alts, pos, leads, _snv))
 
-    def indel_shapes(self, contig: str, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
+    def mixed(self, contig: str, which: np.ndarray, slow_k: np.ndarray, slow_rows: np.ndarray,
+              fast: tuple[Grouped, np.ndarray] | None, fast_entries: list[str],
+              refs: list[str], alts: list[str], pos: np.ndarray, leads: list[str],
+              vc_of: Callable[[int], str]) -> Done:
+        """Records which[i] with entries that need consequence.py (the slow pairs (i, row))
+        and entries made here (fast_entries, the `fast` group's split pairs)."""
+        entries: dict[int, list[tuple[int, str, str, tuple]]] = {}
+        if fast is not None:
+            g, split = fast
+            far = ((g.kind == UPSTREAM) | (g.kind == DOWNSTREAM))[split].tolist()
+            rows = g.rows.rows[g.u[split]].tolist()
+            info, rowinfo = self.info, self.row_info
+            for i, term, u, row, is_far, text in zip(
+                    g.pair_k[split].tolist(), g.term[split].tolist(), g.u[split].tolist(), rows,
+                    far, fast_entries, strict=True):
+                pick = (info.get(row) or rowinfo(row, contig)).pick
+                entries.setdefault(i, []).append((term, g.rows.feature_id[u], text,
+                                                  (is_far, *pick)))
+        alleles: dict[int, Allele] = {}
+        for i, row in zip(slow_k.tolist(), slow_rows.tolist(), strict=True):
+            k = int(which[i])
+            al = alleles.get(i) or alleles.setdefault(i, trim(int(pos[k]), refs[k], alts[k]))
+            got = self.tx.entry(contig, row, al, alts[k])
+            if got is not None:
+                entries.setdefault(i, []).append(got)
+        ks, texts, tops = [], [], []
+        for i, mine in entries.items():
+            mine.sort(key=lambda x: (x[0], x[1]))
+            k = int(which[i])
+            ks.append(k)
+            tops.append(mine[0][0])
+            texts.append(f"{leads[k]}VC={vc_of(k)};ANN={','.join([e[2] for e in mine])};"
+                         f"PICK={min(mine, key=lambda x: x[3])[1]}")
+        return Done(np.array(ks, np.int64), texts, np.array(tops, np.int64))
+
+    def group(self, contig: str, pair_k: np.ndarray, rows: np.ndarray, kind: np.ndarray
+              ) -> Grouped | None:
+        """Pairs (record i, transcript row) of some kind, in the order of the entries."""
+        if not len(rows):
+            return None
+        seen = np.zeros(int(rows.max()) + 1, bool)
+        seen[rows] = True
+        table = self.row_table(np.flatnonzero(seen), contig)
+        u = (np.cumsum(seen) - 1)[rows]
+        term = _TERM_RANK[kind]
+        order = np.lexsort((table.feature_order[u], term, pair_k))
+        pair_k, u, kind, term = pair_k[order], u[order], kind[order], term[order]
+        starts = np.flatnonzero(np.r_[True, pair_k[1:] != pair_k[:-1], True])
+        # the pick: transcripts the variant lies in first, then by pick_key
+        far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
+        best = np.lexsort((table.pick_order[u], far, pair_k))[starts[:-1]]
+        return Grouped(order, pair_k, u, kind, term, starts, table,
+                       [f";PICK={table.feature_id[i]}" for i in u[best].tolist()])
+
+    @staticmethod
+    def indel_shapes(g: Stretch, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
         """A pure insertion or deletion whose REF matches the genome, moved 3' for each strand
         (as consequence.shift3 does inside an intron or flank): per strand (lowest and
         highest base it involves, s, e, HGVS kind, first and last HGVS base, inserted text
         in the transcript's direction, shifted). None when it is not that simple."""
         if not ref.isalpha() or not alt.isalpha():
             return None
-        g = self.tx.genome
         ref_u = ref.upper()
-        if g.fetch(contig, pos, pos + len(ref) - 1) != ref_u:
+        if g.fetch(pos, pos + len(ref) - 1) != ref_u:
             return None
         al = trim(pos, ref, alt)
         if (al.ref == "") == (al.alt == ""):
@@ -287,7 +524,7 @@ class FastPath:
         lo_w, hi_w = al.s - ROLL, max(al.e, al.s) + ROLL
         if lo_w < 2:
             return None
-        win = g.fetch(contig, lo_w, hi_w)
+        win = g.fetch(lo_w, hi_w)
         if len(win) != hi_w - lo_w + 1 or "N" in win:
             return None
         shapes = []
@@ -327,24 +564,24 @@ class FastPath:
             shapes.append((lo, hi, s, max(e, s), kind, first, last, text, shifted))
         return shapes[0], shapes[1]
 
-    def annotate_indels(self, contig: str, tab: ContigTables, indels: list[tuple],
-                        recs: list[list[str]]) -> dict[int, tuple[list[str], list[str], int]]:
-        """Insertions and deletions whose every transcript sees them deep in an intron or in
-        a flank (after the 3' shift on its strand), formatted as consequence.py would."""
-        pair_rec, pair_row, cols = [], [], []
-        for k, rows, plus_shape, minus_shape in indels:
-            pair_rec += [k] * len(rows)
-            pair_row += rows
-            cols += [(*plus_shape[:4], plus_shape[5], plus_shape[6],
-                      *minus_shape[:4], minus_shape[5], minus_shape[6])] * len(rows)
-        if not pair_row:
-            return {}
-        t = np.asarray(pair_row, np.int64) - tab.r0
+    def annotate_indels(self, contig: str, tab: ContigTables, tx_index: tuple,
+                        indels: list[tuple[int, tuple, tuple]], first: np.ndarray,
+                        last: np.ndarray, refs: list[str], alts: list[str], pos: np.ndarray,
+                        leads: list[str], vc_of: Callable[[int], str]) -> Done:
+        """Insertions and deletions, formatted here for the transcripts that see them deep
+        in an intron or in a flank (after the 3' shift on its strand), by consequence.py
+        for the others."""
+        which = np.array([k for k, _, _ in indels], np.int64)
+        pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
+        if not len(pair_k):
+            return Done.empty()
+        t = rows_a - tab.r0
         plus = tab.plus[t]
-        c = np.asarray(cols, np.int64).reshape(-1, 12)
-        lo, hi, s, e, first, last = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
+        # per record: the shape on the + strand, then on the - strand
+        c = np.array([(*ps[:4], ps[5], ps[6], *ms[:4], ms[5], ms[6]) for _, ps, ms in indels],
+                     np.int64).reshape(-1, 12)[pair_k]
+        lo, hi, s, e, first_b, last_b = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
         at_lo, at_hi = place(tab, t, lo), place(tab, t, hi)
-        at_first, at_last = place(tab, t, first), place(tab, t, last)
         k_lo, k_hi = at_lo["kind"], at_hi["kind"]
         start, end = tab.start[t], tab.end[t]
         # one intron (the same exon before both ends), or one flank not far from the ends
@@ -356,53 +593,41 @@ class FastPath:
         flank = ((k_lo == k_hi) & ((k_lo == UPSTREAM) | (k_lo == DOWNSTREAM)) & near_ends
                  & (np.maximum(at_lo["dist"], at_hi["dist"]) <= FLANK - ROLL))
         kind = np.where(intron, INTRON, np.where(flank, k_lo, SLOW))
-        slow_rec = set(np.asarray(pair_rec)[kind == SLOW].tolist())
-        shape_of = {k: (ps, ms) for k, _, ps, ms in indels}
-        done: dict[int, tuple[list[str], list[str], int]] = {}
-        entries: list[tuple[int, str, str]] = []
-        best: tuple | None = None
-        current = -1
-        info, rowinfo = self.info, self.row_info
-        for k, row, kd, rk, n, d, p1, n1, o1, p2, n2, o2 in zip(
-                pair_rec, pair_row, kind.tolist(), at_lo["rank"].tolist(), at_lo["n"].tolist(),
-                dist.tolist(), at_first["pre"].tolist(), at_first["num"].tolist(),
-                at_first["off"].tolist(), at_last["pre"].tolist(), at_last["num"].tolist(),
-                at_last["off"].tolist(), strict=True):
-            if k != current:
-                self._finish(done, current, entries, best)
-                current, entries, best = k, [], None
-            if k in slow_rec:
-                continue
-            heads, feature_id, notes, prefix, is_plus, pick = info.get(row) or \
-                rowinfo(row, contig)
-            shape = shape_of[k][0 if is_plus else 1]
-            hk, text, shifted = shape[4], shape[7], shape[8]
-            pos1 = f"{_PREFIX[p1]}{n1}{f'+{o1}' if o1 > 0 else (str(o1) if o1 else '')}"
-            if shape[5] == shape[6] and hk != "ins":
-                hgvs = f"{prefix}{pos1}{hk}"
-            else:
-                pos2 = f"{_PREFIX[p2]}{n2}{f'+{o2}' if o2 > 0 else (str(o2) if o2 else '')}"
-                hgvs = f"{prefix}{pos1}_{pos2}{hk}{text if hk == 'ins' else ''}"
-            if shifted:
-                notes = f"{notes}&INFO_REALIGN_3_PRIME" if notes else "INFO_REALIGN_3_PRIME"
-            if kd == INTRON:
-                fields = f"|{rk}/{n - 1}|{hgvs}||||||"
-            else:
-                fields = f"||{hgvs}|||||{d}|"
-            entries.append((heads[kd][0], feature_id, f"{recs[k][4]}{heads[kd][1]}{fields}{notes}"))
-            key = (kd != INTRON, pick)
-            if best is None or key < best[0]:
-                best = (key, feature_id)
-        self._finish(done, current, entries, best)
-        for k in slow_rec:
-            done.pop(k, None)
-        return done
-
-    @staticmethod
-    def _finish(done: dict, k: int, entries: list[tuple[int, str, str]], best: tuple | None
-                ) -> None:
-        if k < 0 or not entries or best is None:
-            return
-        entries.sort()  # by term rank, then Feature_ID (one entry per transcript)
-        done[k] = ([e for _, _, e in entries], [best[1]], entries[0][0])
-
+        is_slow = kind == SLOW
+        slow = np.zeros(len(which), bool)
+        slow[pair_k[is_slow]] = True
+        keep = ~is_slow
+        slow_pairs = pair_k[is_slow], rows_a[is_slow]
+        g = self.group(contig, pair_k[keep], rows_a[keep], kind[keep])
+        if g is None:
+            return self.mixed(contig, which, *slow_pairs, None, [], refs, alts, pos, leads,
+                              vc_of)
+        sel = np.flatnonzero(keep)[g.order]
+        pair_k, u, kind = g.pair_k, g.u, g.kind
+        # the shape's HGVS kind, inserted text and 3' shift, by record * 2 + on the - strand
+        side = pair_k * 2 + 1 - g.rows.plus[u]
+        hk = np.array([_HK.index(x[4]) for _, ps, ms in indels for x in (ps, ms)])[side]
+        shifted = np.array([x[8] for _, ps, ms in indels for x in (ps, ms)], np.int64)[side]
+        ins = hk == _HK.index("ins")
+        one = (first_b[sel] == last_b[sel]) & ~ins  # a single base: no range
+        # the HGVS ends, for the pairs written here only
+        at_first, at_last = place(tab, t[sel], first_b[sel]), place(tab, t[sel], last_b[sel])
+        hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + at_first["pre"]),
+                columns.text(at_first["num"]), *_offset(at_first["off"]),
+                columns.pick(["_", None], one.astype(np.int64)),
+                columns.pick([*_PREFIX, None], np.where(one, 3, at_last["pre"])),
+                columns.text(at_last["num"], one), *_offset(at_last["off"], one),
+                columns.pick(_HK, hk),
+                columns.pick([x[7] for _, ps, ms in indels for x in (ps, ms)] + [None],
+                             np.where(ins, side, 2 * len(indels))))
+        notes = [n for nt in g.rows.notes
+                 for n in (nt, f"{nt}&INFO_REALIGN_3_PRIME" if nt else "INFO_REALIGN_3_PRIME")]
+        ks = which[g.ks]
+        split = slow[pair_k]
+        whole, entries = g.done(ks, [f"{leads[k]}VC={vc_of(k)};ANN=" if not s else ""
+                                     for k, s in zip(ks.tolist(), slow[g.ks].tolist(),
+                                                     strict=True)],
+                                columns.pick(alts, which[pair_k]), at_lo["rank"][sel], hgvs,
+                                None, dist[sel], columns.pick(notes, u * 2 + shifted), split)
+        return whole.plus(self.mixed(contig, which, *slow_pairs, (g, split), entries, refs,
+                                     alts, pos, leads, vc_of))

@@ -36,12 +36,12 @@ class TranscriptAnnotator:
         return np.asarray(self.txi_start[a:b]), a, info["transcript_rows"][0]
 
     def intervals(self, index: tuple[np.ndarray, int, int], lo: np.ndarray, hi: np.ndarray
-                  ) -> tuple[list[int], list[int]]:
+                  ) -> tuple[np.ndarray, np.ndarray]:
         """For a batch: the overlap intervals holding each lo and each hi (-1: before all)."""
         starts = index[0]
         a = np.searchsorted(starts, np.minimum(lo, _I32).astype(np.int32), "right") - 1
         b = np.searchsorted(starts, np.minimum(hi, _I32).astype(np.int32), "right") - 1
-        return a.tolist(), b.tolist()
+        return a.astype(np.int64), b.astype(np.int64)
 
     def rows(self, index: tuple[np.ndarray, int, int], a: int, b: int) -> list[int]:
         """Rows of the transcripts in overlap intervals a..b (their span +-FLANK)."""
@@ -88,24 +88,32 @@ class TranscriptAnnotator:
                 al = Allele(al.s, al.e, self.genome.fetch(contig, al.s, al.e), al.alt)
             best: tuple | None = None
             for row in rows:
-                m = self.model(row, contig)
-                c = consequence(m, al)
-                if c is None:
+                got = self.entry(contig, row, al, alt, mismatch)
+                if got is None:
                     continue
-                terms, impact, rank = joined(c.terms)
-                notes = (REF_MISMATCH, *c.notes) if mismatch else c.notes
-                entries.append((rank, m.feature_id, f"{alt}|{terms}|{impact}|{m.feature}|"
-                                f"{c.rank}|{c.hgvs_c}|{c.hgvs_p}|{c.cdna}|{c.cds}|{c.aa}|"
-                                f"{c.distance}|{'&'.join(notes)}"))
-                top = min(top, rank)
-                key = (c.distance != "", *self.pick_key(row, m))
-                if best is None or key < best[0]:
-                    best = (key, m.feature_id)
+                entries.append(got[:3])
+                top = min(top, got[0])
+                if best is None or got[3] < best[0]:
+                    best = (got[3], got[1])
             picks.append(best[1] if best else ".")
         if not entries:
             return None
         entries.sort(key=lambda x: (x[0], x[1]))
         return [e for _, _, e in entries], picks, top
+
+    def entry(self, contig: str, row: int, al: Allele, alt: str, mismatch: bool = False
+              ) -> tuple[int, str, str, tuple] | None:
+        """(term rank, Feature_ID, ANN entry, pick key) of allele al on transcript row, or
+        None when it is out of reach."""
+        m = self.model(row, contig)
+        c = consequence(m, al)
+        if c is None:
+            return None
+        terms, impact, rank = joined(c.terms)
+        notes = (REF_MISMATCH, *c.notes) if mismatch else c.notes
+        return (rank, m.feature_id, f"{alt}|{terms}|{impact}|{m.feature}|{c.rank}|{c.hgvs_c}|"
+                f"{c.hgvs_p}|{c.cdna}|{c.cds}|{c.aa}|{c.distance}|{'&'.join(notes)}",
+                (c.distance != "", *self.pick_key(row, m)))
 
     def pick_key(self, row: int, m: TxModel) -> tuple:
         """MANE Select, else Ensembl canonical, else the longest CDS (then longest, then ID).

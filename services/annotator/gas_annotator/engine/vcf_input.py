@@ -63,9 +63,13 @@ class VcfReader:
         lines = []
         if self._pushed:
             lines.append(self._pushed.pop())
-        if self._ahead:
-            lines.extend(self._ahead)
-            self._ahead = []
+        if self._ahead:  # peeked lines: handed out hint characters at a time too
+            n, size = 0, 0
+            while n < len(self._ahead) and size < hint:
+                size += len(self._ahead[n])
+                n += 1
+            lines.extend(self._ahead[:n])
+            del self._ahead[:n]
         else:
             lines.extend(self._read(hint))
         self.lineno += len(lines)

@@ -3,7 +3,8 @@
 A random genome with random transcripts (both strands, coding and non-coding, partial
 first codons, introns of every size, overlapping genes) and random SNVs everywhere on it,
 plus a few records the fast path must hand over (REF mismatch, multi-allelic, indels).
-The VCF is annotated twice, with the fast path and with it switched off.
+The VCF is annotated twice, with the fast path (and the per-batch intergenic entries) and
+with them switched off.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 from gas_annotator.engine import annotate_file
-from gas_annotator.engine.fast_path import ContigTables, FastPath
+from gas_annotator.engine.annotate import _Annotator
+from gas_annotator.engine.fast_path import ContigTables, Done, FastPath
 from gas_annotator.engine.transcript_ann import TranscriptAnnotator
 from gas_annotator.reference.bundle import Reference
 from gas_annotator.reference.custom import build_custom
@@ -101,7 +103,8 @@ def _vcf(path: Path, genome: str, spots: set[int], rnd: random.Random) -> None:
             ref, alt = genome[p - 1], genome[p - 1] + ins
         elif roll < 0.13:
             ref, alt = ref.lower(), alt.lower()
-        recs.append(f"chr1\t{p}\t.\t{ref}\t{alt}\t.\t.\t.\n")
+        info = "DP=7;AF=0.5" if roll > 0.8 else "."  # our keys follow the input's
+        recs.append(f"chr1\t{p}\t.\t{ref}\t{alt}\t.\t.\t{info}\n")
     path.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
                     + "".join(recs))
 
@@ -113,20 +116,40 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     _vcf(vcf, genome, spots, random.Random(7))
     handled: list[int] = []
     indels: list[int] = []
-    real = FastPath.annotate
+    gene_level: list[int] = []
+    real, real_intergenic = FastPath.annotate, _Annotator.intergenic
 
-    def counting(self: FastPath, *args: Any) -> dict:
+    def counting(self: FastPath, *args: Any) -> Done:
         got = real(self, *args)
-        handled.append(len(got))
-        indels.append(sum(len(args[2][k][3]) != len(args[2][k][4]) for k in got))
+        handled.append(len(got.ks))
+        refs, alts = args[2], args[3]
+        indels.append(sum(len(refs[k]) != len(alts[k]) for k in got.ks.tolist()))
+        return got
+
+    mixed: list[int] = []
+    real_mixed = FastPath.mixed
+
+    def counting_mixed(self: FastPath, *args: Any) -> Done:
+        got = real_mixed(self, *args)
+        mixed.append(len(got.ks))
+        return got
+
+    def counting_intergenic(self: _Annotator, *args: Any) -> np.ndarray:
+        got = real_intergenic(self, *args)
+        gene_level.append(len(got))
         return got
 
     monkeypatch.setattr(FastPath, "annotate", counting)
+    monkeypatch.setattr(_Annotator, "intergenic", counting_intergenic)
+    monkeypatch.setattr(FastPath, "mixed", counting_mixed)
     fast = annotate_file(vcf, tmp_path / "fast", bundle)
-    monkeypatch.setattr(FastPath, "annotate", lambda self, *a: {})
+    monkeypatch.setattr(FastPath, "annotate", lambda self, *a: Done.empty())
+    monkeypatch.setattr(_Annotator, "intergenic", lambda self, *a: np.zeros(0, np.int64))
     slow = annotate_file(vcf, tmp_path / "slow", bundle)
     assert sum(handled) > 1_500  # the fast path did take most transcript-side SNVs
     assert sum(indels) > 40  # and intronic/flanking indels
+    assert sum(gene_level) > 300  # records with no transcript near: intergenic, per batch
+    assert sum(mixed) > 100  # SNVs with entries from consequence.py and from the fast path
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
