@@ -274,6 +274,7 @@ class SourceWriter:
         self.contigs: dict[str, list[int]] = {}
         self.n = self.nblk = 0
         self.skipped = 0
+        self.moved = 0  # indels left_align moved
         self.cur: str | None = None
         self.align: Callable[[int, str, str], tuple[int, str, str] | None] = normalise
         self.buf = _Buffer()
@@ -292,9 +293,7 @@ class SourceWriter:
                     "the file by contig and position (bcftools sort)")
             self.cur, self.first, self.written_to = c, self.n, 0
             self.blocks = np.zeros(0, np.int64)
-            fetch = self.fetch
-            self.align = normalise if fetch is None else \
-                lambda p, r, a: left_align(p, r, a, lambda x, y: fetch(c, x, y))
+            self.align = normalise if self.fetch is None else self._left_aligner(c)
         b = self.buf
         for k, alt in enumerate(row.alt.split(",")):
             norm = self.align(row.pos, row.ref, alt)
@@ -320,6 +319,20 @@ class SourceWriter:
                 b.values[fk].append(fi.value(row.info.get(fi.name), k))
         if len(b.pos) >= CHUNK:
             self._write(row.pos - MAX_SHIFT)
+
+    def _left_aligner(self, contig: str) -> Callable[[int, str, str], tuple[int, str, str] | None]:
+        """left_align on contig's bases, counting the indels it moves (reported by the build)."""
+        fetch = self.fetch
+        assert fetch is not None
+
+        def align(p: int, r: str, a: str) -> tuple[int, str, str] | None:
+            got = left_align(p, r, a, lambda x, y: fetch(contig, x, y))
+            # only a shift to the left lowers POS below normalise's (which can only raise it)
+            if got is not None and len(got[1]) != len(got[2]) and \
+                    got[0] < normalise(p, r, a)[0]:  # type: ignore[index]
+                self.moved += 1
+            return got
+        return align
 
     def _id(self, text: str, i: int) -> int:
         if text in (".", ""):
@@ -442,8 +455,8 @@ class SourceWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
         return {"name": self.spec.name, "file": self.spec.path.name, "id": self.with_id,
                 "id_prefix": self.id_prefix or "", "fields": declared, "records": self.n,
-                "skipped_alleles": self.skipped, "contigs": self.contigs,
-                "block_bits": bits, "left_aligned": self.fetch is not None,
+                "skipped_alleles": self.skipped, "moved_alleles": self.moved,
+                "contigs": self.contigs, "block_bits": bits, "left_aligned": self.fetch is not None,
                 "files": sorted(written)}
 
     def _block_bits(self) -> int:
@@ -565,5 +578,7 @@ def compile_source(spec: SourceSpec, folder: Path, say: Callable[[str], None],
         raise
     say(f"source {spec.name}: {entry['records']:,} alleles from {spec.path.name}"
         + (f" ({entry['skipped_alleles']:,} symbolic skipped)" if entry["skipped_alleles"]
+           else "")
+        + (f" ({entry['moved_alleles']:,} indels left-aligned)" if entry["moved_alleles"]
            else ""))
     return entry

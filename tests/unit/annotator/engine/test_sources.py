@@ -351,6 +351,7 @@ def test_indels_match_whichever_way_each_side_shifted_them(tmp_path, vcf, run) -
     ])
     m = json.loads((b / "manifest.json").read_text())
     assert m["sources"]["db"]["left_aligned"] is True
+    assert m["sources"]["db"]["moved_alleles"] == 2  # rs1 and rs3's insertion
     r = run(vcf("chr1 21 . GCA G . . .",     # rs1, left-aligned
                 "chr1 23 . ACA A . . .",     # rs1, in the middle of the repeat
                 "chr1 36 . A AA . . .",      # rs2, right-shifted
