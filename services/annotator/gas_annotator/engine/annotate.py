@@ -28,7 +28,14 @@ from .so_terms import TERM_NAMES
 from .sources import sources_of
 from .summary import Stats, count_log
 from .transcript_ann import TranscriptAnnotator
-from .variant_class import BASES, allele_class, allele_span, first_changed, unannotatable
+from .variant_class import (
+    BASES,
+    allele_class,
+    allele_span,
+    code_points,
+    first_changed,
+    unannotatable,
+)
 from .vcf_input import VcfReader
 
 if TYPE_CHECKING:
@@ -48,12 +55,7 @@ _UPSTREAM = SEVERITY["upstream_gene_variant"]  # this term and the ones after ta
 _POS, _REF, _ALT, _INFO = itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(7)
 
 
-def _points(text: str) -> np.ndarray:
-    """The code point of each character."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
-
-
-_BASE_POINTS = _points("".join(sorted(BASES)))
+_BASE_POINTS = code_points("".join(sorted(BASES)))
 
 
 @dataclass
@@ -490,11 +492,11 @@ class _Annotator:
                & (np.fromiter(map(len, alts), np.int64, len(alts)) == 1))
         ref_cp = np.zeros(len(refs), np.int64)
         alt_cp = np.zeros(len(refs), np.int64)
-        ref_cp[snv] = _points("".join(compress(refs, snv.tolist())))
-        alt_cp[snv] = _points("".join(compress(alts, snv.tolist())))
+        ref_cp[snv] = code_points("".join(compress(refs, snv.tolist())))
+        alt_cp[snv] = code_points("".join(compress(alts, snv.tolist())))
         ref_up = np.where((ref_cp >= 97) & (ref_cp <= 122), ref_cp - 32, ref_cp)
         snv &= np.isin(alt_cp, _BASE_POINTS) & (ref_up >= 65) & (ref_up <= 90)
-        base = _points("".join(genome_base))[cand]
+        base = code_points("".join(genome_base))[cand]
         self.tx.ref_mismatches += int(np.count_nonzero(snv & (base != ref_up) & (base != 78)))
         self.count_snvs(ref_cp[snv], alt_cp[snv])
         ks, vcs = cand[snv].tolist(), ["SNV"] * int(snv.sum())
@@ -564,8 +566,8 @@ class _Annotator:
         for top, count in zip(tops.tolist(), n.tolist(), strict=True):
             stats.by_region[TERM_NAMES[top]] += count
         snvs = [r for r in map(recs.__getitem__, ks) if len(r[3]) == 1 and len(r[4]) == 1]
-        self.count_snvs(_points("".join([r[3] for r in snvs])),
-                        _points("".join([r[4] for r in snvs])))
+        self.count_snvs(code_points("".join([r[3] for r in snvs])),
+                        code_points("".join([r[4] for r in snvs])))
         stats.annotated += len(ks)
 
     def count_snvs(self, ref: np.ndarray, alt: np.ndarray) -> None:

@@ -38,6 +38,7 @@ from .codons import revcomp
 from .consequence import Allele, trim
 from .so_terms import joined
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
+from .variant_class import code_points
 
 # pair kinds; SLOW: needs consequence.py
 FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, SLOW = range(7)
@@ -89,7 +90,7 @@ class Stretch:
 
 def _codes(bases: str) -> np.ndarray:
     """Base code (see _BASE_CODE) of each character."""
-    points = np.frombuffer(bases.encode("utf-32-le", "surrogatepass"), np.uint32)
+    points = code_points(bases)
     return np.where(points < 256, _BASE_CODE[np.minimum(points, 255)], 4)
 
 
@@ -326,12 +327,11 @@ def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarr
 
 
 class FastPath:
-    """Formats the ANN entries of simple SNV records for a TranscriptAnnotator."""
+    """Formats the ANN entries of a batch's SNV and indel records for a TranscriptAnnotator."""
 
     def __init__(self, tx: TranscriptAnnotator) -> None:
         self.tx = tx
         self.tables: dict[str, ContigTables] = {}
-        # row -> (entry heads by kind, Feature_ID, notes, 'c.' or 'n.', plus strand, pick key)
         self.info: dict[int, RowInfo] = {}
 
     def row_info(self, row: int, contig: str) -> RowInfo:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 BASES = frozenset("ACGTNacgtn")
 _TRANSITIONS = {"AG", "GA", "CT", "TC"}
 # REF+ALT (any case) -> True for a transition, False for a transversion.
 TITV = {a + b: (a.upper() + b.upper()) in _TRANSITIONS
         for a in "ACGTacgt" for b in "ACGTacgt" if a.upper() != b.upper()}
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code point of each character (a batch's REF or ALT letters, joined)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
 
 
 def unannotatable(alt: str) -> str | None:
