@@ -4,8 +4,9 @@ Most (variant, transcript) pairs are intronic, up/downstream, in a 3' UTR or in 
 non-coding exon. For single-ALT SNVs whose REF matches the genome, and pure insertions
 and deletions, every transcript near them is placed at once with numpy (exon lookup, cDNA
 position, intron offset, HGVS numbers) and the entries of the pairs in those cases are
-written column-wise (columns.py). The other pairs of these records (coding, 5' UTR,
-splice-near...) get their entries from consequence.py, merged in (FastPath.mixed); other
+written column-wise (columns.py); SNVs inside a CDS get their protein effect from
+coding_snv.py. The other pairs of these records (5' UTR, splice-near, stop_lost...) get
+their entries from consequence.py, merged in (FastPath.mixed); other
 records (MNVs, multi-allelic, REF mismatch...) go whole to TranscriptAnnotator.annotate.
 Both give the same bytes: tests/unit/annotator/engine/test_fast_path.py compares them on
 random transcripts and variants.
@@ -34,20 +35,27 @@ from ..reference.transcripts import (
     TX_STRAND,
 )
 from . import columns
+from .coding_snv import TERMS, CodingSnvs, fields
 from .codons import revcomp
 from .consequence import Allele, trim
 from .so_terms import joined
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 from .variant_class import code_points
 
-# pair kinds; SLOW: needs consequence.py
-FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, SLOW = range(7)
+# pair kinds; CODING + t: coding_snv's term t; CDS: a base inside the CDS, coding_snv
+# tells which term (or SLOW); SLOW: needs consequence.py
+FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3 = range(6)
+CODING = UTR3 + 1
+CDS = CODING + len(TERMS)
+SLOW = CDS + 1
 _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (DOWNSTREAM, "downstream_gene_variant"),
                                        (INTRON, "intron_variant"),
                                        (NC_EXON, "non_coding_transcript_exon_variant"),
-                                       (UTR3, "3_prime_UTR_variant"))}
+                                       (UTR3, "3_prime_UTR_variant"),
+                                       *((CODING + i, t) for i, t in enumerate(TERMS)))}
 _TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
+_EXONIC = np.isin(np.arange(SLOW + 1), [NC_EXON, UTR3, *range(CODING, CDS)])  # cDNA field
 _HK = ["del", "dup", "ins"]
 _PREFIX = ["", "-", "*"]  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _HGVS_PREFIX = [f"{p}{q}" for p in ("n.", "c.") for q in _PREFIX]  # by coding * 3 + prefix
@@ -160,22 +168,24 @@ class Grouped:
 
     def done(self, records: np.ndarray, leads: list[str], alleles: pa.Array, rank: np.ndarray,
              hgvs: tuple, cdna: np.ndarray | None, dist: np.ndarray, notes: pa.Array,
-             split: np.ndarray | None = None) -> tuple[Done, list[str]]:
+             split: np.ndarray | None = None,
+             protein: tuple[pa.Array, pa.Array] | None = None) -> tuple[Done, list[str]]:
         """The records' INFO text from their entries' fields (flank pairs have no rank, the
-        others no distance; cDNA position in exons only), and the entries of the `split`
-        pairs one by one (their records are left out: they have entries from elsewhere)."""
+        others no distance; cDNA position in exons only; HGVS.p and the 'CDS|AA' fields
+        from `protein`, null where none), and the entries of the `split` pairs one by one
+        (their records are left out: they have entries from elsewhere)."""
         kind, u, rows = self.kind, self.u, self.rows
         far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
         end = len(rows.feature_id)  # the None after the per-row texts
         pieces = [alleles, columns.pick(rows.heads, u * (SLOW + 1) + kind), "|",
                   columns.text(rank, far),
                   columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + (kind == INTRON))),
-                  "|", *hgvs, "||"]
+                  "|", *hgvs, protein[0] if protein else "||"]
         if cdna is not None:
-            exonic = (kind == NC_EXON) | (kind == UTR3)
+            exonic = _EXONIC[kind]
             pieces += [columns.text(cdna, ~exonic),
                        columns.pick(rows.of_length, np.where(exonic, u, end))]
-        pieces += ["|||", columns.text(dist, ~far), "|", notes]
+        pieces += [protein[1] if protein else "|||", columns.text(dist, ~far), "|", notes]
         if split is None or not split.any():
             return Done(records, columns.records(self.starts, leads, self.picks, *pieces),
                         self.term[self.starts[:-1]]), []
@@ -296,6 +306,7 @@ def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarr
     simple = exonic & edge_ok
     kind[simple & ~coding] = NC_EXON
     kind[simple & coding & (cd > c2)] = UTR3
+    kind[simple & coding & (cd >= c1) & (cd <= c2)] = CDS
     c = np.where(exonic, cd, c)
     rank = np.where(exonic, np.where(plus, i, n - 1 - i) + 1, rank)
     # introns: deeper than INTRON_EDGE bases from both ends (no splice terms)
@@ -333,6 +344,7 @@ class FastPath:
         self.tx = tx
         self.tables: dict[str, ContigTables] = {}
         self.info: dict[int, RowInfo] = {}
+        self.coding = CodingSnvs(tx)
 
     def row_info(self, row: int, contig: str) -> RowInfo:
         """What the entries of one transcript share (cached)."""
@@ -425,6 +437,14 @@ class FastPath:
         t = rows_a - tab.r0
         got = place(tab, t, pos[pair_rec])
         kind = got["kind"]
+        cds = np.flatnonzero(kind == CDS)
+        effects = None
+        if len(cds):  # the protein effect of the pairs inside a CDS (num: CDS base)
+            effects = self.coding.effects(contig, rows_a[cds], got["num"][cds], tab.plus[t[cds]],
+                                          rc[pair_k[cds]], ac[pair_k[cds]])
+            kind[cds] = np.where(effects.term >= 0, CODING + effects.term, SLOW)
+            got["effect"] = np.full(len(kind), -1, np.int64)
+            got["effect"][cds] = np.where(effects.term >= 0, np.arange(len(cds)), -1)
         # only the pairs of records done here, without the transcripts out of reach
         # records with a pair that needs codon work (consequence.py) get those entries
         # from there and the others from here
@@ -446,9 +466,13 @@ class FastPath:
                 columns.text(got["num"]), *_offset(off), columns.pick(_CHANGES, change))
         ks = which[g.ks]
         split = slow[pair_k]
+        protein = None
+        if effects is not None and (got["effect"] >= 0).any():
+            protein = fields(effects, got["num"], got["effect"], len(pair_k))
         whole, entries = g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
                                 columns.pick(alts, which[pair_k]), got["rank"], hgvs,
-                                got["cdna"], got["dist"], columns.pick(g.rows.notes, u), split)
+                                got["cdna"], got["dist"], columns.pick(g.rows.notes, u), split,
+                                protein)
         return done.plus(whole).plus(self.mixed(contig, which, *slow_pairs, (g, split),
                                                 entries, refs, alts, pos, leads, _snv))
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from gas_annotator.engine import annotate_file
 from gas_annotator.engine.annotate import _Annotator
+from gas_annotator.engine.coding_snv import TERMS, CodingSnvs, Effects
 from gas_annotator.engine.fast_path import ContigTables, Done, FastPath
 from gas_annotator.engine.transcript_ann import TranscriptAnnotator
 from gas_annotator.reference.bundle import Reference
@@ -128,6 +129,14 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
 
     mixed: list[int] = []
     real_mixed = FastPath.mixed
+    coding: list[tuple[str, bool]] = []  # (term or 'slow', + strand) of the CDS pairs
+    real_effects = CodingSnvs.effects
+
+    def counting_effects(self: CodingSnvs, *args: Any) -> Effects:
+        got = real_effects(self, *args)
+        coding.extend((TERMS[t] if t >= 0 else "slow", bool(p))
+                      for t, p in zip(got.term.tolist(), args[3].tolist(), strict=True))
+        return got
 
     def counting_mixed(self: FastPath, *args: Any) -> Done:
         got = real_mixed(self, *args)
@@ -142,6 +151,7 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     monkeypatch.setattr(FastPath, "annotate", counting)
     monkeypatch.setattr(_Annotator, "intergenic", counting_intergenic)
     monkeypatch.setattr(FastPath, "mixed", counting_mixed)
+    monkeypatch.setattr(CodingSnvs, "effects", counting_effects)
     fast = annotate_file(vcf, tmp_path / "fast", bundle)
     monkeypatch.setattr(FastPath, "annotate", lambda self, *a: Done.empty())
     monkeypatch.setattr(_Annotator, "intergenic", lambda self, *a: np.zeros(0, np.int64))
@@ -150,6 +160,13 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     assert sum(indels) > 40  # and intronic/flanking indels
     assert sum(gene_level) > 300  # records with no transcript near: intergenic, per batch
     assert sum(mixed) > 100  # SNVs with entries from consequence.py and from the fast path
+    # SNVs in a CDS, on both strands: protein effects here, stop_lost in consequence.py
+    for plus in (True, False):
+        terms = [t for t, p in coding if p == plus]
+        assert terms.count("missense_variant") > 100, plus
+        assert terms.count("synonymous_variant") > 30, plus
+        assert terms.count("stop_gained") > 3, plus
+        assert terms.count("slow") > 0, plus
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
@@ -176,3 +193,82 @@ def test_tables_agree_with_transcript_models(random_bundle: tuple[Path, str, set
         probe = np.arange(m.start, m.end + 1, dtype=np.int64)
         got = tab.cdna(np.full(len(probe), t, np.int64), probe).tolist()
         assert got == [m.cdna(g) for g in probe.tolist()], m.feature_id
+
+
+# A 40-codon CDS (ATG, AAA CCC GGG, TGG GCT GAA, GCA x 32, TAA) in two exons, on both
+# strands: exons 1001-1060 and 1161-1260 (+), 2001-2100 and 2201-2260 (-), 20 bases of
+# 5' UTR, so cDNA = 20 + CDS base; length 160, protein 39 residues.
+_CDS = "ATG" + "AAACCCGGG" + "TGGGCTGAA" + "GCA" * 32 + "TAA"
+_COMP = str.maketrans("ACGT", "TGCA")
+
+
+def _cds_bundle(d: Path) -> Path:
+    rnd = random.Random(5)
+    genome = list(rnd.choice("ACGT") for _ in range(3000))
+    plus = _CDS[:40]  # CDS bases 1-40 in exon 1 (1021-1060), 41-120 in exon 2 (1161-1240)
+    genome[1020:1060], genome[1160:1240] = plus, _CDS[40:]
+    # - strand: CDS base x at 2240 - (x - 1) in exon 2201-2260, then 2100 down to 2021
+    minus = _CDS.translate(_COMP)
+    genome[2200:2240], genome[2020:2100] = minus[:40][::-1], minus[40:][::-1]
+    rows = []
+    for tid, strand, exons, cds in (("TP", "+", [(1001, 1060), (1161, 1260)],
+                                     [(1021, 1060, 0), (1161, 1240, 2)]),
+                                    ("TM", "-", [(2001, 2100), (2201, 2260)],
+                                     [(2021, 2100, 2), (2201, 2240, 0)])):
+        lo, hi = exons[0][0], exons[-1][1]
+        rows.append(f"chr1\tt\tgene\t{lo}\t{hi}\t.\t{strand}\t.\tID=gene:G{tid};Name=G{tid};"
+                    f"gene_id=G{tid}\n")
+        rows.append(f"chr1\tt\tmRNA\t{lo}\t{hi}\t.\t{strand}\t.\tID=transcript:{tid};"
+                    f"Parent=gene:G{tid};transcript_id={tid};version=1;biotype=protein_coding\n")
+        rows += [f"chr1\tt\texon\t{s}\t{e}\t.\t{strand}\t.\tParent=transcript:{tid}\n"
+                 for s, e in exons]
+        rows += [f"chr1\tt\tCDS\t{s}\t{e}\t.\t{strand}\t{p}\tParent=transcript:{tid}\n"
+                 for s, e, p in cds]  # phase: 40 bases before exon 2's CDS
+    (d / "g.gff3").write_text("##gff-version 3\n" + "".join(rows))
+    text = "".join(genome)
+    (d / "g.fa").write_text(">chr1\n" + "\n".join(text[i:i + 60] for i in range(0, 3000, 60))
+                            + "\n")
+    return build_custom(d / "g.gff3", "gff3", d / "seq", "cds", "", None, None, d / "g.fa")
+
+
+@pytest.mark.parametrize("x, alt_t, fields", [
+    (15, "A", "stop_gained|HIGH|c.15G>A|p.Trp5Ter|35/160|15/120|5/39"),
+    (18, "C", "synonymous_variant|LOW|c.18T>C|p.Ala6=|38/160|18/120|6/39"),
+    (20, "T", "missense_variant|MODERATE|c.20A>T|p.Glu7Val|40/160|20/120|7/39"),
+    (2, "C", "start_lost|HIGH|c.2T>C|p.Met1?|22/160|2/120|1/39"),
+    (63, "G", "synonymous_variant|LOW|c.63A>G|p.Ala21=|83/160|63/120|21/39"),  # exon 2
+])
+def test_coding_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, x: int,
+                             alt_t: str, fields: str) -> None:
+    """A stop_gained, a synonymous, a missense and a start_lost SNV on each strand, with
+    their fields worked out by hand, made by coding_snv (not consequence.py)."""
+    bundle = _cds_bundle(tmp_path)
+    ref_t = _CDS[x - 1]
+    # genomic place: + exon 1 holds CDS bases 1-40 from 1021, exon 2 the rest from 1161;
+    # - strand: 2240 down to 2201, then 2100 down
+    g_plus = 1020 + x if x <= 40 else 1160 + x - 40
+    g_minus = 2241 - x if x <= 40 else 2100 - (x - 41)
+    comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
+    vcf = tmp_path / "in.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   f"chr1\t{g_plus}\t.\t{ref_t}\t{alt_t}\t.\t.\t.\n"
+                   f"chr1\t{g_minus}\t.\t{comp[ref_t]}\t{comp[alt_t]}\t.\t.\t.\n")
+    consequence_calls: list[int] = []
+    real_entry = TranscriptAnnotator.entry
+
+    def counting_entry(self: TranscriptAnnotator, *args: Any) -> Any:
+        consequence_calls.append(1)
+        return real_entry(self, *args)
+
+    monkeypatch.setattr(TranscriptAnnotator, "entry", counting_entry)
+    out = annotate_file(vcf, tmp_path / "out", bundle)
+    lines = [ln for ln in out.annot_path.read_text().splitlines() if not ln.startswith("#")]
+    assert not consequence_calls  # both written by the fast path
+    rank = "1/2" if x <= 40 else "2/2"
+    for line, tid in zip(lines, ("TP", "TM"), strict=True):
+        ann = line.split("ANN=")[1].split(";")[0].split(",")
+        mine = [e.split("|") for e in ann if e.split("|")[6] == f"{tid}.1"]
+        assert len(mine) == 1, line
+        e = mine[0]
+        assert "|".join([*e[1:3], *e[9:14]]) == fields, tid
+        assert e[8] == rank and e[14:] == ["", ""], tid

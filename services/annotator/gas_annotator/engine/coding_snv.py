@@ -1,0 +1,124 @@
+"""Coding SNVs inside the CDS, a batch at once: codon, amino acids, SO term and HGVS.p.
+
+consequence._coding and _substitution give one (SNV, transcript) pair its protein effect
+in Python. Here the pairs whose codon lies whole in the CDS of a transcript read with the
+standard genetic code (fast_path.place keeps them away from exon edges: no splice terms)
+get the same fields from numpy lookups in each transcript's CDS, packed once per batch in
+one buffer. What this does not handle stays with consequence.py: stop_lost (the protein
+reads on into the 3' UTR), partial codons, N in the codon, the mitochondrial code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import columns
+from .codons import CODE, THREE
+from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
+
+# what a pair can get here, in this order (fast_path has one pair kind per term)
+TERMS = ("missense_variant", "synonymous_variant", "stop_gained", "start_lost",
+         "stop_retained_variant")
+MISSENSE, SYNONYMOUS, STOP_GAINED, START_LOST, STOP_RETAINED = range(len(TERMS))
+NOT_HERE = -1
+
+_BASE = np.full(256, 4, np.uint8)  # the genome's bases (uppercase) ACGT -> 0-3, else 4
+for _i, _b in enumerate("ACGT"):
+    _BASE[ord(_b)] = _i
+_AA = "ACDEFGHIKLMNPQRSTVWY*"
+_STOP, _MET = _AA.index("*"), _AA.index("M")
+# amino acid (index in _AA) of each codon by base codes: 16 * first + 4 * second + third
+_AA_OF = np.array([_AA.index(CODE[a + b + c]) for a in "ACGT" for b in "ACGT" for c in "ACGT"],
+                  np.int64)
+_THREE = pa.array([THREE[a] for a in _AA], pa.string())
+# HGVS.p ends: the new residue, '=' (same residue), '?' (start lost)
+_ENDS = pa.array([THREE[a] for a in _AA] + ["=", "?"], pa.string())
+_SAME, _UNKNOWN = len(_AA), len(_AA) + 1
+
+
+@dataclass
+class Effects:
+    """What a batch's CDS pairs get: term (NOT_HERE: consequence.py), and for the others
+    the codon (0-based), the amino acids before and after, CDS and protein lengths."""
+
+    term: np.ndarray
+    codon: np.ndarray
+    ref_aa: np.ndarray
+    alt_aa: np.ndarray
+    cds_len: np.ndarray
+    aa_len: np.ndarray
+
+
+class CodingSnvs:
+    """Protein effects of SNVs inside coding sequences (one per annotator)."""
+
+    def __init__(self, tx: TranscriptAnnotator) -> None:
+        self.tx = tx
+        self.cds: dict[int, tuple[np.ndarray, int]] = {}  # row: (CDS base codes, aa length)
+
+    def _cds(self, row: int, contig: str) -> tuple[np.ndarray, int]:
+        got = self.cds.get(row)
+        if got is None:
+            if len(self.cds) >= MODEL_CACHE:
+                self.cds.clear()
+            m = self.tx.model(row, contig)
+            got = self.cds[row] = (_BASE[np.frombuffer(m.cds().encode(), np.uint8)],
+                                   m.aa_length())
+        return got
+
+    def effects(self, contig: str, rows: np.ndarray, x: np.ndarray, plus: np.ndarray,
+                ref: np.ndarray, alt: np.ndarray) -> Effects:
+        """Pairs (transcript row, SNV at CDS base x, 1-based) whose base is in the CDS;
+        ref/alt: base codes (0-3: ACGT) on the + strand."""
+        n = len(rows)
+        if contig == "MT":  # another genetic code: consequence.py
+            z = np.zeros(n, np.int64)
+            return Effects(np.full(n, NOT_HERE, np.int64), z, z, z, z, z)
+        uniq, u = np.unique(rows, return_inverse=True)
+        got = [self._cds(row, contig) for row in uniq.tolist()]
+        lens = np.array([len(c) for c, _ in got], np.int64)
+        aa_lens = np.array([a for _, a in got], np.int64)
+        start = np.cumsum(lens) - lens
+        buf = np.concatenate([c for c, _ in got] + [np.full(3, 4, np.uint8)])
+        codon = (x - 1) // 3
+        whole = 3 * codon + 3 <= lens[u]
+        first = np.where(whole, start[u] + 3 * codon, len(buf) - 3)  # else three 4s
+        b = [buf[first + j].astype(np.int64) for j in range(3)]
+        # the bases as the transcript reads them (complements on the - strand)
+        ref, alt = ref.astype(np.int64), alt.astype(np.int64)
+        ref_t, alt_t = np.where(plus, ref, 3 - ref), np.where(plus, alt, 3 - alt)
+        at = (x - 1) % 3
+        here = whole & (b[0] < 4) & (b[1] < 4) & (b[2] < 4)
+        here &= np.choose(at, b) == ref_t
+        ref_i = np.where(here, 16 * b[0] + 4 * b[1] + b[2], 0)
+        alt_i = ref_i + (alt_t - ref_t) * np.array([16, 4, 1])[at]
+        ref_aa, alt_aa = _AA_OF[ref_i], _AA_OF[np.where(here, alt_i, 0)]
+        # the order of consequence._substitution's tests
+        term = np.where(ref_aa == alt_aa, np.where(ref_aa == _STOP, STOP_RETAINED, SYNONYMOUS),
+                        np.where(alt_aa == _STOP, STOP_GAINED, MISSENSE))
+        term[(ref_aa == _STOP) & (alt_aa != _STOP)] = NOT_HERE  # stop_lost: an extension
+        start_codon = (codon == 0) & (ref_aa == _MET)
+        term[start_codon] = np.where(alt_aa == _MET, NOT_HERE, START_LOST)[start_codon]
+        term[~here] = NOT_HERE
+        return Effects(term, codon, ref_aa, alt_aa, lens[u], aa_lens[u])
+
+
+def fields(e: Effects, x: np.ndarray, at: np.ndarray, n: int) -> tuple[pa.Array, pa.Array]:
+    """The HGVS.p field and the CDS and AA fields of n entries, with the '|' around them
+    ('|p.Arg4Trp|' and '|12/900|4/299|'): of effect at[i] (CDS base x[i]) where at[i] >= 0,
+    else empty ('||' and '|||')."""
+    has = at >= 0
+    sel = at[has]
+    term, codon, ref_aa, alt_aa = e.term[sel], e.codon[sel], e.ref_aa[sel], e.alt_aa[sel]
+    end = np.where(ref_aa == alt_aa, _SAME, np.where(term == START_LOST, _UNKNOWN, alt_aa))
+    aa_pos = columns.text(codon + 1)
+    hgvs_p = columns.concat("|p.", _THREE.take(pa.array(ref_aa)), aa_pos,
+                            _ENDS.take(pa.array(end)), "|")
+    cds_aa = columns.concat("|", columns.text(x[has]), "/", columns.text(e.cds_len[sel]), "|",
+                            aa_pos, "/", columns.text(e.aa_len[sel]), "|")
+    spread = pa.array(np.cumsum(has) - 1, mask=~has)  # null for the others
+    return (pc.fill_null(hgvs_p.take(spread), "||"), pc.fill_null(cds_aa.take(spread), "|||"))
