@@ -1,11 +1,13 @@
-"""Coding SNVs inside the CDS, a batch at once: codon, amino acids, SO term and HGVS.p.
+"""SNVs in the CDS or the 5' UTR of coding transcripts, a batch at once.
 
 consequence._coding and _substitution give one (SNV, transcript) pair its protein effect
-in Python. Here the pairs whose codon lies whole in the CDS of a transcript read with the
-standard genetic code (fast_path.place keeps them away from exon edges: no splice terms)
-get the same fields from numpy lookups in each transcript's CDS, packed once per batch in
-one buffer. What this does not handle stays with consequence.py: stop_lost (the protein
-reads on into the 3' UTR), partial codons, N in the codon, the mitochondrial code.
+in Python, _utr5 its premature start codon test. Here the pairs whose codon lies whole in
+the CDS of a transcript read with the standard genetic code (fast_path.place keeps them
+away from exon edges: no splice terms) get the same codon, amino acids, term and HGVS.p,
+and 5' UTR pairs the same ATG test, from numpy lookups in each transcript's cDNA, packed
+once per batch in one buffer. What this does not handle stays with consequence.py:
+stop_lost (the protein reads on into the 3' UTR), partial codons, N in the codon, the
+mitochondrial code.
 """
 
 from __future__ import annotations
@@ -58,39 +60,44 @@ class CodingSnvs:
 
     def __init__(self, tx: TranscriptAnnotator) -> None:
         self.tx = tx
-        self.cds: dict[int, tuple[np.ndarray, int]] = {}  # row: (CDS base codes, aa length)
+        self.cdna: dict[int, tuple[np.ndarray, int]] = {}  # row: (cDNA base codes, aa length)
 
-    def _cds(self, row: int, contig: str) -> tuple[np.ndarray, int]:
-        got = self.cds.get(row)
+    def _cdna(self, row: int, contig: str) -> tuple[np.ndarray, int]:
+        got = self.cdna.get(row)
         if got is None:
-            if len(self.cds) >= MODEL_CACHE:
-                self.cds.clear()
+            if len(self.cdna) >= MODEL_CACHE:
+                self.cdna.clear()
             m = self.tx.model(row, contig)
-            got = self.cds[row] = (_BASE[np.frombuffer(m.cds().encode(), np.uint8)],
-                                   m.aa_length())
+            got = self.cdna[row] = (_BASE[np.frombuffer(m.seq().encode(), np.uint8)],
+                                    m.aa_length())
         return got
 
-    def effects(self, contig: str, rows: np.ndarray, x: np.ndarray, plus: np.ndarray,
-                ref: np.ndarray, alt: np.ndarray) -> Effects:
-        """Pairs (transcript row, SNV at CDS base x, 1-based) whose base is in the CDS;
-        ref/alt: base codes (0-3: ACGT) on the + strand."""
+    def _packed(self, contig: str, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(the cDNAs of the rows one after the other, then a 4, and per row: where its
+        cDNA starts, its length, its protein's length)."""
+        uniq, u = np.unique(rows, return_inverse=True)
+        got = [self._cdna(row, contig) for row in uniq.tolist()]
+        lens = np.array([len(c) for c, _ in got], np.int64)
+        aa_lens = np.array([a for _, a in got], np.int64)
+        buf = np.concatenate([c for c, _ in got] + [np.full(1, 4, np.uint8)])
+        return buf, (np.cumsum(lens) - lens)[u], lens[u], aa_lens[u]
+
+    def effects(self, contig: str, rows: np.ndarray, c: np.ndarray, c1: np.ndarray,
+                c2: np.ndarray, plus: np.ndarray, ref: np.ndarray, alt: np.ndarray
+                ) -> Effects:
+        """Pairs (transcript row, SNV at cDNA base c) with c in the CDS (c1..c2); ref/alt:
+        base codes (0-3: ACGT) on the + strand."""
         n = len(rows)
         if contig == "MT":  # another genetic code: consequence.py
             z = np.zeros(n, np.int64)
             return Effects(np.full(n, NOT_HERE, np.int64), z, z, z, z, z)
-        uniq, u = np.unique(rows, return_inverse=True)
-        got = [self._cds(row, contig) for row in uniq.tolist()]
-        lens = np.array([len(c) for c, _ in got], np.int64)
-        aa_lens = np.array([a for _, a in got], np.int64)
-        start = np.cumsum(lens) - lens
-        buf = np.concatenate([c for c, _ in got] + [np.full(3, 4, np.uint8)])
+        buf, start, length, aa_len = self._packed(contig, rows)
+        x = c - c1 + 1  # CDS base (TxModel.cds(): cDNA c1..c2)
         codon = (x - 1) // 3
-        whole = 3 * codon + 3 <= lens[u]
-        first = np.where(whole, start[u] + 3 * codon, len(buf) - 3)  # else three 4s
-        b = [buf[first + j].astype(np.int64) for j in range(3)]
-        # the bases as the transcript reads them (complements on the - strand)
-        ref, alt = ref.astype(np.int64), alt.astype(np.int64)
-        ref_t, alt_t = np.where(plus, ref, 3 - ref), np.where(plus, alt, 3 - alt)
+        whole = 3 * codon + 3 <= np.minimum(c2, length) - c1 + 1
+        first = np.where(whole, start + c1 - 1 + 3 * codon, len(buf) - 1)  # else the 4
+        b = [buf[first + j * whole].astype(np.int64) for j in range(3)]
+        ref_t, alt_t = _as_read(plus, ref), _as_read(plus, alt)
         at = (x - 1) % 3
         here = whole & (b[0] < 4) & (b[1] < 4) & (b[2] < 4)
         here &= np.choose(at, b) == ref_t
@@ -104,11 +111,41 @@ class CodingSnvs:
         start_codon = (codon == 0) & (ref_aa == _MET)
         term[start_codon] = np.where(alt_aa == _MET, NOT_HERE, START_LOST)[start_codon]
         term[~here] = NOT_HERE
-        return Effects(term, codon, ref_aa, alt_aa, lens[u], aa_lens[u])
+        return Effects(term, codon, ref_aa, alt_aa, c2 - c1 + 1, aa_len)
+
+    def utr5_gain(self, contig: str, rows: np.ndarray, c: np.ndarray, c1: np.ndarray,
+                  plus: np.ndarray, ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
+        """Pairs (transcript row, SNV at cDNA base c) with c in the 5' UTR (before c1): 1
+        where the SNV makes a new ATG (5_prime_UTR_premature_start_codon_gain_variant), 0
+        where not, -1 where the cDNA does not have the REF base (consequence.py)."""
+        buf, start, _, _ = self._packed(contig, rows)
+        ref_t, alt_t = _as_read(plus, ref), _as_read(plus, alt)
+        # consequence._utr5: ATGs in the UTR bases from 2 before to 2 after, before and after
+        window = []
+        for d in range(-2, 3):
+            i = c - 1 + d  # 0-based in the cDNA
+            inside = (i >= 0) & (i < c1 - 1)
+            window.append(np.where(inside, buf[np.where(inside, start + i, len(buf) - 1)], 4))
+        same = window[2] == ref_t
+        before = _atgs(window)
+        window[2] = alt_t
+        return np.where(same, _atgs(window) > before, -1)
 
 
-def fields(e: Effects, x: np.ndarray, at: np.ndarray, n: int) -> tuple[pa.Array, pa.Array]:
-    """The HGVS.p field and the CDS and AA fields of n entries, with the '|' around them
+def _as_read(plus: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Base codes (0-3: ACGT) as the transcript reads them: complements on the - strand."""
+    base = base.astype(np.int64)
+    return np.where(plus, base, 3 - base)
+
+
+def _atgs(window: list[np.ndarray]) -> np.ndarray:
+    """How many ATGs the bases of each column of window hold (A, C, G, T: 0-3)."""
+    return sum((window[k] == 0) & (window[k + 1] == 3) & (window[k + 2] == 2)
+               for k in range(len(window) - 2))
+
+
+def fields(e: Effects, x: np.ndarray, at: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """The HGVS.p field and the CDS and AA fields of entries, with the '|' around them
     ('|p.Arg4Trp|' and '|12/900|4/299|'): of effect at[i] (CDS base x[i]) where at[i] >= 0,
     else empty ('||' and '|||')."""
     has = at >= 0

@@ -42,10 +42,11 @@ from .so_terms import joined
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 from .variant_class import code_points
 
-# pair kinds; CODING + t: coding_snv's term t; CDS: a base inside the CDS, coding_snv
-# tells which term (or SLOW); SLOW: needs consequence.py
-FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3 = range(6)
-CODING = UTR3 + 1
+# pair kinds; UTR5: an SNV there is UTR5 or UTR5_ATG (a new ATG) by coding_snv; CODING +
+# t: coding_snv's term t; CDS: a base inside the CDS, coding_snv tells which term (or
+# SLOW); SLOW: needs consequence.py
+FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, UTR5, UTR5_ATG = range(8)
+CODING = UTR5_ATG + 1
 CDS = CODING + len(TERMS)
 SLOW = CDS + 1
 _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
@@ -53,9 +54,13 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (INTRON, "intron_variant"),
                                        (NC_EXON, "non_coding_transcript_exon_variant"),
                                        (UTR3, "3_prime_UTR_variant"),
+                                       (UTR5, "5_prime_UTR_variant"),
                                        *((CODING + i, t) for i, t in enumerate(TERMS)))}
+_TERMS[UTR5_ATG] = joined({"5_prime_UTR_variant",
+                           "5_prime_UTR_premature_start_codon_gain_variant"})
 _TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
-_EXONIC = np.isin(np.arange(SLOW + 1), [NC_EXON, UTR3, *range(CODING, CDS)])  # cDNA field
+_EXONIC = np.isin(np.arange(SLOW + 1),  # kinds with a cDNA position
+                  [NC_EXON, UTR3, UTR5, UTR5_ATG, *range(CODING, CDS)])
 _HK = ["del", "dup", "ins"]
 _PREFIX = ["", "-", "*"]  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _HGVS_PREFIX = [f"{p}{q}" for p in ("n.", "c.") for q in _PREFIX]  # by coding * 3 + prefix
@@ -307,6 +312,7 @@ def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarr
     kind[simple & ~coding] = NC_EXON
     kind[simple & coding & (cd > c2)] = UTR3
     kind[simple & coding & (cd >= c1) & (cd <= c2)] = CDS
+    kind[simple & coding & (cd < c1)] = UTR5
     c = np.where(exonic, cd, c)
     rank = np.where(exonic, np.where(plus, i, n - 1 - i) + 1, rank)
     # introns: deeper than INTRON_EDGE bases from both ends (no splice terms)
@@ -437,11 +443,19 @@ class FastPath:
         t = rows_a - tab.r0
         got = place(tab, t, pos[pair_rec])
         kind = got["kind"]
+        utr5 = np.flatnonzero(kind == UTR5)
+        if len(utr5):
+            gain = self.coding.utr5_gain(contig, rows_a[utr5], got["cdna"][utr5],
+                                         tab.c1[t[utr5]], tab.plus[t[utr5]], rc[pair_k[utr5]],
+                                         ac[pair_k[utr5]])
+            kind[utr5] = np.choose(gain + 1, [SLOW, UTR5, UTR5_ATG])
         cds = np.flatnonzero(kind == CDS)
         effects = None
-        if len(cds):  # the protein effect of the pairs inside a CDS (num: CDS base)
-            effects = self.coding.effects(contig, rows_a[cds], got["num"][cds], tab.plus[t[cds]],
-                                          rc[pair_k[cds]], ac[pair_k[cds]])
+        if len(cds):  # the protein effect of the pairs inside a CDS
+            tc = t[cds]
+            effects = self.coding.effects(contig, rows_a[cds], got["cdna"][cds], tab.c1[tc],
+                                          tab.c2[tc], tab.plus[tc], rc[pair_k[cds]],
+                                          ac[pair_k[cds]])
             kind[cds] = np.where(effects.term >= 0, CODING + effects.term, SLOW)
             got["effect"] = np.full(len(kind), -1, np.int64)
             got["effect"][cds] = np.where(effects.term >= 0, np.arange(len(cds)), -1)
@@ -468,7 +482,7 @@ class FastPath:
         split = slow[pair_k]
         protein = None
         if effects is not None and (got["effect"] >= 0).any():
-            protein = fields(effects, got["num"], got["effect"], len(pair_k))
+            protein = fields(effects, got["num"], got["effect"])
         whole, entries = g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
                                 columns.pick(alts, which[pair_k]), got["rank"], hgvs,
                                 got["cdna"], got["dist"], columns.pick(g.rows.notes, u), split,

@@ -135,7 +135,7 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     def counting_effects(self: CodingSnvs, *args: Any) -> Effects:
         got = real_effects(self, *args)
         coding.extend((TERMS[t] if t >= 0 else "slow", bool(p))
-                      for t, p in zip(got.term.tolist(), args[3].tolist(), strict=True))
+                      for t, p in zip(got.term.tolist(), args[5].tolist(), strict=True))
         return got
 
     def counting_mixed(self: FastPath, *args: Any) -> Done:
@@ -148,10 +148,19 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
         gene_level.append(len(got))
         return got
 
+    utr5: list[tuple[int, bool]] = []  # (new ATG, + strand) of the 5' UTR pairs
+    real_utr5 = CodingSnvs.utr5_gain
+
+    def counting_utr5(self: CodingSnvs, *args: Any) -> np.ndarray:
+        got = real_utr5(self, *args)
+        utr5.extend(zip(got.tolist(), args[4].tolist(), strict=True))
+        return got
+
     monkeypatch.setattr(FastPath, "annotate", counting)
     monkeypatch.setattr(_Annotator, "intergenic", counting_intergenic)
     monkeypatch.setattr(FastPath, "mixed", counting_mixed)
     monkeypatch.setattr(CodingSnvs, "effects", counting_effects)
+    monkeypatch.setattr(CodingSnvs, "utr5_gain", counting_utr5)
     fast = annotate_file(vcf, tmp_path / "fast", bundle)
     monkeypatch.setattr(FastPath, "annotate", lambda self, *a: Done.empty())
     monkeypatch.setattr(_Annotator, "intergenic", lambda self, *a: np.zeros(0, np.int64))
@@ -167,6 +176,7 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
         assert terms.count("synonymous_variant") > 30, plus
         assert terms.count("stop_gained") > 3, plus
         assert terms.count("slow") > 0, plus
+        assert utr5.count((0, plus)) > 20 and utr5.count((1, plus)) > 1, plus  # 1: new ATG
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
@@ -195,9 +205,11 @@ def test_tables_agree_with_transcript_models(random_bundle: tuple[Path, str, set
         assert got == [m.cdna(g) for g in probe.tolist()], m.feature_id
 
 
-# A 40-codon CDS (ATG, AAA CCC GGG, TGG GCT GAA, GCA x 32, TAA) in two exons, on both
-# strands: exons 1001-1060 and 1161-1260 (+), 2001-2100 and 2201-2260 (-), 20 bases of
-# 5' UTR, so cDNA = 20 + CDS base; length 160, protein 39 residues.
+# A 40-codon CDS (ATG, AAA CCC GGG, TGG GCT GAA, GCA x 32, TAA) after a 20-base 5' UTR
+# (with an AT at cDNA 11-12), in exons 1001-1060 and 1161-1260 (+ strand; cDNA c at
+# 1000 + c, then 1100 + c) and 2001-2100 and 2201-2260 (- strand; 2261 - c, then 2161 - c):
+# cDNA length 160, CDS 21-140, protein 39 residues.
+_UTR5 = "GCGCGCGCGCATCGCGCGCG"
 _CDS = "ATG" + "AAACCCGGG" + "TGGGCTGAA" + "GCA" * 32 + "TAA"
 _COMP = str.maketrans("ACGT", "TGCA")
 
@@ -205,11 +217,10 @@ _COMP = str.maketrans("ACGT", "TGCA")
 def _cds_bundle(d: Path) -> Path:
     rnd = random.Random(5)
     genome = list(rnd.choice("ACGT") for _ in range(3000))
-    plus = _CDS[:40]  # CDS bases 1-40 in exon 1 (1021-1060), 41-120 in exon 2 (1161-1240)
-    genome[1020:1060], genome[1160:1240] = plus, _CDS[40:]
-    # - strand: CDS base x at 2240 - (x - 1) in exon 2201-2260, then 2100 down to 2021
-    minus = _CDS.translate(_COMP)
-    genome[2200:2240], genome[2020:2100] = minus[:40][::-1], minus[40:][::-1]
+    cdna = _UTR5 + _CDS  # the first 140 bases
+    genome[1000:1060], genome[1160:1240] = cdna[:60], cdna[60:]
+    minus = cdna.translate(_COMP)
+    genome[2200:2260], genome[2020:2100] = minus[:60][::-1], minus[60:][::-1]
     rows = []
     for tid, strand, exons, cds in (("TP", "+", [(1001, 1060), (1161, 1260)],
                                      [(1021, 1060, 0), (1161, 1240, 2)]),
@@ -231,23 +242,25 @@ def _cds_bundle(d: Path) -> Path:
     return build_custom(d / "g.gff3", "gff3", d / "seq", "cds", "", None, None, d / "g.fa")
 
 
-@pytest.mark.parametrize("x, alt_t, fields", [
-    (15, "A", "stop_gained|HIGH|c.15G>A|p.Trp5Ter|35/160|15/120|5/39"),
-    (18, "C", "synonymous_variant|LOW|c.18T>C|p.Ala6=|38/160|18/120|6/39"),
-    (20, "T", "missense_variant|MODERATE|c.20A>T|p.Glu7Val|40/160|20/120|7/39"),
-    (2, "C", "start_lost|HIGH|c.2T>C|p.Met1?|22/160|2/120|1/39"),
-    (63, "G", "synonymous_variant|LOW|c.63A>G|p.Ala21=|83/160|63/120|21/39"),  # exon 2
+@pytest.mark.parametrize("c, alt_t, fields", [
+    (35, "A", "stop_gained|HIGH|c.15G>A|p.Trp5Ter|35/160|15/120|5/39"),
+    (38, "C", "synonymous_variant|LOW|c.18T>C|p.Ala6=|38/160|18/120|6/39"),
+    (40, "T", "missense_variant|MODERATE|c.20A>T|p.Glu7Val|40/160|20/120|7/39"),
+    (22, "C", "start_lost|HIGH|c.2T>C|p.Met1?|22/160|2/120|1/39"),
+    (83, "G", "synonymous_variant|LOW|c.63A>G|p.Ala21=|83/160|63/120|21/39"),  # exon 2
+    (13, "G", "5_prime_UTR_premature_start_codon_gain_variant&5_prime_UTR_variant|LOW|"
+              "c.-8C>G||13/160||"),  # ATC -> ATG
+    (18, "A", "5_prime_UTR_variant|MODIFIER|c.-3G>A||18/160||"),
 ])
-def test_coding_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, x: int,
+def test_coding_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c: int,
                              alt_t: str, fields: str) -> None:
-    """A stop_gained, a synonymous, a missense and a start_lost SNV on each strand, with
-    their fields worked out by hand, made by coding_snv (not consequence.py)."""
+    """SNVs in a CDS (stop_gained, synonymous, missense, start_lost) and in a 5' UTR (with
+    and without a new ATG) on each strand, with their fields worked out by hand, made by
+    the fast path (not consequence.py)."""
     bundle = _cds_bundle(tmp_path)
-    ref_t = _CDS[x - 1]
-    # genomic place: + exon 1 holds CDS bases 1-40 from 1021, exon 2 the rest from 1161;
-    # - strand: 2240 down to 2201, then 2100 down
-    g_plus = 1020 + x if x <= 40 else 1160 + x - 40
-    g_minus = 2241 - x if x <= 40 else 2100 - (x - 41)
+    ref_t = (_UTR5 + _CDS)[c - 1]
+    g_plus = 1000 + c if c <= 60 else 1100 + c
+    g_minus = 2261 - c if c <= 60 else 2161 - c
     comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
     vcf = tmp_path / "in.vcf"
     vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -264,11 +277,10 @@ def test_coding_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, x:
     out = annotate_file(vcf, tmp_path / "out", bundle)
     lines = [ln for ln in out.annot_path.read_text().splitlines() if not ln.startswith("#")]
     assert not consequence_calls  # both written by the fast path
-    rank = "1/2" if x <= 40 else "2/2"
     for line, tid in zip(lines, ("TP", "TM"), strict=True):
         ann = line.split("ANN=")[1].split(";")[0].split(",")
         mine = [e.split("|") for e in ann if e.split("|")[6] == f"{tid}.1"]
         assert len(mine) == 1, line
         e = mine[0]
         assert "|".join([*e[1:3], *e[9:14]]) == fields, tid
-        assert e[8] == rank and e[14:] == ["", ""], tid
+        assert e[8] == ("1/2" if c <= 60 else "2/2") and e[14:] == ["", ""], tid
