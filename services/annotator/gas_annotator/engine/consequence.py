@@ -241,24 +241,10 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
         a, b = gex[i][1] + 1, gex[i + 1][0] - 1
         if e < a - 3 or s > b + 3:
             continue
-        if b - a + 1 < SPLICE_INTRON_MIN:  # no splice terms; an allele inside is intronic
-            if a <= s and e <= b:
-                terms.add("intron_variant")
-                if not intron_rank:
-                    k = i + 1 if tx.plus else tx.n - 1 - i
-                    intron_rank = f"{k}/{tx.n - 1}"
-            continue
-        at_a = "splice_donor_variant" if tx.plus else "splice_acceptor_variant"
-        at_b = "splice_acceptor_variant" if tx.plus else "splice_donor_variant"
-        # (inline overlap tests: e >= lo and s <= hi)
-        if e >= a and s <= a + 1:  # SnpEff also says intron_variant for these
-            terms.update((at_a, "intron_variant"))
-        if e >= b - 1 and s <= b:
-            terms.update((at_b, "intron_variant"))
-        if e >= a + 2 and s <= b - 2:
-            terms.add("intron_variant")
-        terms.update(_splice_sub_terms(tx.plus, a, b, s, e))
-        if e >= a and s <= b and not intron_rank:
+        terms.update(intron_terms(tx.plus, a, b, s, e))
+        # the rank of the first intron the allele lies in (or, for a short one, is inside)
+        inside = a <= s and e <= b if b - a + 1 < SPLICE_INTRON_MIN else e >= a and s <= b
+        if inside and not intron_rank:
             k = i + 1 if tx.plus else tx.n - 1 - i
             intron_rank = f"{k}/{tx.n - 1}"
     # exons touched (transcription order)
@@ -274,6 +260,26 @@ def consequence(tx: TxModel, al: Allele) -> Consequence | None:
     if touched:
         _exonic(tx, al, out, touched)
     return out
+
+
+def intron_terms(plus: bool, a: int, b: int, s: int, e: int) -> set[str]:
+    """The terms of bases s..e (genomic, within 3 bases of it) for the intron a..b."""
+    terms: set[str] = set()
+    if b - a + 1 < SPLICE_INTRON_MIN:  # no splice terms; an allele inside is intronic
+        if a <= s and e <= b:
+            terms.add("intron_variant")
+        return terms
+    at_a = "splice_donor_variant" if plus else "splice_acceptor_variant"
+    at_b = "splice_acceptor_variant" if plus else "splice_donor_variant"
+    # (inline overlap tests: e >= lo and s <= hi)
+    if e >= a and s <= a + 1:  # SnpEff also says intron_variant for these
+        terms.update((at_a, "intron_variant"))
+    if e >= b - 1 and s <= b:
+        terms.update((at_b, "intron_variant"))
+    if e >= a + 2 and s <= b - 2:
+        terms.add("intron_variant")
+    terms.update(_splice_sub_terms(plus, a, b, s, e))
+    return terms
 
 
 def _splice_sub_terms(plus: bool, a: int, b: int, s: int, e: int) -> list[str]:

@@ -39,15 +39,18 @@ from .coding_snv import TERMS, CodingSnvs, fields
 from .codons import revcomp
 from .consequence import Allele, trim
 from .so_terms import joined
+from .splice_sites import TERM_LISTS, splice_terms
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 from .variant_class import code_points
 
-# pair kinds; UTR5: an SNV there is UTR5 or UTR5_ATG (a new ATG) by coding_snv; CODING +
-# t: coding_snv's term t; CDS: a base inside the CDS, coding_snv tells which term (or
-# SLOW); SLOW: needs consequence.py
+# pair kinds; INTRON: deep in an intron (also for indels); UTR5: an SNV there is UTR5 or
+# UTR5_ATG (a new ATG) by coding_snv; CODING + t: coding_snv's term t; SPLICE + t: an SNV
+# in an intron near its ends, with splice_sites' term list t; CDS: a base inside the CDS,
+# coding_snv tells which term (or SLOW); SLOW: needs consequence.py
 FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, UTR5, UTR5_ATG = range(8)
 CODING = UTR5_ATG + 1
-CDS = CODING + len(TERMS)
+SPLICE = CODING + len(TERMS)
+CDS = SPLICE + len(TERM_LISTS)
 SLOW = CDS + 1
 _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        (DOWNSTREAM, "downstream_gene_variant"),
@@ -58,9 +61,12 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
                                        *((CODING + i, t) for i, t in enumerate(TERMS)))}
 _TERMS[UTR5_ATG] = joined({"5_prime_UTR_variant",
                            "5_prime_UTR_premature_start_codon_gain_variant"})
+_TERMS.update((SPLICE + i, t) for i, t in enumerate(TERM_LISTS))
+_HEADS = [f"|{_TERMS[k][0]}|{_TERMS[k][1]}|" if k in _TERMS else "" for k in range(SLOW + 1)]
 _TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
 _EXONIC = np.isin(np.arange(SLOW + 1),  # kinds with a cDNA position
-                  [NC_EXON, UTR3, UTR5, UTR5_ATG, *range(CODING, CDS)])
+                  [NC_EXON, UTR3, UTR5, UTR5_ATG, *range(CODING, SPLICE)])
+_INTRONIC = np.isin(np.arange(SLOW + 1), [INTRON, *range(SPLICE, CDS)])  # rank: '/introns'
 _HK = ["del", "dup", "ins"]
 _PREFIX = ["", "-", "*"]  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _HGVS_PREFIX = [f"{p}{q}" for p in ("n.", "c.") for q in _PREFIX]  # by coding * 3 + prefix
@@ -127,7 +133,7 @@ class Done:
 class RowInfo(NamedTuple):
     """What the entries of one transcript share."""
 
-    heads: tuple[str, ...]  # per kind: '|term|impact|feature', the head of an entry
+    feature: str  # Gene_Name|Gene_ID|Feature_Type|Feature_ID|Transcript_BioType
     feature_id: str
     notes: str
     coding: bool
@@ -142,7 +148,7 @@ class RowTable:
     """What the entries of some transcripts (sorted rows) share, as columns."""
 
     rows: np.ndarray
-    heads: list[str]  # per row and kind: '|term|impact|feature'
+    feature: list[str]
     feature_id: list[str]
     notes: list[str]
     coding: np.ndarray
@@ -182,9 +188,9 @@ class Grouped:
         kind, u, rows = self.kind, self.u, self.rows
         far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
         end = len(rows.feature_id)  # the None after the per-row texts
-        pieces = [alleles, columns.pick(rows.heads, u * (SLOW + 1) + kind), "|",
+        pieces = [alleles, columns.pick(_HEADS, kind), columns.pick(rows.feature, u), "|",
                   columns.text(rank, far),
-                  columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + (kind == INTRON))),
+                  columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + _INTRONIC[kind])),
                   "|", *hgvs, protein[0] if protein else "||"]
         if cdna is not None:
             exonic = _EXONIC[kind]
@@ -322,6 +328,12 @@ def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarr
     deep = intronic & (p > ee + INTRON_EDGE) & (p < ns - INTRON_EDGE)
     kind[deep] = INTRON
     d_left, d_right = p - ee, ns - p
+    # near an end: the intron's terms (consequence.py also looks at the next introns: so
+    # only when the exons on both sides have 3 bases or more, or end the transcript)
+    ne = tab.ee[jn]
+    near = (intronic & ~deep & ((i == 0) | (ee - es >= 2)) & ((i + 1 == n - 1) | (ne - ns >= 2)))
+    d5, d3 = np.where(plus, d_left, d_right)[near], np.where(plus, d_right, d_left)[near]
+    kind[near] = SPLICE + splice_terms(d5, d3)
     left = np.where(plus, d_left <= d_right, d_right > d_left)  # measured from exon j's end
     # cDNA of exon j's last base / exon j+1's first base (genomic)
     c_left = np.where(plus, tab.cum[j] + ee - es + 1, length - tab.cum[j] - (ee - es))
@@ -357,16 +369,14 @@ class FastPath:
         if len(self.info) >= MODEL_CACHE:
             self.info.clear()
         m = self.tx.model(row, contig)
-        heads = tuple(f"|{_TERMS[k][0]}|{_TERMS[k][1]}|{m.feature}" if k in _TERMS else ""
-                      for k in range(SLOW + 1))
-        got = self.info[row] = RowInfo(heads, m.feature_id, "&".join(m.notes), m.coding,
+        got = self.info[row] = RowInfo(m.feature, m.feature_id, "&".join(m.notes), m.coding,
                                        m.plus, self.tx.pick_key(row, m), m.n, m.length)
         return got
 
     def row_table(self, rows: np.ndarray, contig: str) -> RowTable:
         info, rowinfo = self.info, self.row_info
         got = [info.get(row) or rowinfo(row, contig) for row in rows.tolist()]
-        return RowTable(rows, [h for g in got for h in g.heads], [g.feature_id for g in got],
+        return RowTable(rows, [g.feature for g in got], [g.feature_id for g in got],
                         [g.notes for g in got], np.array([g.coding for g in got], np.int64),
                         np.array([g.plus for g in got], np.int64),
                         [x for g in got for x in (f"/{g.n}", f"/{g.n - 1}")] + [None],

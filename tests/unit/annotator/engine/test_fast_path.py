@@ -18,7 +18,8 @@ import pytest
 from gas_annotator.engine import annotate_file
 from gas_annotator.engine.annotate import _Annotator
 from gas_annotator.engine.coding_snv import TERMS, CodingSnvs, Effects
-from gas_annotator.engine.fast_path import ContigTables, Done, FastPath
+from gas_annotator.engine.fast_path import CDS, SPLICE, ContigTables, Done, FastPath
+from gas_annotator.engine.splice_sites import TERM_LISTS
 from gas_annotator.engine.transcript_ann import TranscriptAnnotator
 from gas_annotator.reference.bundle import Reference
 from gas_annotator.reference.custom import build_custom
@@ -156,11 +157,19 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
         utr5.extend(zip(got.tolist(), args[4].tolist(), strict=True))
         return got
 
+    grouped: list[np.ndarray] = []  # kinds of the pairs written here
+    real_group = FastPath.group
+
+    def counting_group(self: FastPath, *args: Any) -> Any:
+        grouped.append(args[3])
+        return real_group(self, *args)
+
     monkeypatch.setattr(FastPath, "annotate", counting)
     monkeypatch.setattr(_Annotator, "intergenic", counting_intergenic)
     monkeypatch.setattr(FastPath, "mixed", counting_mixed)
     monkeypatch.setattr(CodingSnvs, "effects", counting_effects)
     monkeypatch.setattr(CodingSnvs, "utr5_gain", counting_utr5)
+    monkeypatch.setattr(FastPath, "group", counting_group)
     fast = annotate_file(vcf, tmp_path / "fast", bundle)
     monkeypatch.setattr(FastPath, "annotate", lambda self, *a: Done.empty())
     monkeypatch.setattr(_Annotator, "intergenic", lambda self, *a: np.zeros(0, np.int64))
@@ -177,6 +186,9 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
         assert terms.count("stop_gained") > 3, plus
         assert terms.count("slow") > 0, plus
         assert utr5.count((0, plus)) > 20 and utr5.count((1, plus)) > 1, plus  # 1: new ATG
+    # SNVs near intron ends: every list of splice terms
+    near = np.bincount(np.concatenate(grouped), minlength=CDS)[SPLICE:CDS]
+    assert near.min() > 5, list(zip(TERM_LISTS, near.tolist(), strict=True))
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
@@ -208,8 +220,10 @@ def test_tables_agree_with_transcript_models(random_bundle: tuple[Path, str, set
 # A 40-codon CDS (ATG, AAA CCC GGG, TGG GCT GAA, GCA x 32, TAA) after a 20-base 5' UTR
 # (with an AT at cDNA 11-12), in exons 1001-1060 and 1161-1260 (+ strand; cDNA c at
 # 1000 + c, then 1100 + c) and 2001-2100 and 2201-2260 (- strand; 2261 - c, then 2161 - c):
-# cDNA length 160, CDS 21-140, protein 39 residues.
+# cDNA length 160, CDS 21-140, protein 39 residues. The intron (1061-1160, 2101-2200) is
+# GTAAGA, 84 Cs, TTTTTTTTAG.
 _UTR5 = "GCGCGCGCGCATCGCGCGCG"
+_INTRON = "GTAAGA" + "C" * 84 + "TTTTTTTTAG"
 _CDS = "ATG" + "AAACCCGGG" + "TGGGCTGAA" + "GCA" * 32 + "TAA"
 _COMP = str.maketrans("ACGT", "TGCA")
 
@@ -221,6 +235,7 @@ def _cds_bundle(d: Path) -> Path:
     genome[1000:1060], genome[1160:1240] = cdna[:60], cdna[60:]
     minus = cdna.translate(_COMP)
     genome[2200:2260], genome[2020:2100] = minus[:60][::-1], minus[60:][::-1]
+    genome[1060:1160], genome[2100:2200] = _INTRON, _INTRON.translate(_COMP)[::-1]
     rows = []
     for tid, strand, exons, cds in (("TP", "+", [(1001, 1060), (1161, 1260)],
                                      [(1021, 1060, 0), (1161, 1240, 2)]),
@@ -242,25 +257,29 @@ def _cds_bundle(d: Path) -> Path:
     return build_custom(d / "g.gff3", "gff3", d / "seq", "cds", "", None, None, d / "g.fa")
 
 
-@pytest.mark.parametrize("c, alt_t, fields", [
-    (35, "A", "stop_gained|HIGH|c.15G>A|p.Trp5Ter|35/160|15/120|5/39"),
-    (38, "C", "synonymous_variant|LOW|c.18T>C|p.Ala6=|38/160|18/120|6/39"),
-    (40, "T", "missense_variant|MODERATE|c.20A>T|p.Glu7Val|40/160|20/120|7/39"),
-    (22, "C", "start_lost|HIGH|c.2T>C|p.Met1?|22/160|2/120|1/39"),
-    (83, "G", "synonymous_variant|LOW|c.63A>G|p.Ala21=|83/160|63/120|21/39"),  # exon 2
-    (13, "G", "5_prime_UTR_premature_start_codon_gain_variant&5_prime_UTR_variant|LOW|"
-              "c.-8C>G||13/160||"),  # ATC -> ATG
-    (18, "A", "5_prime_UTR_variant|MODIFIER|c.-3G>A||18/160||"),
+@pytest.mark.parametrize("c, off, alt_t, fields", [
+    (35, 0, "A", "stop_gained|HIGH|c.15G>A|p.Trp5Ter|35/160|15/120|5/39"),
+    (38, 0, "C", "synonymous_variant|LOW|c.18T>C|p.Ala6=|38/160|18/120|6/39"),
+    (40, 0, "T", "missense_variant|MODERATE|c.20A>T|p.Glu7Val|40/160|20/120|7/39"),
+    (22, 0, "C", "start_lost|HIGH|c.2T>C|p.Met1?|22/160|2/120|1/39"),
+    (83, 0, "G", "synonymous_variant|LOW|c.63A>G|p.Ala21=|83/160|63/120|21/39"),  # exon 2
+    (13, 0, "G", "5_prime_UTR_premature_start_codon_gain_variant&5_prime_UTR_variant|LOW|"
+                 "c.-8C>G||13/160||"),  # ATC -> ATG
+    (18, 0, "A", "5_prime_UTR_variant|MODIFIER|c.-3G>A||18/160||"),
+    (60, 5, "A", "splice_donor_5th_base_variant&intron_variant|LOW|c.40+5G>A||||"),
+    (61, -1, "C", "splice_acceptor_variant&intron_variant|HIGH|c.41-1G>C||||"),
+    (61, -10, "C", "splice_polypyrimidine_tract_variant&intron_variant|LOW|c.41-10T>C||||"),
 ])
-def test_coding_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c: int,
-                             alt_t: str, fields: str) -> None:
-    """SNVs in a CDS (stop_gained, synonymous, missense, start_lost) and in a 5' UTR (with
-    and without a new ATG) on each strand, with their fields worked out by hand, made by
-    the fast path (not consequence.py)."""
+def test_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c: int, off: int,
+                      alt_t: str, fields: str) -> None:
+    """SNVs in a CDS (stop_gained, synonymous, missense, start_lost), in a 5' UTR (with and
+    without a new ATG) and near the intron's ends (off bases from cDNA base c) on each
+    strand, with their fields worked out by hand, made by the fast path (not
+    consequence.py)."""
     bundle = _cds_bundle(tmp_path)
-    ref_t = (_UTR5 + _CDS)[c - 1]
-    g_plus = 1000 + c if c <= 60 else 1100 + c
-    g_minus = 2261 - c if c <= 60 else 2161 - c
+    ref_t = (_UTR5 + _CDS)[c - 1] if not off else _INTRON[off - 1 if off > 0 else off]
+    g_plus = (1000 + c if c <= 60 else 1100 + c) + off
+    g_minus = (2261 - c if c <= 60 else 2161 - c) - off
     comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
     vcf = tmp_path / "in.vcf"
     vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
@@ -283,4 +302,5 @@ def test_coding_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c:
         assert len(mine) == 1, line
         e = mine[0]
         assert "|".join([*e[1:3], *e[9:14]]) == fields, tid
-        assert e[8] == ("1/2" if c <= 60 else "2/2") and e[14:] == ["", ""], tid
+        rank = "1/1" if off else "1/2" if c <= 60 else "2/2"
+        assert e[8] == rank and e[14:] == ["", ""], tid
