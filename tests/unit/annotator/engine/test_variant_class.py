@@ -3,7 +3,6 @@
 import random
 
 import pytest
-
 from gas_annotator.engine.variant_class import allele_class, first_changed
 
 
