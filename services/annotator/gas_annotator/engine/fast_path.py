@@ -62,7 +62,8 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
 _TERMS[UTR5_ATG] = joined({"5_prime_UTR_variant",
                            "5_prime_UTR_premature_start_codon_gain_variant"})
 _TERMS.update((SPLICE + i, t) for i, t in enumerate(TERM_LISTS))
-_HEADS = [f"|{_TERMS[k][0]}|{_TERMS[k][1]}|" if k in _TERMS else "" for k in range(SLOW + 1)]
+_HEADS = pa.array([f"|{_TERMS[k][0]}|{_TERMS[k][1]}|" if k in _TERMS else ""
+                   for k in range(SLOW + 1)], pa.string())  # an entry's head by kind
 _TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
 _EXONIC = np.isin(np.arange(SLOW + 1),  # kinds with a cDNA position
                   [NC_EXON, UTR3, UTR5, UTR5_ATG, *range(CODING, SPLICE)])
