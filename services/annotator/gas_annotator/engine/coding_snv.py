@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 
 from . import columns
 from .codons import CODE, THREE
-from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
+from .consequence import TxModel
+from .transcript_ann import TranscriptAnnotator
 
 # what a pair can get here, in this order (fast_path has one pair kind per term)
 TERMS = ("missense_variant", "synonymous_variant", "stop_gained", "start_lost",
@@ -60,27 +61,18 @@ class CodingSnvs:
 
     def __init__(self, tx: TranscriptAnnotator) -> None:
         self.tx = tx
-        self.cdna: dict[int, tuple[np.ndarray, int]] = {}  # row: (cDNA base codes, aa length)
 
-    def _cdna(self, row: int, contig: str) -> tuple[np.ndarray, int]:
-        got = self.cdna.get(row)
-        if got is None:
-            if len(self.cdna) >= MODEL_CACHE:
-                self.cdna.clear()
-            m = self.tx.model(row, contig)
-            got = self.cdna[row] = (_BASE[np.frombuffer(m.seq().encode(), np.uint8)],
-                                    m.aa_length())
-        return got
-
-    def _packed(self, contig: str, rows: np.ndarray) -> tuple[np.ndarray, ...]:
-        """(the cDNAs of the rows one after the other, then a 4, and per row: where its
-        cDNA starts, its length, its protein's length)."""
+    def _packed(self, contig: str, rows: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[TxModel], np.ndarray]:
+        """The cDNAs (base codes) of the rows' transcripts one after the other, then a 4
+        (from the TranscriptAnnotator's cached models: no copy kept here); per row: where
+        its cDNA starts and its length; the models, and each row's one among them."""
         uniq, u = np.unique(rows, return_inverse=True)
-        got = [self._cdna(row, contig) for row in uniq.tolist()]
-        lens = np.array([len(c) for c, _ in got], np.int64)
-        aa_lens = np.array([a for _, a in got], np.int64)
-        buf = np.concatenate([c for c, _ in got] + [np.full(1, 4, np.uint8)])
-        return buf, (np.cumsum(lens) - lens)[u], lens[u], aa_lens[u]
+        models = [self.tx.model(row, contig) for row in uniq.tolist()]
+        seqs = [m.seq() for m in models]
+        lens = np.fromiter(map(len, seqs), np.int64, len(seqs))
+        buf = _BASE[np.frombuffer(("".join(seqs) + "N").encode(), np.uint8)]
+        return buf, (np.cumsum(lens) - lens)[u], lens[u], models, u
 
     def effects(self, contig: str, rows: np.ndarray, c: np.ndarray, c1: np.ndarray,
                 c2: np.ndarray, plus: np.ndarray, ref: np.ndarray, alt: np.ndarray
@@ -91,7 +83,8 @@ class CodingSnvs:
         if contig == "MT":  # another genetic code: consequence.py
             z = np.zeros(n, np.int64)
             return Effects(np.full(n, NOT_HERE, np.int64), z, z, z, z, z)
-        buf, start, length, aa_len = self._packed(contig, rows)
+        buf, start, length, models, u = self._packed(contig, rows)
+        aa_len = np.array([m.aa_length() for m in models], np.int64)[u]
         x = c - c1 + 1  # CDS base (TxModel.cds(): cDNA c1..c2)
         codon = (x - 1) // 3
         whole = 3 * codon + 3 <= np.minimum(c2, length) - c1 + 1
@@ -118,7 +111,7 @@ class CodingSnvs:
         """Pairs (transcript row, SNV at cDNA base c) with c in the 5' UTR (before c1): 1
         where the SNV makes a new ATG (5_prime_UTR_premature_start_codon_gain_variant), 0
         where not, -1 where the cDNA does not have the REF base (consequence.py)."""
-        buf, start, _, _ = self._packed(contig, rows)
+        buf, start, _, _, _ = self._packed(contig, rows)
         ref_t, alt_t = _as_read(plus, ref), _as_read(plus, alt)
         # consequence._utr5: ATGs in the UTR bases from 2 before to 2 after, before and after
         window = []
