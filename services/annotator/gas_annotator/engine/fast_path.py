@@ -134,7 +134,7 @@ class Done:
 class RowInfo(NamedTuple):
     """What the entries of one transcript share."""
 
-    feature: str  # Gene_Name|Gene_ID|Feature_Type|Feature_ID|Transcript_BioType
+    feature: str  # 'Gene_Name|Gene_ID|Feature_Type|Feature_ID|Transcript_BioType|'
     feature_id: str
     notes: str
     coding: bool
@@ -149,12 +149,12 @@ class RowTable:
     """What the entries of some transcripts (sorted rows) share, as columns."""
 
     rows: np.ndarray
-    feature: list[str]
+    feature: list[str]  # per row: 'Gene_Name|...|Transcript_BioType|'
     feature_id: list[str]
     notes: list[str]
     coding: np.ndarray
     plus: np.ndarray
-    of_exons: list[str | None]  # per row: '/exons', '/introns'; then None
+    of_exons: list[str]  # per row: '/exons|', '/introns|'; then '|' (fewer pieces to join)
     of_length: list[str | None]  # per row: '/cDNA length'; then None
     feature_order: np.ndarray  # rank of the row by Feature_ID
     pick_order: np.ndarray  # rank of the row by pick_key
@@ -189,10 +189,10 @@ class Grouped:
         kind, u, rows = self.kind, self.u, self.rows
         far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
         end = len(rows.feature_id)  # the None after the per-row texts
-        pieces = [alleles, columns.pick(_HEADS, kind), columns.pick(rows.feature, u), "|",
+        pieces = [alleles, columns.pick(_HEADS, kind), columns.pick(rows.feature, u),
                   columns.text(rank, far),
                   columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + _INTRONIC[kind])),
-                  "|", *hgvs, protein[0] if protein else "||"]
+                  *hgvs, protein[0] if protein else "||"]
         if cdna is not None:
             exonic = _EXONIC[kind]
             pieces += [columns.text(cdna, ~exonic),
@@ -370,7 +370,7 @@ class FastPath:
         if len(self.info) >= MODEL_CACHE:
             self.info.clear()
         m = self.tx.model(row, contig)
-        got = self.info[row] = RowInfo(m.feature, m.feature_id, "&".join(m.notes), m.coding,
+        got = self.info[row] = RowInfo(f"{m.feature}|", m.feature_id, "&".join(m.notes), m.coding,
                                        m.plus, self.tx.pick_key(row, m), m.n, m.length)
         return got
 
@@ -380,7 +380,7 @@ class FastPath:
         return RowTable(rows, [g.feature for g in got], [g.feature_id for g in got],
                         [g.notes for g in got], np.array([g.coding for g in got], np.int64),
                         np.array([g.plus for g in got], np.int64),
-                        [x for g in got for x in (f"/{g.n}", f"/{g.n - 1}")] + [None],
+                        [x for g in got for x in (f"/{g.n}|", f"/{g.n - 1}|")] + ["|"],
                         [f"/{g.length}" for g in got] + [None],
                         _ranks([g.feature_id for g in got]), _ranks([g.pick for g in got]))
 
