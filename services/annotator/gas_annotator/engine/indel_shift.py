@@ -9,7 +9,7 @@ The roll: with G the genome from the first base after the change (in the strand'
 direction) and A the moved bases followed by G, the change moves m bases where m is the
 run A[j] == G[j] from j = 0 (for a deletion A is simply the genome from its first base);
 the moved bases are then A[m:m + size]. Most indels move a few bases: the run is
-measured over SHORT bases first, over ROLL only where it reaches that.
+measured over 4 bases first, then further where it reaches that (TRIES).
 
 Records that are not that simple are left out (fast_path.py gives them to consequence.py):
 REF or ALT not plain ASCII letters, REF not the genome's, not a pure insertion or
@@ -28,11 +28,10 @@ from .variant_class import code_points
 
 MAX_INDEL = 24  # REF + ALT letters of the indels tried here
 ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
-SHORT = 16  # bases of the first try at a roll
+TRIES = (4, 32, ROLL)  # bases a roll is measured over, until it stops within them
 SPAN = 1 << 22  # a batch's records spread over more bases: their windows read one by one
 DEL, DUP, INS = range(3)  # HGVS kind
 _PAD = ROLL + 2 * MAX_INDEL  # bases read each side of POS (more than a roll can reach)
-_COL = np.arange(MAX_INDEL)
 _COMPLEMENT = np.arange(256, dtype=np.uint8)  # as codons.revcomp (letters only here)
 _COMPLEMENT[list(b"ACGT")] = list(b"TGCA")
 
@@ -64,18 +63,19 @@ def shapes(genome: Genome, contig: str, pos: np.ndarray, refs: list[str], alts: 
     size_of, letters = _letters(refs + alts)
     n_ref, n_alt, ref, alt = size_of[:n], size_of[n:], letters[:n], letters[n:]
     bases = _Bases(genome, contig, pos)
+    col = np.arange(letters.shape[1])
     # letters only (uppercase from here), REF as the genome has it
     good = ((n_ref > 0) & (n_alt > 0) & (n_ref + n_alt <= MAX_INDEL)
-            & _all((ref == bases.at(np.arange(n), pos, 1, _COL)), n_ref))
+            & _all((ref == bases.at(np.arange(n), pos, 1, col)), n_ref))
     ins = n_alt > n_ref
     size = np.abs(n_alt - n_ref)
     # trimmed, a pure indel: the shorter one is the longer one's first p letters and last
     # short - p, p as long as it goes
     short, long = np.where(ins[:, None], ref, alt), np.where(ins[:, None], alt, ref)
     n_short = np.minimum(n_ref, n_alt)
-    p = _run((short == long) & (_COL < n_short[:, None]))
-    at_end = short == _pick(long, np.minimum(_COL + size[:, None], MAX_INDEL - 1))
-    good &= (n_ref != n_alt) & ((at_end | (_COL < p[:, None]) | (_COL >= n_short[:, None]))
+    p = _run((short == long) & (col < n_short[:, None]))
+    at_end = short == _pick(long, np.minimum(col + size[:, None], col[-1]))
+    good &= (n_ref != n_alt) & ((at_end | (col < p[:, None]) | (col >= n_short[:, None]))
                                 .all(axis=1))
     s0 = pos + p
     e0 = np.where(ins, s0 - 1, s0 + size - 1)
@@ -83,14 +83,15 @@ def shapes(genome: Genome, contig: str, pos: np.ndarray, refs: list[str], alts: 
     good &= (s0 - ROLL >= 2) & bases.clean(s0 - ROLL, np.maximum(e0, s0) + ROLL)
     k = np.flatnonzero(good)
     s0, e0, size, ins = s0[k], e0[k], size[k], ins[k]
-    seq = _pick(long[k], np.minimum(p[k, None] + _COL, MAX_INDEL - 1))
-    seq[_COL >= size[:, None]] = 0
+    col = np.arange(max(size.max(initial=1), 1))
+    seq = _pick(long[k], np.minimum(p[k, None] + col, letters.shape[1] - 1))
+    seq[col >= size[:, None]] = 0
     # both strands at once: rows 0..m-1 the + strand (from the base after the change),
     # rows m..2m-1 the - strand (from the base before it, backwards)
     m = len(k)
     plus = np.arange(2 * m) < m
-    back = _pick(seq, np.maximum(size[:, None] - 1 - _COL, 0))
-    back[_COL >= size[:, None]] = 0
+    back = _pick(seq, np.maximum(size[:, None] - 1 - col, 0))
+    back[col >= size[:, None]] = 0
     roll = _Roll(bases, np.r_[k, k], np.r_[e0 + 1, s0 - 1], np.where(plus, 1, -1),
                  np.r_[seq, back], np.r_[size, size])
     # the + strand cannot reach the window's end: a deletion stops a base earlier there
@@ -98,7 +99,8 @@ def shapes(genome: Genome, contig: str, pos: np.ndarray, refs: list[str], alts: 
     keep = fits[:m] & fits[m:]
     k, both = k[keep], np.r_[keep, keep]
     s0, e0, size, ins = (np.r_[x, x][both] for x in (s0, e0, size, ins))
-    plus, moved, dup, moved_seq = (x[both] for x in (plus, roll.moved, roll.dup, roll.moved_seq))
+    plus = plus[both]
+    moved, dup, moved_seq = roll.moved[both], roll.dup[both], roll.moved_seq[both]
     step = np.where(plus, 1, -1)
     s, e = s0 + step * moved, e0 + step * moved
     dup &= ins
@@ -128,17 +130,19 @@ class _Roll:
                  seq: np.ndarray, size: np.ndarray) -> None:
         self.bases, self.k, self.after, self.step = bases, k, after, step
         self.seq, self.size = seq, size
-        moved = self.run(np.arange(len(k)), SHORT)
-        far = np.flatnonzero(moved == SHORT)
-        moved[far] = self.run(far, ROLL)
+        moved = np.zeros(len(k), np.int64)
+        more = np.arange(len(k))
+        for limit in TRIES:
+            moved[more] = self.run(more, limit)
+            more = more[moved[more] == limit]
         self.moved = moved
         # A[moved + y]: the moved bases after the roll; G[moved - size + y]: the size bases
         # before them (where moved + y >= size, the same bases)
-        a = moved[:, None] + _COL
-        before = bases.at(k, after + step * (moved - size), step, _COL)
-        self.moved_seq = np.where(
-            a < size[:, None], _pick(seq, np.minimum(a, MAX_INDEL - 1)), before)
-        self.moved_seq[_COL >= size[:, None]] = 0
+        y = np.arange(seq.shape[1])
+        a = moved[:, None] + y
+        before = bases.at(k, after + step * (moved - size), step, y)
+        self.moved_seq = np.where(a < size[:, None], _pick(seq, np.minimum(a, y[-1])), before)
+        self.moved_seq[y >= size[:, None]] = 0
         self.dup = _all(before == self.moved_seq, size)
 
     def run(self, i: np.ndarray, limit: int) -> np.ndarray:
@@ -147,7 +151,7 @@ class _Roll:
         size = self.size[i, None]
         k, after, step = self.k[i], self.after[i], self.step[i]
         g = self.bases.at(k, after, step, j)
-        a = np.where(j < size, self.seq[i][:, np.minimum(j, MAX_INDEL - 1)],
+        a = np.where(j < size, self.seq[i][:, np.minimum(j, self.seq.shape[1] - 1)],
                      self.bases.at(k, after - step * size[:, 0], step, j))
         return _run(a == g)
 
@@ -190,9 +194,9 @@ class _Bases:
 
 
 def _letters(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Length and letters of each string, one row a string, MAX_INDEL wide: A-Z
-    (uppercase), 0 after the end; a string longer than MAX_INDEL or with another
-    character gets length 0."""
+    """Length and letters of each string, one row a string as wide as the longest (at
+    most MAX_INDEL): A-Z (uppercase), 0 after the end; a string longer than MAX_INDEL or
+    with another character gets length 0."""
     n = np.fromiter(map(len, strings), np.int64, len(strings))
     upper = code_points("".join(strings)) & ~32  # a-z -> A-Z
     letter = (upper >= ord("A")) & (upper <= ord("Z"))
@@ -201,8 +205,8 @@ def _letters(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     end = np.cumsum(n)
     n = np.where((others[end] == others[end - n]) & (n <= MAX_INDEL), n, 0)
     text = np.append(np.where(letter, upper, 0).astype(np.uint8), np.uint8(0))
-    at = (end - n)[:, None] + _COL
-    return n, text[np.where(_COL < n[:, None], at, -1)]
+    col = np.arange(max(n.max(initial=1), 1))
+    return n, text[np.where(col < n[:, None], (end - n)[:, None] + col, -1)]
 
 
 def _by_record(x: np.ndarray) -> np.ndarray:
