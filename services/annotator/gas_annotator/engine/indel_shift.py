@@ -106,7 +106,8 @@ def shapes(genome: Genome, contig: str, pos: np.ndarray, refs: list[str], alts: 
     dup &= ins
     kind = np.where(ins, np.where(dup, DUP, INS), DEL)
     # a deletion of s..e; an insertion between s - 1 and s, a dup of the bases before it
-    # (+) or after it (-); lo/hi include the bases before the shift too
+    # (+) or after it (-); lo/hi include the bases before the shift too (shift3 stays in
+    # the element they start in)
     lo = np.where(ins, np.where(plus, np.minimum(s - size, s0 - 1), s - 1), np.minimum(s, s0))
     hi = np.where(ins, np.where(plus, s, np.maximum(s + size - 1, s0)), np.maximum(e, e0))
     first = np.where(ins, np.where(plus, s - np.where(dup, size, 1), s + dup * (size - 1)),

@@ -192,6 +192,7 @@ def test_shapes_by_hand() -> None:
         (150, seq[149:151], seq[149]),  # within ROLL bases of the contig's start
         (851, seq[850], seq[850] + "G"),  # an insertion there
     ])
+    assert _batch(g, []) == {}
     # (lo, hi, s, e, kind, first, last, shifted, text) on +, then on -
     assert got == {
         0: [(303, 308, 307, 308, DEL, 307, 308, True, ""),
