@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gas_common.settings import Settings
+if TYPE_CHECKING:  # (pydantic costs ~0.2 s at start-up; the annotator CLI needs none)
+    from gas_common.settings import Settings
 
 # A bundle is named by its folder: a plain name, never a path.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

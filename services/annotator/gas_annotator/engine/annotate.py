@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress, groupby
-from operator import itemgetter
+from itertools import compress, groupby, repeat
+from operator import itemgetter, setitem
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 import numpy as np
 
@@ -181,6 +181,29 @@ def _write_outputs(summary: dict, log_path: Path, summary_path: Path) -> None:
     summary_path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
+class _Snvs(NamedTuple):
+    """A batch's one-letter REF and ALT records, and those letters as code points (0
+    elsewhere): found once, used by every path."""
+
+    mask: np.ndarray
+    ref: np.ndarray
+    alt: np.ndarray
+
+    @staticmethod
+    def of(refs: list[str], alts: list[str], ref_len: np.ndarray) -> _Snvs:
+        mask = (ref_len == 1) & (np.fromiter(map(len, alts), np.int64, len(alts)) == 1)
+        ref, alt = np.zeros(len(refs), np.int64), np.zeros(len(refs), np.int64)
+        chosen = mask.tolist()
+        ref[mask] = code_points("".join(compress(refs, chosen)))
+        alt[mask] = code_points("".join(compress(alts, chosen)))
+        return _Snvs(mask, ref, alt)
+
+
+def set_info(recs: list[list[str]], ks: list[int], infos: list[str]) -> None:
+    """recs[k][7] = infos[i] for each ks[i] (a C-level loop: this runs for most records)."""
+    deque(map(setitem, map(recs.__getitem__, ks), repeat(7), infos), maxlen=0)
+
+
 class _Stopped(Exception):
     """Carries an exception raised by the progress callback (its __cause__)."""
 
@@ -212,7 +235,7 @@ class _Annotator:
         next_report = self.every
         while True:
             first = self.reader.lineno + 1
-            lines = self.reader.readlines(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
+            lines = self.reader.read_records(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
             if not lines:
                 break
             out = self.batch(lines, first)
@@ -227,8 +250,9 @@ class _Annotator:
                 next_report = (self.stats.total // self.every + 1) * self.every
 
     def batch(self, lines: list[str], first: int) -> list[str]:
-        """Annotated text of one batch of lines (first = line number of lines[0])."""
-        rows = [ln.rstrip("\n").split("\t", 8) for ln in lines]
+        """Annotated text of one batch of lines without their newlines (first = line
+        number of lines[0])."""
+        rows = [ln.split("\t", 8) for ln in lines]
         if rows and min(map(len, rows)) < 8:
             rows = self._check_rows(rows, first)
         out: list[str] = []
@@ -409,19 +433,20 @@ class _Annotator:
         assert self.tx is not None
         length = self.ref.length(canon)
         before = self.tx.ref_mismatches
-        ref_len = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
+        refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
+        ref_len = np.fromiter(map(len, refs), np.int64, len(refs))
+        snvs = _Snvs.of(refs, alts, ref_len)
         first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
         gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
                                              "right") - 1, 0)
         genome_base = self.tx.genome.bases_at(canon, pos)
         near = self.tx_near(tx_index, first, last)
         stats, by_region = self.stats, self.stats.by_region
-        refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
         leads = self.info_leads(recs)
         assert self.fast is not None
         done = self.fast.annotate(canon, tx_index, refs, alts, pos, first, last, genome_base,
                                   length, near, leads, lambda k: self.classes(refs[k], alts[k]))
-        self.count_done(recs, done)
+        self.count_done(recs, done, snvs)
         rest = np.ones(len(recs), bool)
         rest[done.ks] = False
         if not self.general_only:
@@ -429,7 +454,7 @@ class _Annotator:
             if length is not None:
                 gene_level &= pos <= length
             rest[self.intergenic(recs, refs, alts, leads, np.flatnonzero(gene_level), pos,
-                                 gene_iv, genome_base, ix)] = False
+                                 gene_iv, genome_base, ix, snvs)] = False
         idx = np.flatnonzero(rest)
         poslist, gene_ivs = pos[idx].tolist(), gene_iv[idx].tolist()
         snv_pairs = []
@@ -478,22 +503,15 @@ class _Annotator:
 
     def intergenic(self, recs: list[list[str]], all_refs: list[str], all_alts: list[str],
                    leads: list[str], cand: np.ndarray, pos: np.ndarray, gene_iv: np.ndarray,
-                   genome_base: list[str], ix: ContigIndex) -> np.ndarray:
+                   genome_base: list[str], ix: ContigIndex, snvs: _Snvs) -> np.ndarray:
         """Records with no transcript in reach, annotated from the gene-level index (one
         ALT, plain bases); returns the ones done. leads: see info_leads."""
         from . import columns  # (pyarrow: see __init__)
 
         assert self.tx is not None
         stats = self.stats
-        refs = [all_refs[k] for k in cand.tolist()]
-        alts = [all_alts[k] for k in cand.tolist()]
         # SNVs (one ASCII letter, ALT a base) at once; the others one by one
-        snv = ((np.fromiter(map(len, refs), np.int64, len(refs)) == 1)
-               & (np.fromiter(map(len, alts), np.int64, len(alts)) == 1))
-        ref_cp = np.zeros(len(refs), np.int64)
-        alt_cp = np.zeros(len(refs), np.int64)
-        ref_cp[snv] = code_points("".join(compress(refs, snv.tolist())))
-        alt_cp[snv] = code_points("".join(compress(alts, snv.tolist())))
+        snv, ref_cp, alt_cp = snvs.mask[cand], snvs.ref[cand], snvs.alt[cand]
         ref_up = np.where((ref_cp >= 97) & (ref_cp <= 122), ref_cp - 32, ref_cp)
         snv &= np.isin(alt_cp, _BASE_POINTS) & (ref_up >= 65) & (ref_up <= 90)
         base = code_points("".join(genome_base))[cand]
@@ -501,9 +519,8 @@ class _Annotator:
         self.count_snvs(ref_cp[snv], alt_cp[snv])
         ks, vcs = cand[snv].tolist(), ["SNV"] * int(snv.sum())
         starts = pos[cand[snv]].tolist()
-        other = (~snv).tolist()
-        for k, p, ref, alt in zip(cand[~snv].tolist(), pos[cand[~snv]].tolist(),
-                                  compress(refs, other), compress(alts, other), strict=True):
+        for k, p in zip(cand[~snv].tolist(), pos[cand[~snv]].tolist(), strict=True):
+            ref, alt = all_refs[k], all_alts[k]
             if "," in alt or not ref.isalpha() or unannotatable(alt) is not None:
                 continue
             ks.append(k)
@@ -546,28 +563,25 @@ class _Annotator:
             group, [f"{leads[k]}VC={vc};ANN=" for k, vc in zip(ks, vcs, strict=True)], None,
             columns.pick(all_alts, done[rec]), columns.pick(prefixes, entry),
             columns.text(dist, ~has), "|")
-        for k, info in zip(ks, texts, strict=True):
-            recs[k][7] = info
+        set_info(recs, ks, texts)
         for top, n in Counter(np.array(tops)[which].tolist()).items():
             stats.by_region[TERMS[top]] += n
         stats.annotated += len(ks)
         return done
 
-    def count_done(self, recs: list[list[str]], done: Done) -> None:
+    def count_done(self, recs: list[list[str]], done: Done, snvs: _Snvs) -> None:
         """Set the INFO of the records the fast path did and count them."""
         stats = self.stats
         ks = done.ks.tolist()
-        for k, info in zip(ks, done.texts, strict=True):
-            recs[k][7] = info
+        set_info(recs, ks, done.texts)
         if self.header.v33:
             for k in ks:
                 self.fix_v33(recs[k])
         tops, n = np.unique(done.tops, return_counts=True)
         for top, count in zip(tops.tolist(), n.tolist(), strict=True):
             stats.by_region[TERM_NAMES[top]] += count
-        snvs = [r for r in map(recs.__getitem__, ks) if len(r[3]) == 1 and len(r[4]) == 1]
-        self.count_snvs(code_points("".join([r[3] for r in snvs])),
-                        code_points("".join([r[4] for r in snvs])))
+        snv = done.ks[snvs.mask[done.ks]]
+        self.count_snvs(snvs.ref[snv], snvs.alt[snv])
         stats.annotated += len(ks)
 
     def count_snvs(self, ref: np.ndarray, alt: np.ndarray) -> None:

@@ -29,6 +29,11 @@ def unannotatable(alt: str) -> str | None:
 
 def allele_class(ref: str, alt: str) -> str:
     """SNV, MNV, insertion, deletion, complex or symbolic."""
+    # the usual VCF indel: one padding base, then what is inserted or deleted
+    if len(ref) == 1 and alt[:1] == ref and len(alt) > 1 and alt.isalpha() and ref.isalpha():
+        return "insertion"
+    if len(alt) == 1 and ref[:1] == alt and len(ref) > 1 and ref.isalpha() and alt.isalpha():
+        return "deletion"
     if unannotatable(alt):
         return "symbolic"
     r, a = ref.upper(), alt.upper()
