@@ -22,7 +22,6 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from ..reference.genome import Genome
 from ..reference.model import FLANK
 from ..reference.transcripts import (
     TX_CDS_HI,
@@ -34,10 +33,10 @@ from ..reference.transcripts import (
     TX_START,
     TX_STRAND,
 )
-from . import columns
+from . import columns, indel_shift
 from .coding_snv import TERMS, CodingSnvs, fields
-from .codons import revcomp
 from .consequence import Allele, trim
+from .indel_shift import MAX_INDEL, ROLL
 from .so_terms import joined
 from .splice_sites import TERM_LISTS, splice_terms
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
@@ -68,7 +67,7 @@ _TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 
 _EXONIC = np.isin(np.arange(SLOW + 1),  # kinds with a cDNA position
                   [NC_EXON, UTR3, UTR5, UTR5_ATG, *range(CODING, SPLICE)])
 _INTRONIC = np.isin(np.arange(SLOW + 1), [INTRON, *range(SPLICE, CDS)])  # rank: '/introns'
-_HK = ["del", "dup", "ins"]
+_HK = ["del", "dup", "ins"]  # by indel_shift.DEL, DUP, INS
 _PREFIX = ["", "-", "*"]  # HGVS position: plain, before c.1 (or n.1), after the stop (or end)
 _HGVS_PREFIX = [f"{p}{q}" for p in ("n.", "c.") for q in _PREFIX]  # by coding * 3 + prefix
 _BASE_CODE = np.full(256, 4, np.uint8)  # ACGT in either case -> 0-3, anything else 4
@@ -82,30 +81,6 @@ _CHANGES = [f"{'TGCA'[r]}>{'TGCA'[a]}" if s == 0 else f"{'ACGT'[r]}>{'ACGT'[a]}"
 # polypyrimidine tract): pairs there go to consequence.py. A new term deeper in an intron
 # must widen these.
 EXON_EDGE, INTRON_EDGE = 3, 17
-MAX_INDEL = 24  # REF + ALT letters of the indels tried here
-ROLL = 200  # bases an indel may move 3' here (further: consequence.py)
-
-
-class Stretch:
-    """The genome's bases around some positions of one contig, read once (when they span
-    at most SPAN bases; else read per call)."""
-
-    SPAN = 1 << 22
-
-    def __init__(self, genome: Genome, contig: str, lo: np.ndarray, hi: np.ndarray) -> None:
-        self.genome, self.contig = genome, contig
-        self.start, self.text = 0, ""
-        if len(lo):
-            a, b = max(int(lo.min()) - ROLL - 2, 1), int(hi.max()) + ROLL + 2
-            if b - a < self.SPAN:
-                self.start, self.text = a, genome.fetch(contig, a, b)
-        self.end = self.start + len(self.text) - 1  # (cut at the contig's end)
-
-    def fetch(self, start: int, end: int) -> str:
-        """Bases start..end as Genome.fetch gives them."""
-        if start >= self.start and end <= self.end:
-            return self.text[start - self.start:end - self.start + 1]
-        return self.genome.fetch(self.contig, start, end)
 
 
 def _codes(bases: str) -> np.ndarray:
@@ -188,7 +163,7 @@ class Grouped:
         (their records are left out: they have entries from elsewhere)."""
         kind, u, rows = self.kind, self.u, self.rows
         far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
-        end = len(rows.feature_id)  # the None after the per-row texts
+        end = len(rows.feature_id)  # the text after the per-row ones (None, or "|")
         pieces = [alleles, columns.pick(_HEADS, kind), columns.pick(rows.feature, u),
                   columns.text(rank, far),
                   columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + _INTRONIC[kind])),
@@ -434,19 +409,15 @@ class FastPath:
         which, rc, ac = cand[good], rc[good], ac[good]
         indel = np.flatnonzero(ok & ~((n_ref == 1) & (n_alt == 1))
                                & (n_ref + n_alt <= MAX_INDEL))
-        indels: list[tuple[int, tuple, tuple]] = []
-        bases = Stretch(self.tx.genome, contig, pos[indel], pos[indel] + n_ref[indel])
-        for k in indel.tolist():
-            if "," in alts[k]:
-                continue
-            shapes = self.indel_shapes(bases, int(pos[k]), refs[k], alts[k])
-            if shapes is not None:
-                indels.append((k, *shapes))
-        if not len(which) and not indels:
+        indels = indel_shift.shapes(self.tx.genome, contig, pos[indel],
+                                    [refs[k] for k in indel.tolist()],
+                                    [alts[k] for k in indel.tolist()])
+        if not len(which) and not len(indels.k):
             return Done.empty()
         tab = self.contig_tables(contig, tx_index[2])
-        done = self.annotate_indels(contig, tab, tx_index, indels, first, last, refs, alts,
-                                    pos, leads, vc_of) if indels else Done.empty()
+        done = self.annotate_indels(contig, tab, tx_index, indel[indels.k], indels, first,
+                                    last, refs, alts, pos, leads, vc_of
+                                    ) if len(indels.k) else Done.empty()
         if not len(which):
             return done
         pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
@@ -558,81 +529,21 @@ class FastPath:
         return Grouped(order, pair_k, u, kind, term, starts, table,
                        [f";PICK={table.feature_id[i]}" for i in u[best].tolist()])
 
-    @staticmethod
-    def indel_shapes(g: Stretch, pos: int, ref: str, alt: str) -> tuple[tuple, tuple] | None:
-        """A pure insertion or deletion whose REF matches the genome, moved 3' for each strand
-        (as consequence.shift3 does inside an intron or flank): per strand (lowest and
-        highest base it involves, s, e, HGVS kind, first and last HGVS base, inserted text
-        in the transcript's direction, shifted). None when it is not that simple."""
-        if not ref.isalpha() or not alt.isalpha():
-            return None
-        ref_u = ref.upper()
-        if g.fetch(pos, pos + len(ref) - 1) != ref_u:
-            return None
-        al = trim(pos, ref, alt)
-        if (al.ref == "") == (al.alt == ""):
-            return None
-        seq0 = al.ref or al.alt
-        lo_w, hi_w = al.s - ROLL, max(al.e, al.s) + ROLL
-        if lo_w < 2:
-            return None
-        win = g.fetch(lo_w, hi_w)
-        if len(win) != hi_w - lo_w + 1 or "N" in win:
-            return None
-        shapes = []
-        for plus in (True, False):
-            s, e, seq = al.s, al.e, seq0
-            if plus:
-                while win[e + 1 - lo_w] == seq[0]:
-                    seq = seq[1:] + seq[0]
-                    s, e = s + 1, e + 1
-                    if e + 2 > hi_w:
-                        return None
-            else:
-                while win[s - 1 - lo_w] == seq[-1]:
-                    seq = seq[-1] + seq[:-1]
-                    s, e = s - 1, e - 1
-                    if s - 2 < lo_w:
-                        return None
-            shifted = s != al.s
-            n = len(seq)
-            if al.ref:  # deletion of s..e
-                kind, first, last, text = "del", (s if plus else e), (e if plus else s), ""
-                lo, hi = s, e
-            else:
-                dup_lo, dup_hi = (s - n, s - 1) if plus else (s, s + n - 1)
-                if win[dup_lo - lo_w:dup_hi - lo_w + 1] == seq:
-                    kind = "dup"
-                    first, last = (dup_lo, dup_hi) if plus else (dup_hi, dup_lo)
-                    if n == 1:
-                        last = first
-                else:
-                    kind = "ins"
-                    first, last = (s - 1, s) if plus else (s, s - 1)
-                text = seq if plus else revcomp(seq)
-                lo, hi = min(dup_lo, s - 1), max(dup_hi, s)
-            # the bases before the shift too: shift3 stays in the element they start in
-            lo, hi = min(lo, al.s - (al.ref == "")), max(hi, al.e, al.s)
-            shapes.append((lo, hi, s, max(e, s), kind, first, last, text, shifted))
-        return shapes[0], shapes[1]
-
     def annotate_indels(self, contig: str, tab: ContigTables, tx_index: tuple,
-                        indels: list[tuple[int, tuple, tuple]], first: np.ndarray,
+                        which: np.ndarray, shapes: indel_shift.Shapes, first: np.ndarray,
                         last: np.ndarray, refs: list[str], alts: list[str], pos: np.ndarray,
                         leads: list[str], vc_of: Callable[[int], str]) -> Done:
-        """Insertions and deletions, formatted here for the transcripts that see them deep
-        in an intron or in a flank (after the 3' shift on its strand), by consequence.py
-        for the others."""
-        which = np.array([k for k, _, _ in indels], np.int64)
+        """Insertions and deletions (records `which`, shifted as `shapes` has them),
+        formatted here for the transcripts that see them deep in an intron or in a flank
+        (after the 3' shift on its strand), by consequence.py for the others."""
         pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
         if not len(pair_k):
             return Done.empty()
         t = rows_a - tab.r0
-        plus = tab.plus[t]
-        # per record: the shape on the + strand, then on the - strand
-        c = np.array([(*ps[:4], ps[5], ps[6], *ms[:4], ms[5], ms[6]) for _, ps, ms in indels],
-                     np.int64).reshape(-1, 12)[pair_k]
-        lo, hi, s, e, first_b, last_b = (np.where(plus, c[:, i], c[:, i + 6]) for i in range(6))
+        # the shape on the transcript's strand: index record * 2 + on the - strand
+        pair_side = pair_k * 2 + ~tab.plus[t]
+        lo, hi, s, e, first_b, last_b = (x[pair_side] for x in (
+            shapes.lo, shapes.hi, shapes.s, shapes.e, shapes.first, shapes.last))
         at_lo, at_hi = place(tab, t, lo), place(tab, t, hi)
         k_lo, k_hi = at_lo["kind"], at_hi["kind"]
         start, end = tab.start[t], tab.end[t]
@@ -656,11 +567,9 @@ class FastPath:
                               vc_of)
         sel = np.flatnonzero(keep)[g.order]
         pair_k, u, kind = g.pair_k, g.u, g.kind
-        # the shape's HGVS kind, inserted text and 3' shift, by record * 2 + on the - strand
-        side = pair_k * 2 + 1 - g.rows.plus[u]
-        hk = np.array([_HK.index(x[4]) for _, ps, ms in indels for x in (ps, ms)])[side]
-        shifted = np.array([x[8] for _, ps, ms in indels for x in (ps, ms)], np.int64)[side]
-        ins = hk == _HK.index("ins")
+        side = pair_side[sel]
+        hk, shifted = shapes.kind[side], shapes.shifted[side].astype(np.int64)
+        ins = hk == indel_shift.INS
         one = (first_b[sel] == last_b[sel]) & ~ins  # a single base: no range
         # the HGVS ends, for the pairs written here only
         at_first, at_last = place(tab, t[sel], first_b[sel]), place(tab, t[sel], last_b[sel])
@@ -669,9 +578,7 @@ class FastPath:
                 columns.pick(["_", None], one.astype(np.int64)),
                 columns.pick([*_PREFIX, None], np.where(one, 3, at_last["pre"])),
                 columns.text(at_last["num"], one), *_offset(at_last["off"], one),
-                columns.pick(_HK, hk),
-                columns.pick([x[7] for _, ps, ms in indels for x in (ps, ms)] + [None],
-                             np.where(ins, side, 2 * len(indels))))
+                columns.pick(_HK, hk), columns.pick(shapes.text, side))
         notes = [n for nt in g.rows.notes
                  for n in (nt, f"{nt}&INFO_REALIGN_3_PRIME" if nt else "INFO_REALIGN_3_PRIME")]
         ks = which[g.ks]
@@ -679,7 +586,8 @@ class FastPath:
         whole, entries = g.done(ks, [f"{leads[k]}VC={vc_of(k)};ANN=" if not s else ""
                                      for k, s in zip(ks.tolist(), slow[g.ks].tolist(),
                                                      strict=True)],
-                                columns.pick(alts, which[pair_k]), at_lo["rank"][sel], hgvs,
-                                None, dist[sel], columns.pick(notes, u * 2 + shifted), split)
+                                columns.pick([alts[k] for k in which.tolist()], pair_k),
+                                at_lo["rank"][sel], hgvs, None, dist[sel],
+                                columns.pick(notes, u * 2 + shifted), split)
         return whole.plus(self.mixed(contig, which, *slow_pairs, (g, split), entries, refs,
                                      alts, pos, leads, vc_of))
