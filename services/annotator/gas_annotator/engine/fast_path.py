@@ -534,8 +534,9 @@ class FastPath:
                         last: np.ndarray, refs: list[str], alts: list[str], pos: np.ndarray,
                         leads: list[str], vc_of: Callable[[int], str]) -> Done:
         """Insertions and deletions (records `which`, shifted as `shapes` has them),
-        formatted here for the transcripts that see them deep in an intron or in a flank
-        (after the 3' shift on its strand), by consequence.py for the others."""
+        formatted here for the transcripts that see them deep in an intron, in a flank or
+        inside one non-coding exon or 3' UTR exon away from its ends (after the 3' shift
+        on its strand), by consequence.py for the others."""
         pair_k, rows_a = self.pairs(tx_index, first[which], last[which])
         if not len(pair_k):
             return Done.empty()
@@ -555,7 +556,9 @@ class FastPath:
         near_ends = (at_lo["dist"] > INTRON_EDGE) & (at_hi["dist"] > INTRON_EDGE)
         flank = ((k_lo == k_hi) & ((k_lo == UPSTREAM) | (k_lo == DOWNSTREAM)) & near_ends
                  & (np.maximum(at_lo["dist"], at_hi["dist"]) <= FLANK - ROLL))
-        kind = np.where(intron, INTRON, np.where(flank, k_lo, SLOW))
+        # an exon's interior (no splice terms): its bases change no codon
+        exon = (k_lo == k_hi) & ((k_lo == NC_EXON) | (k_lo == UTR3)) & (i_lo == i_hi)
+        kind = np.where(intron, INTRON, np.where(flank | exon, k_lo, SLOW))
         is_slow = kind == SLOW
         slow = np.zeros(len(which), bool)
         slow[pair_k[is_slow]] = True
@@ -573,6 +576,11 @@ class FastPath:
         one = (first_b[sel] == last_b[sel]) & ~ins  # a single base: no range
         # the HGVS ends, for the pairs written here only
         at_first, at_last = place(tab, t[sel], first_b[sel]), place(tab, t[sel], last_b[sel])
+        # cDNA field (exons only): a deletion's 5'-most base; an insertion's (or dup's) base
+        # after it
+        plus = tab.plus[t[sel]]
+        cdna = np.where(hk != indel_shift.DEL, tab.cdna(t[sel], s[sel]) + ~plus,
+                        tab.cdna(t[sel], np.where(plus, s[sel], e[sel])))
         hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + at_first["pre"]),
                 columns.text(at_first["num"]), *_offset(at_first["off"]),
                 columns.pick(["_", None], one.astype(np.int64)),
@@ -587,7 +595,7 @@ class FastPath:
                                      for k, s in zip(ks.tolist(), slow[g.ks].tolist(),
                                                      strict=True)],
                                 columns.pick([alts[k] for k in which.tolist()], pair_k),
-                                at_lo["rank"][sel], hgvs, None, dist[sel],
+                                at_lo["rank"][sel], hgvs, cdna, dist[sel],
                                 columns.pick(notes, u * 2 + shifted), split)
         return whole.plus(self.mixed(contig, which, *slow_pairs, (g, split), entries, refs,
                                      alts, pos, leads, vc_of))

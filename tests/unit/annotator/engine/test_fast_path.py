@@ -18,7 +18,19 @@ import pytest
 from gas_annotator.engine import annotate_file
 from gas_annotator.engine.annotate import _Annotator
 from gas_annotator.engine.coding_snv import TERMS, CodingSnvs, Effects
-from gas_annotator.engine.fast_path import CDS, SPLICE, ContigTables, Done, FastPath
+from gas_annotator.engine.fast_path import (
+    CDS,
+    DOWNSTREAM,
+    INTRON,
+    NC_EXON,
+    SLOW,
+    SPLICE,
+    UPSTREAM,
+    UTR3,
+    ContigTables,
+    Done,
+    FastPath,
+)
 from gas_annotator.engine.splice_sites import TERM_LISTS
 from gas_annotator.engine.transcript_ann import TranscriptAnnotator
 from gas_annotator.reference.bundle import Reference
@@ -158,11 +170,20 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
         return got
 
     grouped: list[np.ndarray] = []  # kinds of the pairs written here
-    real_group = FastPath.group
+    indel_kinds: list[np.ndarray] = []  # those of indels
+    real_group, real_indels = FastPath.group, FastPath.annotate_indels
+    in_indels = [False]
 
     def counting_group(self: FastPath, *args: Any) -> Any:
-        grouped.append(args[3])
+        (indel_kinds if in_indels[0] else grouped).append(args[3])
         return real_group(self, *args)
+
+    def flag_indels(self: FastPath, *args: Any) -> Done:
+        in_indels[0] = True
+        try:
+            return real_indels(self, *args)
+        finally:
+            in_indels[0] = False
 
     monkeypatch.setattr(FastPath, "annotate", counting)
     monkeypatch.setattr(_Annotator, "intergenic", counting_intergenic)
@@ -170,6 +191,7 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     monkeypatch.setattr(CodingSnvs, "effects", counting_effects)
     monkeypatch.setattr(CodingSnvs, "utr5_gain", counting_utr5)
     monkeypatch.setattr(FastPath, "group", counting_group)
+    monkeypatch.setattr(FastPath, "annotate_indels", flag_indels)
     fast = annotate_file(vcf, tmp_path / "fast", bundle)
     monkeypatch.setattr(FastPath, "annotate", lambda self, *a: Done.empty())
     monkeypatch.setattr(_Annotator, "intergenic", lambda self, *a: np.zeros(0, np.int64))
@@ -189,6 +211,9 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     # SNVs near intron ends: every list of splice terms
     near = np.bincount(np.concatenate(grouped), minlength=CDS)[SPLICE:CDS]
     assert near.min() > 5, list(zip(TERM_LISTS, near.tolist(), strict=True))
+    # indels: deep intron, flanks, and inside non-coding and 3' UTR exons
+    kinds = np.bincount(np.concatenate(indel_kinds), minlength=SLOW)
+    assert min(kinds[k] for k in (INTRON, UPSTREAM, DOWNSTREAM, NC_EXON, UTR3)) > 5, kinds
     fast_lines = fast.annot_path.read_text().splitlines()
     slow_lines = slow.annot_path.read_text().splitlines()
     assert len(fast_lines) == len(slow_lines)
