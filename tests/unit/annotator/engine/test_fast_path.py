@@ -253,7 +253,7 @@ _CDS = "ATG" + "AAACCCGGG" + "TGGGCTGAA" + "GCA" * 32 + "TAA"
 _COMP = str.maketrans("ACGT", "TGCA")
 
 
-def _cds_bundle(d: Path) -> Path:
+def _cds_bundle(d: Path, contig: str = "chr1") -> Path:
     rnd = random.Random(5)
     genome = list(rnd.choice("ACGT") for _ in range(3000))
     cdna = _UTR5 + _CDS  # the first 140 bases
@@ -267,17 +267,17 @@ def _cds_bundle(d: Path) -> Path:
                                     ("TM", "-", [(2001, 2100), (2201, 2260)],
                                      [(2021, 2100, 2), (2201, 2240, 0)])):
         lo, hi = exons[0][0], exons[-1][1]
-        rows.append(f"chr1\tt\tgene\t{lo}\t{hi}\t.\t{strand}\t.\tID=gene:G{tid};Name=G{tid};"
+        rows.append(f"{contig}\tt\tgene\t{lo}\t{hi}\t.\t{strand}\t.\tID=gene:G{tid};Name=G{tid};"
                     f"gene_id=G{tid}\n")
-        rows.append(f"chr1\tt\tmRNA\t{lo}\t{hi}\t.\t{strand}\t.\tID=transcript:{tid};"
+        rows.append(f"{contig}\tt\tmRNA\t{lo}\t{hi}\t.\t{strand}\t.\tID=transcript:{tid};"
                     f"Parent=gene:G{tid};transcript_id={tid};version=1;biotype=protein_coding\n")
-        rows += [f"chr1\tt\texon\t{s}\t{e}\t.\t{strand}\t.\tParent=transcript:{tid}\n"
+        rows += [f"{contig}\tt\texon\t{s}\t{e}\t.\t{strand}\t.\tParent=transcript:{tid}\n"
                  for s, e in exons]
-        rows += [f"chr1\tt\tCDS\t{s}\t{e}\t.\t{strand}\t{p}\tParent=transcript:{tid}\n"
+        rows += [f"{contig}\tt\tCDS\t{s}\t{e}\t.\t{strand}\t{p}\tParent=transcript:{tid}\n"
                  for s, e, p in cds]  # phase: 40 bases before exon 2's CDS
     (d / "g.gff3").write_text("##gff-version 3\n" + "".join(rows))
     text = "".join(genome)
-    (d / "g.fa").write_text(">chr1\n" + "\n".join(text[i:i + 60] for i in range(0, 3000, 60))
+    (d / "g.fa").write_text(f">{contig}\n" + "\n".join(text[i:i + 60] for i in range(0, 3000, 60))
                             + "\n")
     return build_custom(d / "g.gff3", "gff3", d / "seq", "cds", "", None, None, d / "g.fa")
 
@@ -329,3 +329,29 @@ def test_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c: int, o
         assert "|".join([*e[1:3], *e[9:14]]) == fields, tid
         rank = "1/1" if off else "1/2" if c <= 60 else "2/2"
         assert e[8] == rank and e[14:] == ["", ""], tid
+
+
+def test_mitochondrial_snvs_use_their_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """TGG -> TGA is stop_gained with the standard code but Trp again on chrM: the fast
+    path leaves MT codons to consequence.py, which reads them with the mitochondrial code."""
+    bundle = _cds_bundle(tmp_path, "chrM")
+    vcf = tmp_path / "in.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   "chrM\t1035\t.\tG\tA\t.\t.\t.\nchrM\t2226\t.\tC\tT\t.\t.\t.\n")
+    calls: list[int] = []
+    real_entry = TranscriptAnnotator.entry
+
+    def counting_entry(self: TranscriptAnnotator, *args: Any) -> Any:
+        calls.append(1)
+        return real_entry(self, *args)
+
+    monkeypatch.setattr(TranscriptAnnotator, "entry", counting_entry)
+    out = annotate_file(vcf, tmp_path / "out", bundle)
+    lines = [ln for ln in out.annot_path.read_text().splitlines() if not ln.startswith("#")]
+    assert len(calls) == 2
+    for line, tid in zip(lines, ("TP", "TM"), strict=True):
+        ann = line.split("ANN=")[1].split(";")[0].split(",")
+        mine = [e.split("|") for e in ann if e.split("|")[6] == f"{tid}.1"]
+        assert [e[1] for e in mine] == ["synonymous_variant"], line
+        assert mine[0][9:11] == ["c.15G>A", "p.Trp5="], line
