@@ -282,6 +282,30 @@ def _cds_bundle(d: Path, contig: str = "chr1") -> Path:
     return build_custom(d / "g.gff3", "gff3", d / "seq", "cds", "", None, None, d / "g.fa")
 
 
+def _entries_of_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bundle: Path,
+                     records: str) -> tuple[list[list[list[str]]], int]:
+    """Annotate records (VCF lines) with bundle: per record, the fields of its entries
+    for TP.1 and TM.1 (record 1 for TP, record 2 for TM), and the consequence.py calls."""
+    vcf = tmp_path / "in.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   + records)
+    calls: list[int] = []
+    real_entry = TranscriptAnnotator.entry
+
+    def counting_entry(self: TranscriptAnnotator, *args: Any) -> Any:
+        calls.append(1)
+        return real_entry(self, *args)
+
+    monkeypatch.setattr(TranscriptAnnotator, "entry", counting_entry)
+    out = annotate_file(vcf, tmp_path / "out", bundle)
+    lines = [ln for ln in out.annot_path.read_text().splitlines() if not ln.startswith("#")]
+    mine = []
+    for line, tid in zip(lines, ("TP", "TM"), strict=True):
+        ann = line.split("ANN=")[1].split(";")[0].split(",")
+        mine.append([e.split("|") for e in ann if e.split("|")[6] == f"{tid}.1"])
+    return mine, len(calls)
+
+
 @pytest.mark.parametrize("c, off, alt_t, fields", [
     (35, 0, "A", "stop_gained|HIGH|c.15G>A|p.Trp5Ter|35/160|15/120|5/39"),
     (38, 0, "C", "synonymous_variant|LOW|c.18T>C|p.Ala6=|38/160|18/120|6/39"),
@@ -306,25 +330,12 @@ def test_snvs_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c: int, o
     g_plus = (1000 + c if c <= 60 else 1100 + c) + off
     g_minus = (2261 - c if c <= 60 else 2161 - c) - off
     comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
-    vcf = tmp_path / "in.vcf"
-    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
-                   f"chr1\t{g_plus}\t.\t{ref_t}\t{alt_t}\t.\t.\t.\n"
-                   f"chr1\t{g_minus}\t.\t{comp[ref_t]}\t{comp[alt_t]}\t.\t.\t.\n")
-    consequence_calls: list[int] = []
-    real_entry = TranscriptAnnotator.entry
-
-    def counting_entry(self: TranscriptAnnotator, *args: Any) -> Any:
-        consequence_calls.append(1)
-        return real_entry(self, *args)
-
-    monkeypatch.setattr(TranscriptAnnotator, "entry", counting_entry)
-    out = annotate_file(vcf, tmp_path / "out", bundle)
-    lines = [ln for ln in out.annot_path.read_text().splitlines() if not ln.startswith("#")]
-    assert not consequence_calls  # both written by the fast path
-    for line, tid in zip(lines, ("TP", "TM"), strict=True):
-        ann = line.split("ANN=")[1].split(";")[0].split(",")
-        mine = [e.split("|") for e in ann if e.split("|")[6] == f"{tid}.1"]
-        assert len(mine) == 1, line
+    both, calls = _entries_of_both(
+        tmp_path, monkeypatch, bundle, f"chr1\t{g_plus}\t.\t{ref_t}\t{alt_t}\t.\t.\t.\n"
+        f"chr1\t{g_minus}\t.\t{comp[ref_t]}\t{comp[alt_t]}\t.\t.\t.\n")
+    assert not calls  # both written by the fast path
+    for mine, tid in zip(both, ("TP", "TM"), strict=True):
+        assert len(mine) == 1, (tid, mine)
         e = mine[0]
         assert "|".join([*e[1:3], *e[9:14]]) == fields, tid
         rank = "1/1" if off else "1/2" if c <= 60 else "2/2"
@@ -335,23 +346,10 @@ def test_mitochondrial_snvs_use_their_code(tmp_path: Path, monkeypatch: pytest.M
                                            ) -> None:
     """TGG -> TGA is stop_gained with the standard code but Trp again on chrM: the fast
     path leaves MT codons to consequence.py, which reads them with the mitochondrial code."""
-    bundle = _cds_bundle(tmp_path, "chrM")
-    vcf = tmp_path / "in.vcf"
-    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
-                   "chrM\t1035\t.\tG\tA\t.\t.\t.\nchrM\t2226\t.\tC\tT\t.\t.\t.\n")
-    calls: list[int] = []
-    real_entry = TranscriptAnnotator.entry
-
-    def counting_entry(self: TranscriptAnnotator, *args: Any) -> Any:
-        calls.append(1)
-        return real_entry(self, *args)
-
-    monkeypatch.setattr(TranscriptAnnotator, "entry", counting_entry)
-    out = annotate_file(vcf, tmp_path / "out", bundle)
-    lines = [ln for ln in out.annot_path.read_text().splitlines() if not ln.startswith("#")]
-    assert len(calls) == 2
-    for line, tid in zip(lines, ("TP", "TM"), strict=True):
-        ann = line.split("ANN=")[1].split(";")[0].split(",")
-        mine = [e.split("|") for e in ann if e.split("|")[6] == f"{tid}.1"]
-        assert [e[1] for e in mine] == ["synonymous_variant"], line
-        assert mine[0][9:11] == ["c.15G>A", "p.Trp5="], line
+    both, calls = _entries_of_both(
+        tmp_path, monkeypatch, _cds_bundle(tmp_path, "chrM"),
+        "chrM\t1035\t.\tG\tA\t.\t.\t.\nchrM\t2226\t.\tC\tT\t.\t.\t.\n")
+    assert calls == 2  # both by consequence.py
+    for mine, tid in zip(both, ("TP", "TM"), strict=True):
+        assert [e[1] for e in mine] == ["synonymous_variant"], tid
+        assert mine[0][9:11] == ["c.15G>A", "p.Trp5="], tid
