@@ -141,18 +141,43 @@ def test_provision_cli_dry_run_then_real_then_nothing(stack):
     assert "created" not in second.stdout and "no changes" in second.stdout
 
 
-def _pids_alive(pids: list[int]) -> list[int]:
+Process = tuple[int, str]  # (pid, start time): a pid the system reuses is another process
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat fields from the state on (state, ppid, ...), or None when gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def _pids_alive(family: list[Process]) -> list[Process]:
+    """The processes of family still running: not gone, not a zombie (exited, waiting to
+    be reaped), not a new process that got a reused pid."""
     alive = []
-    for pid in pids:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            continue
-        alive.append(pid)
+    for pid, start in family:
+        fields = _stat(pid)
+        if fields is not None and fields[0] != "Z" and fields[19] == start:
+            alive.append((pid, start))
     return alive
 
 
-def _children(pid: int) -> list[int]:
+def _described(family: list[Process]) -> str:
+    """Each process's pid, state and command line, for a failure message."""
+    out = []
+    for pid, _ in family:
+        fields = _stat(pid) or ["gone"]
+        with_args = Path(f"/proc/{pid}/cmdline")
+        cmd = with_args.read_bytes().replace(b"\0", b" ").decode(errors="replace")[:160] \
+            if with_args.exists() else ""
+        out.append(f"{pid} [{fields[0]}] {cmd}")
+    return "; ".join(out)
+
+
+def _children(pid: int) -> list[Process]:
+    """Every descendant of pid now, with its start time."""
     out = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,pgid="], capture_output=True, text=True)
     rows = [tuple(map(int, line.split())) for line in out.stdout.splitlines() if line.strip()]
     family, frontier = set(), {pid}
@@ -162,7 +187,8 @@ def _children(pid: int) -> list[int]:
             if ppid == parent and child not in family:
                 family.add(child)
                 frontier.add(child)
-    return sorted(family)
+    known = ((p, _stat(p)) for p in sorted(family))
+    return [(p, fields[19]) for p, fields in known if fields is not None]
 
 
 def _up_env(tmp_path: Path, reference: Path) -> dict[str, str]:

@@ -23,7 +23,7 @@ from gas_common.settings import Settings
 from gas_common.stores import JobStore, UserStore
 
 from tests.harness import wait_for
-from tests.integration.test_foundation import _children, _pids_alive, _up_env
+from tests.integration.test_foundation import _children, _described, _pids_alive, _up_env
 
 pytestmark = pytest.mark.xdist_group("gas-up")
 
@@ -59,7 +59,10 @@ class GasUp:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         self.proc.wait(timeout=90)
-        wait_for(lambda: not _pids_alive(family), timeout=90, what="every child to exit")
+        try:
+            wait_for(lambda: not _pids_alive(family), timeout=90, what="every child to exit")
+        except AssertionError as e:  # say which ones, and in what state
+            raise AssertionError(f"{e}: {_described(_pids_alive(family))}") from None
         print("".join(line for line in self.lines if " HTTP/1.1" not in line))  # on failure
 
 
