@@ -79,11 +79,9 @@ class CodingSnvs:
                 ) -> Effects:
         """Pairs (transcript row, SNV at cDNA base c) with c in the CDS (c1..c2); ref/alt:
         base codes (0-3: ACGT) on the + strand."""
-        n = len(rows)
-        if contig == "MT":  # another genetic code: consequence.py
-            z = np.zeros(n, np.int64)
-            return Effects(np.full(n, NOT_HERE, np.int64), z, z, z, z, z)
         buf, start, length, models, u = self._packed(contig, rows)
+        # the table here is the standard code; another (mitochondrial): consequence.py
+        standard = np.array([m.code is CODE for m in models], bool)[u]
         aa_len = np.array([m.aa_length() for m in models], np.int64)[u]
         x = c - c1 + 1  # CDS base (TxModel.cds(): cDNA c1..c2)
         codon = (x - 1) // 3
@@ -92,7 +90,7 @@ class CodingSnvs:
         b = [buf[first + j * whole].astype(np.int64) for j in range(3)]
         ref_t, alt_t = _as_read(plus, ref), _as_read(plus, alt)
         at = (x - 1) % 3
-        here = whole & (b[0] < 4) & (b[1] < 4) & (b[2] < 4)
+        here = standard & whole & (b[0] < 4) & (b[1] < 4) & (b[2] < 4)
         here &= np.choose(at, b) == ref_t
         ref_i = np.where(here, 16 * b[0] + 4 * b[1] + b[2], 0)
         alt_i = ref_i + (alt_t - ref_t) * np.array([16, 4, 1])[at]
