@@ -18,6 +18,7 @@ import numpy as np
 from ..reference.bundle import ContigIndex, Reference
 from ..reference.model import SEVERITY, TERMS
 from ..reference.store import default_reference
+from . import columns
 from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
@@ -225,7 +226,7 @@ class _Annotator:
         self.tx: TranscriptAnnotator | None = None
         self.fast: FastPath | None = None
         if ref.has_sequence:
-            from .fast_path import FastPath  # pyarrow: ~0.2 s and ~70 MB, only needed here
+            from .fast_path import FastPath
 
             self.tx = TranscriptAnnotator(ref)
             self.fast = FastPath(self.tx)
@@ -506,7 +507,6 @@ class _Annotator:
                    genome_base: list[str], ix: ContigIndex, snvs: _Snvs) -> np.ndarray:
         """Records with no transcript in reach, annotated from the gene-level index (one
         ALT, plain bases); returns the ones done. leads: see info_leads."""
-        from . import columns  # (pyarrow: see __init__)
 
         assert self.tx is not None
         stats = self.stats

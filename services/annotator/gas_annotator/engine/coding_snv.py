@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import columns
 from .codons import CODE, THREE
@@ -37,10 +35,17 @@ _STOP, _MET = _AA.index("*"), _AA.index("M")
 # amino acid (index in _AA) of each codon by base codes: 16 * first + 4 * second + third
 _AA_OF = np.array([_AA.index(CODE[a + b + c]) for a in "ACGT" for b in "ACGT" for c in "ACGT"],
                   np.int64)
-_THREE = pa.array([THREE[a] for a in _AA], pa.string())
-# HGVS.p ends: the new residue, '=' (same residue), '?' (start lost)
-_ENDS = pa.array([THREE[a] for a in _AA] + ["=", "?"], pa.string())
-_SAME, _UNKNOWN = len(_AA), len(_AA) + 1
+# HGVS.p: the residue before; the end: the new residue, '=' (same residue), '?' (start
+# lost); each with nothing last, for the entries without HGVS.p
+_THREE = columns.Table([THREE[a] for a in _AA] + [None])
+_ENDS = columns.Table([THREE[a] for a in _AA] + ["=", "?", None])
+_SAME, _UNKNOWN, _NO_END = len(_AA), len(_AA) + 1, len(_AA) + 2
+# by whether the entry has HGVS.p: what opens the field, what goes between two numbers
+# ('12/900'), what closes a field
+_OPEN_P = columns.Table(["||", "|p."])
+_OPEN_CDS = columns.Table(["|||", "|"])
+_SLASH = columns.Table([None, "/"])
+_BAR = columns.Table([None, "|"])
 
 
 @dataclass
@@ -135,18 +140,23 @@ def _atgs(window: list[np.ndarray]) -> np.ndarray:
                for k in range(len(window) - 2))
 
 
-def fields(e: Effects, x: np.ndarray, at: np.ndarray) -> tuple[pa.Array, pa.Array]:
+def fields(e: Effects, x: np.ndarray, at: np.ndarray
+           ) -> tuple[list[columns.Piece], list[columns.Piece]]:
     """The HGVS.p field and the CDS and AA fields of entries, with the '|' around them
     ('|p.Arg4Trp|' and '|12/900|4/299|'): of effect at[i] (CDS base x[i]) where at[i] >= 0,
     else empty ('||' and '|||')."""
     has = at >= 0
-    sel = at[has]
+    none = ~has
+    sel = np.where(has, at, 0)
     term, codon, ref_aa, alt_aa = e.term[sel], e.codon[sel], e.ref_aa[sel], e.alt_aa[sel]
     end = np.where(ref_aa == alt_aa, _SAME, np.where(term == START_LOST, _UNKNOWN, alt_aa))
-    aa_pos = columns.text(codon + 1)
-    hgvs_p = columns.concat("|p.", _THREE.take(pa.array(ref_aa)), aa_pos,
-                            _ENDS.take(pa.array(end)), "|")
-    cds_aa = columns.concat("|", columns.text(x[has]), "/", columns.text(e.cds_len[sel]), "|",
-                            aa_pos, "/", columns.text(e.aa_len[sel]), "|")
-    spread = pa.array(np.cumsum(has) - 1, mask=~has)  # null for the others
-    return (pc.fill_null(hgvs_p.take(spread), "||"), pc.fill_null(cds_aa.take(spread), "|||"))
+    aa_pos = columns.text(codon + 1, none)
+    bar, slash = columns.pick(_BAR, has), columns.pick(_SLASH, has)
+    hgvs_p: list[columns.Piece] = [
+        columns.pick(_OPEN_P, has), columns.pick(_THREE, np.where(has, ref_aa, len(_AA))),
+        aa_pos, columns.pick(_ENDS, np.where(has, end, _NO_END)), bar]
+    cds_aa: list[columns.Piece] = [
+        columns.pick(_OPEN_CDS, has), columns.text(x, none), slash,
+        columns.text(e.cds_len[sel], none), bar, aa_pos, slash,
+        columns.text(e.aa_len[sel], none), bar]
+    return hgvs_p, cds_aa

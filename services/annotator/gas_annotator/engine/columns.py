@@ -1,37 +1,80 @@
-"""ANN text built column-wise with Arrow's string kernels (C++), not per entry in Python.
+"""ANN text built column-wise: a batch's entries written in one pass, not per entry in Python.
 
-A batch's entries are rows of a few columns (allele, head, rank, HGVS.c, ...); one
-`binary_join_element_wise` writes them all. Each entry starts with its separator: ","
-or, for a record's first entry, the record's lead ("VC=...;ANN="), and the last one
-ends with the record's tail (";PICK=..."). A record's text is then one slice of the
-joined buffer, so the per-record strings are cut out without another copy.
+A batch's entries are rows of a few pieces (allele, head, rank, HGVS.c, ...): text taken
+from a table by index (pick), integers in decimal (text), or one fixed text. `records`
+sizes every entry, writes the pieces one column at a time into one byte buffer (the
+compiled entry_text module) and cuts it into one str per record. Each entry starts with
+its separator: "," or, for a record's first entry, the record's lead ("VC=...;ANN="), and
+the last one ends with the record's tail (";PICK=...").
 """
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from collections.abc import Sequence
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
-Piece: TypeAlias = pa.Array | str
+from . import entry_text
 
-
-def text(values: np.ndarray, absent: np.ndarray | None = None) -> pa.Array:
-    """Integers as decimal text (null, i.e. nothing, where `absent`)."""
-    return pc.cast(pa.array(values, mask=absent), pa.string())
+_PAD = bytes(entry_text.PAD)  # after every text given to entry_text
 
 
-def pick(strings: list[str] | pa.Array, index: np.ndarray) -> pa.Array:
-    """strings[index] as an Arrow array."""
-    table = strings if isinstance(strings, pa.Array) else pa.array(strings, pa.string())
-    return table.take(pa.array(index))
+class Table:
+    """Texts (None: empty) as one UTF-8 buffer (and padding) and their bounds, for pick."""
+
+    __slots__ = ("blob", "offsets")
+
+    def __init__(self, texts: Sequence[str | None]) -> None:
+        items = ["" if t is None else t for t in texts]
+        data = "".join(items).encode()
+        lengths = np.fromiter(map(len, items), np.int64, len(items))
+        if len(data) != int(lengths.sum()):  # not all ASCII: lengths in bytes
+            lengths = np.fromiter((len(t.encode()) for t in items), np.int64, len(items))
+        self.offsets = np.zeros(len(items) + 1, np.int64)
+        np.cumsum(lengths, out=self.offsets[1:])
+        self.blob = np.frombuffer(data + _PAD, np.uint8)
+
+    @classmethod
+    def of_bytes(cls, blob: np.ndarray, offsets: np.ndarray) -> Table:
+        """A table over text already in a buffer (ASCII or UTF-8): item i is
+        blob[offsets[i]:offsets[i + 1]]."""
+        table = cls.__new__(cls)
+        table.blob = np.concatenate([np.asarray(blob, np.uint8), np.zeros(len(_PAD), np.uint8)])
+        table.offsets = np.ascontiguousarray(offsets, np.int64)
+        return table
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def to_list(self) -> list[str]:
+        data, at = self.blob.tobytes(), self.offsets.tolist()
+        return [data[a:b].decode() for a, b in zip(at[:-1], at[1:], strict=True)]
 
 
-def concat(*pieces: Piece) -> pa.Array:
-    """Element-wise concatenation; a null piece counts as empty text."""
-    return pc.binary_join_element_wise(*pieces, "", null_handling="skip")
+class Pick(NamedTuple):
+    table: Table
+    at: np.ndarray
+
+
+class Text(NamedTuple):
+    values: np.ndarray
+    absent: np.ndarray | None
+
+
+Piece: TypeAlias = Pick | Text | str
+
+
+def text(values: np.ndarray, absent: np.ndarray | None = None) -> Text:
+    """Integers as decimal text (nothing where `absent`)."""
+    return Text(np.ascontiguousarray(values, np.int64),
+                None if absent is None else np.ascontiguousarray(absent, np.uint8))
+
+
+def pick(strings: Sequence[str | None] | Table, index: np.ndarray) -> Pick:
+    """strings[index] (None: nothing)."""
+    table = strings if isinstance(strings, Table) else Table(strings)
+    return Pick(table, np.ascontiguousarray(index, np.int64))
 
 
 def records(starts: np.ndarray, leads: list[str], tails: list[str] | None,
@@ -46,8 +89,12 @@ def records(starts: np.ndarray, leads: list[str], tails: list[str] | None,
         last = np.zeros(n, np.int64)  # 0: nothing ; g + 1: tails[g]
         last[starts[1:] - 1] = np.arange(1, len(starts), dtype=np.int64)
         parts.append(pick([""] + tails, last))
-    joined = concat(*parts)
-    _, offsets, data = joined.buffers()
-    cuts = np.frombuffer(offsets, np.int32)[joined.offset + starts]
-    return pa.StringArray.from_buffers(len(starts) - 1, pa.py_buffer(cuts), data).to_pylist()
-
+    specs: list[tuple] = []
+    for p in parts:
+        if isinstance(p, str):
+            specs.append((entry_text.TEXT, p.encode() + _PAD))
+        elif isinstance(p, Pick):
+            specs.append((entry_text.PICK, p.at, p.table.blob, p.table.offsets))
+        else:
+            specs.append((entry_text.NUMBER, p.values, p.absent))
+    return entry_text.records(np.ascontiguousarray(starts, np.int64), specs)

@@ -20,7 +20,6 @@ from itertools import compress
 from typing import NamedTuple
 
 import numpy as np
-import pyarrow as pa
 
 from ..reference.model import FLANK
 from ..reference.transcripts import (
@@ -61,8 +60,8 @@ _TERMS = {k: joined({t}) for k, t in ((UPSTREAM, "upstream_gene_variant"),
 _TERMS[UTR5_ATG] = joined({"5_prime_UTR_variant",
                            "5_prime_UTR_premature_start_codon_gain_variant"})
 _TERMS.update((SPLICE + i, t) for i, t in enumerate(TERM_LISTS))
-_HEADS = pa.array([f"|{_TERMS[k][0]}|{_TERMS[k][1]}|" if k in _TERMS else ""
-                   for k in range(SLOW + 1)], pa.string())  # an entry's head by kind
+_HEADS = columns.Table([f"|{_TERMS[k][0]}|{_TERMS[k][1]}|" if k in _TERMS else ""
+                        for k in range(SLOW + 1)])  # an entry's head by kind
 _TERM_RANK = np.array([_TERMS[k][2] if k in _TERMS else 0 for k in range(SLOW + 1)], np.int64)
 _EXONIC = np.isin(np.arange(SLOW + 1),  # kinds with a cDNA position
                   [NC_EXON, UTR3, UTR5, UTR5_ATG, *range(CODING, SPLICE)])
@@ -153,10 +152,11 @@ class Grouped:
     def ks(self) -> np.ndarray:
         return self.pair_k[self.starts[:-1]]
 
-    def done(self, records: np.ndarray, leads: list[str], alleles: pa.Array, rank: np.ndarray,
-             hgvs: tuple, cdna: np.ndarray | None, dist: np.ndarray, notes: pa.Array,
-             split: np.ndarray | None = None,
-             protein: tuple[pa.Array, pa.Array] | None = None) -> tuple[Done, list[str]]:
+    def done(self, records: np.ndarray, leads: list[str], alleles: columns.Piece,
+             rank: np.ndarray, hgvs: tuple, cdna: np.ndarray | None, dist: np.ndarray,
+             notes: columns.Piece, split: np.ndarray | None = None,
+             protein: tuple[list[columns.Piece], list[columns.Piece]] | None = None
+             ) -> tuple[Done, list[str]]:
         """The records' INFO text from their entries' fields (flank pairs have no rank, the
         others no distance; cDNA position in exons only; HGVS.p and the 'CDS|AA' fields
         from `protein`, null where none), and the entries of the `split` pairs one by one
@@ -167,12 +167,12 @@ class Grouped:
         pieces = [alleles, columns.pick(_HEADS, kind), columns.pick(rows.feature, u),
                   columns.text(rank, far),
                   columns.pick(rows.of_exons, np.where(far, 2 * end, 2 * u + _INTRONIC[kind])),
-                  *hgvs, protein[0] if protein else "||"]
+                  *hgvs, *(protein[0] if protein else ["||"])]
         if cdna is not None:
             exonic = _EXONIC[kind]
             pieces += [columns.text(cdna, ~exonic),
                        columns.pick(rows.of_length, np.where(exonic, u, end))]
-        pieces += [protein[1] if protein else "|||", columns.text(dist, ~far), "|", notes]
+        pieces += [*(protein[1] if protein else ["|||"]), columns.text(dist, ~far), "|", notes]
         if split is None or not split.any():
             return Done(records, columns.records(self.starts, leads, self.picks, *pieces),
                         self.term[self.starts[:-1]]), []
@@ -194,7 +194,8 @@ def _snv(k: int) -> str:
     return "SNV"
 
 
-def _offset(off: np.ndarray, absent: np.ndarray | None = None) -> tuple[pa.Array, pa.Array]:
+def _offset(off: np.ndarray, absent: np.ndarray | None = None
+            ) -> tuple[columns.Pick, columns.Text]:
     """An HGVS intron offset: '+5', '-3' or nothing (0, or where `absent`)."""
     none = off == 0 if absent is None else (off == 0) | absent
     return columns.pick(["", "+"], ((off > 0) & ~none).astype(np.int64)), columns.text(off, none)

@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from ..reference.genome import Genome
+from .columns import Table
 from .variant_class import code_points
 
 MAX_INDEL = 24  # REF + ALT letters of the indels tried here
@@ -53,7 +53,7 @@ class Shapes:
     first: np.ndarray
     last: np.ndarray
     shifted: np.ndarray
-    text: pa.Array
+    text: Table
 
 
 def shapes(genome: Genome, contig: str, pos: np.ndarray, refs: list[str], alts: list[str]
@@ -215,12 +215,11 @@ def _by_record(x: np.ndarray) -> np.ndarray:
     return x.reshape(2, -1, *x.shape[1:]).swapaxes(0, 1).reshape(-1, *x.shape[1:])
 
 
-def _strings(letters: np.ndarray, n: np.ndarray) -> pa.Array:
-    """Arrow strings from the first n[i] letters of each row."""
-    offsets = np.zeros(len(n) + 1, np.int32)
+def _strings(letters: np.ndarray, n: np.ndarray) -> Table:
+    """Texts of the first n[i] letters of each row."""
+    offsets = np.zeros(len(n) + 1, np.int64)
     np.cumsum(n, out=offsets[1:])
-    data = letters[np.arange(letters.shape[1]) < n[:, None]]
-    return pa.StringArray.from_buffers(len(n), pa.py_buffer(offsets), pa.py_buffer(data))
+    return Table.of_bytes(letters[np.arange(letters.shape[1]) < n[:, None]], offsets)
 
 
 def _pick(rows: np.ndarray, at: np.ndarray) -> np.ndarray:

@@ -75,7 +75,7 @@ def _one_by_one(g: Genome, pos: int, ref: str, alt: str) -> list[tuple] | None:
 def _batch(g: Genome, records: list[tuple[int, str, str]]) -> dict[int, list[tuple]]:
     got = indel_shift.shapes(g, "c", np.array([p for p, _, _ in records], np.int64),
                              [r for _, r, _ in records], [a for _, _, a in records])
-    text = got.text.to_pylist()
+    text = got.text.to_list()
     cols = (got.lo, got.hi, got.s, got.e, got.kind, got.first, got.last, got.shifted)
     return {k: [(*(int(c[i]) if c is not got.shifted else bool(c[i]) for c in cols), text[i])
                 for i in (2 * j, 2 * j + 1)]
