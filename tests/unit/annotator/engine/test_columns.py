@@ -70,7 +70,8 @@ def test_random_pieces_match_python_join() -> None:
                 values = rng.integers(-10**12, 10**12, n) // rng.integers(1, 10**11, n)
                 absent = rng.random(n) < 0.3
                 pieces.append(columns.text(values, absent))
-                expected_parts.append(["" if a else str(v) for v, a in zip(values, absent, strict=True)])
+                expected_parts.append(["" if a else str(v)
+                                       for v, a in zip(values, absent, strict=True)])
         leads = [f"L{g}=" for g in range(n_groups)]
         tails = [f";T{g}" for g in range(n_groups)]
         entries = ["".join(col[i] for col in expected_parts) for i in range(n)]
