@@ -16,8 +16,8 @@ help:  ## List the targets and what each does
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /\1\t/' \
 	  | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
 
-# setup.py compiles the annotator's one Cython module (gcc and Python's headers).
-$(STAMP): pyproject.toml setup.py services/annotator/gas_annotator/engine/entry_text.pyx
+# setup.py compiles the annotator's Cython modules (gcc and Python's headers).
+$(STAMP): pyproject.toml setup.py $(wildcard services/annotator/gas_annotator/engine/*.pyx)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

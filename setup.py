@@ -1,9 +1,10 @@
-"""The one compiled module (the rest is in pyproject.toml): the annotator's entry writer."""
+"""The compiled modules (the rest is in pyproject.toml): the annotator's hot loops."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 setup(ext_modules=cythonize(
-    [Extension("gas_annotator.engine.entry_text",
-               ["services/annotator/gas_annotator/engine/entry_text.pyx"])],
+    [Extension(f"gas_annotator.engine.{name}",
+               [f"services/annotator/gas_annotator/engine/{name}.pyx"])
+     for name in ("entry_text", "placing")],
     compiler_directives={"language_level": "3"}))

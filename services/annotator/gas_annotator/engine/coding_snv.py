@@ -37,15 +37,15 @@ _AA_OF = np.array([_AA.index(CODE[a + b + c]) for a in "ACGT" for b in "ACGT" fo
                   np.int64)
 # HGVS.p: the residue before; the end: the new residue, '=' (same residue), '?' (start
 # lost); each with nothing last, for the entries without HGVS.p
-_THREE = columns.Table([THREE[a] for a in _AA] + [None])
-_ENDS = columns.Table([THREE[a] for a in _AA] + ["=", "?", None])
+_THREE = columns.Table([THREE[a] for a in _AA] + [""])
+_ENDS = columns.Table([THREE[a] for a in _AA] + ["=", "?", ""])
 _SAME, _UNKNOWN, _NO_END = len(_AA), len(_AA) + 1, len(_AA) + 2
 # by whether the entry has HGVS.p: what opens the field, what goes between two numbers
 # ('12/900'), what closes a field
 _OPEN_P = columns.Table(["||", "|p."])
 _OPEN_CDS = columns.Table(["|||", "|"])
-_SLASH = columns.Table([None, "/"])
-_BAR = columns.Table([None, "|"])
+_SLASH = columns.Table(["", "/"])
+_BAR = columns.Table(["", "|"])
 
 
 @dataclass

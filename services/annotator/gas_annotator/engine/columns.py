@@ -21,17 +21,16 @@ _PAD = bytes(entry_text.PAD)  # after every text given to entry_text
 
 
 class Table:
-    """Texts (None: empty) as one UTF-8 buffer (and padding) and their bounds, for pick."""
+    """Texts as one UTF-8 buffer (and padding) and their bounds, for pick."""
 
     __slots__ = ("blob", "offsets")
 
-    def __init__(self, texts: Sequence[str | None]) -> None:
-        items = ["" if t is None else t for t in texts]
-        data = "".join(items).encode()
-        lengths = np.fromiter(map(len, items), np.int64, len(items))
+    def __init__(self, texts: Sequence[str]) -> None:
+        data = "".join(texts).encode()
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
         if len(data) != int(lengths.sum()):  # not all ASCII: lengths in bytes
-            lengths = np.fromiter((len(t.encode()) for t in items), np.int64, len(items))
-        self.offsets = np.zeros(len(items) + 1, np.int64)
+            lengths = np.fromiter((len(t.encode()) for t in texts), np.int64, len(texts))
+        self.offsets = np.zeros(len(texts) + 1, np.int64)
         np.cumsum(lengths, out=self.offsets[1:])
         self.blob = np.frombuffer(data + _PAD, np.uint8)
 
@@ -71,8 +70,8 @@ def text(values: np.ndarray, absent: np.ndarray | None = None) -> Text:
                 None if absent is None else np.ascontiguousarray(absent, np.uint8))
 
 
-def pick(strings: Sequence[str | None] | Table, index: np.ndarray) -> Pick:
-    """strings[index] (None: nothing)."""
+def pick(strings: Sequence[str] | Table, index: np.ndarray) -> Pick:
+    """strings[index]."""
     table = strings if isinstance(strings, Table) else Table(strings)
     return Pick(table, np.ascontiguousarray(index, np.int64))
 

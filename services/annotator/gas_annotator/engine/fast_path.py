@@ -32,12 +32,12 @@ from ..reference.transcripts import (
     TX_START,
     TX_STRAND,
 )
-from . import columns, indel_shift
+from . import columns, indel_shift, placing
 from .coding_snv import TERMS, CodingSnvs, fields
 from .consequence import Allele, trim
 from .indel_shift import MAX_INDEL, ROLL
 from .so_terms import joined
-from .splice_sites import TERM_LISTS, splice_terms
+from .splice_sites import DEPTH, INDEX, TERM_LISTS
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
 from .variant_class import code_points
 
@@ -80,6 +80,10 @@ _CHANGES = [f"{'TGCA'[r]}>{'TGCA'[a]}" if s == 0 else f"{'ACGT'[r]}>{'ACGT'[a]}"
 # polypyrimidine tract): pairs there go to consequence.py. A new term deeper in an intron
 # must widen these.
 EXON_EDGE, INTRON_EDGE = 3, 17
+# what placing.place needs to know, in its order
+_PLACING = np.array([FAR, UPSTREAM, DOWNSTREAM, INTRON, NC_EXON, UTR3, UTR5, CDS, SLOW, SPLICE,
+                     FLANK, EXON_EDGE, INTRON_EDGE, DEPTH], np.int64)
+_SPLICE_INDEX = np.ascontiguousarray(INDEX, np.int64).reshape(-1)
 
 
 def _codes(bases: str) -> np.ndarray:
@@ -129,7 +133,7 @@ class RowTable:
     coding: np.ndarray
     plus: np.ndarray
     of_exons: list[str]  # per row: '/exons|', '/introns|'; then '|' (fewer pieces to join)
-    of_length: list[str | None]  # per row: '/cDNA length'; then None
+    of_length: list[str]  # per row: '/cDNA length'; then ''
     feature_order: np.ndarray  # rank of the row by Feature_ID
     pick_order: np.ndarray  # rank of the row by pick_key
 
@@ -220,14 +224,15 @@ class ContigTables:
         rows = np.asarray(num[r0:r1])
         n = rows[:, TX_NEXON].astype(np.int64)
         self.r0, self.nexon = r0, n
-        self.start, self.end = rows[:, TX_START], rows[:, TX_END]
+        self.start = np.ascontiguousarray(rows[:, TX_START], np.int64)
+        self.end = np.ascontiguousarray(rows[:, TX_END], np.int64)
         self.plus = rows[:, TX_STRAND] > 0
         self.base = np.zeros(len(rows) + 1, np.int64)  # first exon of each transcript
         np.cumsum(n, out=self.base[1:])
         idx = (np.repeat(rows[:, TX_EXON0] - self.base[:-1], n)
                + np.arange(int(self.base[-1]), dtype=np.int64))
         ex = np.asarray(exon[idx], dtype=np.int64).reshape(-1, 2)
-        self.es, self.ee = ex[:, 0], ex[:, 1]
+        self.es, self.ee = np.ascontiguousarray(ex[:, 0]), np.ascontiguousarray(ex[:, 1])
         tid = np.repeat(np.arange(len(rows), dtype=np.int64), n)
         self.key = (tid << 32) | self.es
         lens = self.ee - self.es + 1
@@ -247,6 +252,7 @@ class ContigTables:
         self.c2 = self.cdna(t, last_b)
         self.coding = (lo > 0) & (self.c1 > 0) & (self.c2 > 0)
         self.c1 = self.c1 + np.maximum(rows[:, TX_PHASE], 0)
+        self.plus_u8, self.coding_u8 = self.plus.view(np.uint8), self.coding.view(np.uint8)
 
     def exon_at(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(flat index of the exon starting at or before p, its index in the transcript;
@@ -270,66 +276,26 @@ class ContigTables:
 
 def place(tab: ContigTables, t: np.ndarray, p: np.ndarray) -> dict[str, np.ndarray]:
     """Kind, rank number, HGVS position (prefix, number, offset), cDNA and distance of
-    each (transcript t, SNV at p) pair."""
-    plus, start, end, n = tab.plus[t], tab.start[t], tab.end[t], tab.nexon[t]
-    length, c1, c2, coding = tab.length[t], tab.c1[t], tab.c2[t], tab.coding[t]
-    kind = np.full(len(t), SLOW, np.int8)
-    rank = np.zeros(len(t), np.int64)
-    off = np.zeros(len(t), np.int64)
-    # outside the transcript: up/downstream, or too far
-    out_lo, out_hi = p < start, p > end
-    dist = np.where(out_lo, start - p, p - end)
-    outside = out_lo | out_hi
-    five = out_lo == plus  # 5' of the transcript
-    kind[outside] = np.where(five, UPSTREAM, DOWNSTREAM)[outside]
-    kind[outside & (dist > FLANK)] = FAR
-    c = np.where(five, 1 - dist, length + dist)
-    j, i = tab.exon_at(t, p)
-    es, ee = tab.es[j], tab.ee[j]
-    inside = ~outside & (n > 0) & (i >= 0)
-    # exons: interior bases (3 or more from an intron: no splice_region)
-    exonic = inside & (p <= ee)
-    edge_ok = ((i == 0) | (p >= es + EXON_EDGE)) & ((i == n - 1) | (p <= ee - EXON_EDGE))
-    cd = tab._cdna(t, p, j)
-    simple = exonic & edge_ok
-    kind[simple & ~coding] = NC_EXON
-    kind[simple & coding & (cd > c2)] = UTR3
-    kind[simple & coding & (cd >= c1) & (cd <= c2)] = CDS
-    kind[simple & coding & (cd < c1)] = UTR5
-    c = np.where(exonic, cd, c)
-    rank = np.where(exonic, np.where(plus, i, n - 1 - i) + 1, rank)
-    # introns: deeper than INTRON_EDGE bases from both ends (no splice terms)
-    intronic = inside & (p > ee) & (i < n - 1)
-    jn = np.minimum(j + 1, len(tab.es) - 1)
-    ns = tab.es[jn]
-    deep = intronic & (p > ee + INTRON_EDGE) & (p < ns - INTRON_EDGE)
-    kind[deep] = INTRON
-    d_left, d_right = p - ee, ns - p
-    # near an end: the intron's terms (consequence.py also looks at the next introns: so
-    # only when the exons on both sides have 3 bases or more, or end the transcript)
-    ne = tab.ee[jn]
-    near = (intronic & ~deep & ((i == 0) | (ee - es >= 2)) & ((i + 1 == n - 1) | (ne - ns >= 2)))
-    d5, d3 = np.where(plus, d_left, d_right)[near], np.where(plus, d_right, d_left)[near]
-    kind[near] = SPLICE + splice_terms(d5, d3)
-    left = np.where(plus, d_left <= d_right, d_right > d_left)  # measured from exon j's end
-    # cDNA of exon j's last base / exon j+1's first base (genomic)
-    c_left = np.where(plus, tab.cum[j] + ee - es + 1, length - tab.cum[j] - (ee - es))
-    c_right = np.where(plus, tab.cum[jn] + 1, length - tab.cum[jn])
-    c = np.where(intronic, np.where(left, c_left, c_right), c)
-    off = np.where(intronic, np.where(left, np.where(plus, d_left, -d_left),
-                                      np.where(plus, -d_right, d_right)), off)
-    rank = np.where(intronic, np.where(plus, i + 1, n - 1 - i), rank)
-    # HGVS position: c. numbering from c1 (coding) or n. from 1
-    pre = np.zeros(len(t), np.int8)
-    num = np.where(coding, c - c1 + 1, c)
-    before = np.where(coding, c < c1, c < 1)
-    pre[before] = 1
-    num = np.where(before, np.where(coding, c1 - c, 1 - c), num)
-    after = np.where(coding, c > c2, c > length)
-    pre[after] = 2
-    num = np.where(after, np.where(coding, c - c2, c - length), num)
-    return {"kind": kind, "rank": rank, "pre": pre, "num": num, "off": off, "cdna": cd,
-            "dist": dist, "n": n, "length": length}
+    each (transcript t, SNV at p) pair; compiled (placing.pyx), by these rules:
+
+    - outside the transcript: UPSTREAM or DOWNSTREAM within FLANK bases, else FAR;
+    - in an exon 3 or more bases from an intron (EXON_EDGE: no splice_region): NC_EXON
+      (non-coding), UTR3, CDS or UTR5 by its cDNA position against c1..c2; rank: the
+      exon;
+    - in an intron deeper than INTRON_EDGE from both ends: INTRON; nearer an end, when
+      the exons on both sides have 3 bases or more or end the transcript (consequence.py
+      also looks at the next introns): SPLICE + the splice_sites list by the distances
+      to the 5' and 3' ends; HGVS from the nearer exon (the 5' one on a tie), offset +/-;
+    - anything else SLOW (consequence.py);
+    - HGVS number: c. from c1 (coding) or n. from 1, '-' before and '*' after.
+    The cDNA position is that in the exon at or before p (meaningful in exons only).
+    """
+    got = placing.place(np.ascontiguousarray(t, np.int64), np.ascontiguousarray(p, np.int64),
+                        tab.plus_u8, tab.start, tab.end, tab.nexon, tab.length, tab.c1,
+                        tab.c2, tab.coding_u8, tab.base, tab.es, tab.ee, tab.cum,
+                        _SPLICE_INDEX, _PLACING)
+    return dict(zip(("kind", "rank", "pre", "num", "off", "cdna", "dist", "n", "length"),
+                    got, strict=True))
 
 
 class FastPath:
@@ -357,7 +323,7 @@ class FastPath:
                         [g.notes for g in got], np.array([g.coding for g in got], np.int64),
                         np.array([g.plus for g in got], np.int64),
                         [x for g in got for x in (f"/{g.n}|", f"/{g.n - 1}|")] + ["|"],
-                        [f"/{g.length}" for g in got] + [None],
+                        [f"/{g.length}" for g in got] + [""],
                         _ranks([g.feature_id for g in got]), _ranks([g.pick for g in got]))
 
     def pairs(self, tx_index: tuple, a: np.ndarray, b: np.ndarray
@@ -584,8 +550,8 @@ class FastPath:
                         tab.cdna(t[sel], np.where(plus, s[sel], e[sel])))
         hgvs = (columns.pick(_HGVS_PREFIX, g.rows.coding[u] * 3 + at_first["pre"]),
                 columns.text(at_first["num"]), *_offset(at_first["off"]),
-                columns.pick(["_", None], one.astype(np.int64)),
-                columns.pick([*_PREFIX, None], np.where(one, 3, at_last["pre"])),
+                columns.pick(["_", ""], one.astype(np.int64)),
+                columns.pick([*_PREFIX, ""], np.where(one, 3, at_last["pre"])),
                 columns.text(at_last["num"], one), *_offset(at_last["off"], one),
                 columns.pick(_HK, hk), columns.pick(shapes.text, side))
         notes = [n for nt in g.rows.notes

@@ -1,4 +1,4 @@
-"""The terms of an SNV in an intron near its ends, a batch at once.
+"""The terms of an SNV in an intron near its ends, by table (placing.pyx looks them up).
 
 They depend only on the SNV's distances to the intron's 5' (donor) and 3' (acceptor)
 ends, in the transcript's direction (and on the intron's length, which these two give):
@@ -17,8 +17,8 @@ DEPTH = 19  # intron bases from an end where a term can apply (17: VEP's polypyr
 
 
 def _table() -> tuple[np.ndarray, list[tuple[str, str, int]]]:
-    """(index in the term list by [bases from the 5' end, from the 3' end], each clipped at
-    DEPTH; the term lists ('a&b', impact, rank))."""
+    """(index in the term list by [bases from the 5' end (1: the intron's first base), from
+    the 3' end], each clipped at DEPTH; the term lists ('a&b', impact, rank))."""
     index = np.zeros((DEPTH + 1, DEPTH + 1), np.int64)
     lists: list[tuple[str, str, int]] = []
     for d5 in range(1, DEPTH + 1):
@@ -34,9 +34,3 @@ def _table() -> tuple[np.ndarray, list[tuple[str, str, int]]]:
 
 
 INDEX, TERM_LISTS = _table()
-
-
-def splice_terms(d5: np.ndarray, d3: np.ndarray) -> np.ndarray:
-    """Index in TERM_LISTS of SNVs d5 bases from an intron's 5' end (1: its first base) and
-    d3 from its 3' end."""
-    return INDEX[np.minimum(d5, DEPTH), np.minimum(d3, DEPTH)]

@@ -14,7 +14,7 @@ def test_records_by_hand() -> None:
     texts = columns.records(
         starts, ["VC=SNV;ANN=", "DP=3;VC=INS;ANN="], [";PICK=T1", ";PICK=T9"],
         columns.pick(["A", "TT"], np.array([0, 0, 1])), "|",
-        columns.pick(["intron", None, ""], np.array([0, 1, 2])), "|",
+        columns.pick(["intron", "", ""], np.array([0, 1, 2])), "|",
         columns.text(np.array([12, -3, 0]), np.array([False, False, True])))
     assert texts == ["VC=SNV;ANN=A|intron|12,A||-3;PICK=T1", "DP=3;VC=INS;ANN=TT||;PICK=T9"]
 
