@@ -171,7 +171,7 @@ class _Bases:
         else:
             spans = [(max(p - _PAD, 1), p + _PAD) for p in pos.tolist()]
             piece = np.arange(len(pos), dtype=np.int64)
-        texts = [np.frombuffer(genome.fetch(contig, a, b).encode(), np.uint8) for a, b in spans]
+        texts = [genome.fetch_bytes(contig, a, b) for a, b in spans]
         # each piece after _PAD zeros (and the last one before _PAD): reads past a piece
         # give 0
         lengths = np.array([len(t) for t in texts], np.int64)

@@ -103,10 +103,14 @@ class Genome:
 
     def fetch(self, contig: str, start: int, end: int) -> str:
         """Bases start..end (1-based, closed), uppercase; '' outside the contig."""
+        return self.fetch_bytes(contig, start, end).tobytes().decode()
+
+    def fetch_bytes(self, contig: str, start: int, end: int) -> np.ndarray:
+        """fetch's bases as ASCII codes (uint8), without making a str."""
         off, length, na, nb = self.where[contig]
         start, end = max(start, 1), min(end, length)
         if end < start:
-            return ""
+            return np.zeros(0, np.uint8)
         a, b = start - 1, end  # 0-based half-open
         first, last = a >> 2, (b + 3) >> 2
         text = _UNPACK[self.packed[off + first:off + last]].reshape(-1)
@@ -120,7 +124,7 @@ class Genome:
                 while k < len(runs) and runs[k, 0] < b:
                     seq[max(runs[k, 0] - a, 0):max(min(runs[k, 1], b) - a, 0)] = ord("N")
                     k += 1
-        return seq.tobytes().decode()
+        return seq
 
 
 def fetcher(sequence: dict[str, tuple[np.ndarray, np.ndarray, int]]
