@@ -18,6 +18,10 @@ help:  ## List the targets and what each does
 
 # setup.py compiles the annotator's Cython modules (gcc and Python's headers).
 $(STAMP): pyproject.toml setup.py $(wildcard services/annotator/gas_annotator/engine/*.pyx)
+	@$(PYTHON) -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+	  && command -v cc >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gcc python3-dev >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
