@@ -8,17 +8,32 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
+# gcc and Python's headers compile the annotator's Cython modules (setup.py), in this stage
+# only. The official image has the headers; Debian's python3 (the mmdebstrap base of
+# deploy/images.sh) needs python3-dev for them.
+RUN include=$(python -c 'import sysconfig; print(sysconfig.get_paths()["include"])') \
+ && apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gcc libc6-dev \
+        $([ -f "$include/Python.h" ] || echo python3-dev) \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/gas
 WORKDIR /src
 # Every dependency at the version and hash in requirements.lock (`make lock` writes it from
 # pyproject.toml), then GAS itself without resolving anything again.
 COPY requirements.lock ./
 RUN /opt/gas/bin/pip install --require-hashes --no-deps -r requirements.lock
-COPY pyproject.toml README.md ./
+# The build backend (setuptools, Cython) pinned and hashed too, in a virtualenv of its own:
+# pip's build isolation would fetch whatever versions are newest that day, unhashed, and the
+# runtime virtualenv needs neither. GAS is built into a wheel with it, then installed.
+COPY requirements-build.lock ./
+RUN python -m venv /opt/build \
+ && /opt/build/bin/pip install --require-hashes --no-deps -r requirements-build.lock
+COPY pyproject.toml setup.py README.md ./
 COPY services ./services
-RUN /opt/gas/bin/pip install --no-deps .
+RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/wheel . \
+ && /opt/gas/bin/pip install --no-deps /tmp/wheel/gas-*.whl
 
-# --- runtime: the same Python, the virtualenv, a non-root user --------------------------
+# --- runtime: the same Python, the virtualenv (no compiler), a non-root user -------------
 FROM ${PYTHON_IMAGE} AS runtime
 ARG IMAGE_VERSION=0.1.0
 LABEL org.opencontainers.image.title="gas" \

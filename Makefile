@@ -66,11 +66,15 @@ images:  ## Build the GAS and moto images (docker, or podman); print sizes and p
 containers: $(STAMP) images  ## Only tests/containers: the images under a real engine
 	$(BIN)/pytest tests/containers
 
-# Pinned, hashed dependencies for the images, from pyproject.toml and deploy/moto.
-lock: $(STAMP)  ## Re-pin requirements.lock and deploy/moto/requirements.lock (hashed)
+# Pinned, hashed dependencies for the images, from pyproject.toml and deploy/moto;
+# requirements-build.lock: its [build-system] requires (what compiles GAS in the image).
+lock: $(STAMP)  ## Re-pin the images' hashed lock files (requirements*.lock, deploy/moto/)
 	$(BIN)/uv pip compile pyproject.toml $(foreach e,web annotator archiver thawer notifier,--extra $(e)) \
 	  --python-version 3.11 --python-platform linux --generate-hashes --no-header \
 	  --annotation-style line -q -o requirements.lock
+	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")' \
+	  | $(BIN)/uv pip compile - --python-version 3.11 --python-platform linux --generate-hashes \
+	  --no-header --annotation-style line -q -o requirements-build.lock
 	$(BIN)/uv pip compile deploy/moto/requirements.in --python-version 3.11 --python-platform linux \
 	  --generate-hashes --no-header --annotation-style line -q -o deploy/moto/requirements.lock
 

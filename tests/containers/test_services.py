@@ -7,16 +7,22 @@ import json
 import pytest
 from gas_common.settings import SERVICES, Settings
 
-from tests.containers.engine import http_status
+from tests.containers.engine import ROOT, http_status
 from tests.containers.gas import CONTAINERS, DockerContainer, gas_container, service_command
 from tests.harness import wait_for
 
 pytestmark = CONTAINERS
 PORTS = {name: Settings().port_of(name) for name in SERVICES}
+# The Cython modules setup.py compiles (services/<service>/<package>/.../<module>.pyx).
+COMPILED = sorted(".".join(p.relative_to(ROOT / "services").with_suffix("").parts[1:])
+                  for p in (ROOT / "services").glob("*/*/**/*.pyx"))
 
-# Run inside the container: who it runs as, its capabilities, whether / is writable.
+# Run inside the container: who it runs as, its capabilities, whether / is writable, and
+# whether each module named on its command line is an extension module (compiled).
 PROBE = """
-import json, os
+import importlib, importlib.machinery, json, os, sys
+compiled = {m: importlib.import_module(m).__file__.endswith(
+    tuple(importlib.machinery.EXTENSION_SUFFIXES)) for m in sys.argv[1:]}
 caps = dict(l.split(":\\t") for l in open("/proc/self/status") if l.startswith("Cap"))
 try:
     open("/opt/gas/written", "w"); root_writable = True
@@ -24,7 +30,8 @@ except OSError:
     root_writable = False
 print(json.dumps({"uid": os.getuid(), "gid": os.getgid(), "cap_eff": caps["CapEff"].strip(),
                   "cap_prm": caps["CapPrm"].strip(), "no_new_privs": open("/proc/self/status")
-                  .read().split("NoNewPrivs:")[1].split()[0], "root_writable": root_writable}))
+                  .read().split("NoNewPrivs:")[1].split()[0], "root_writable": root_writable,
+                  "compiled": compiled}))
 """
 
 
@@ -44,11 +51,13 @@ def test_each_service_is_ready_from_the_image_under_the_hardening(
     try:
         wait_for(lambda: http_status(url + "/readyz") == 200, timeout=120, interval=1,
                  what=f"{service} /readyz 200")
-        inside = container.exec(["python", "-c", PROBE])
+        inside = container.exec(["python", "-c", PROBE, *COMPILED])
         assert inside.exit_code == 0, inside.output
         seen = json.loads(inside.output)
-        assert seen == {"uid": 10001, "gid": 10001, "cap_eff": "0" * 16, "cap_prm": "0" * 16,
-                        "no_new_privs": "1", "root_writable": False}
+        assert COMPILED and seen == {
+            "uid": 10001, "gid": 10001, "cap_eff": "0" * 16, "cap_prm": "0" * 16,
+            "no_new_privs": "1", "root_writable": False,
+            "compiled": dict.fromkeys(COMPILED, True)}
         host_config = container.get_wrapped_container().attrs["HostConfig"]
         assert host_config["ReadonlyRootfs"] is True
     finally:

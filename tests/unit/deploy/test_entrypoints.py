@@ -143,11 +143,19 @@ def test_dockerfile_builds_a_pinned_slim_multi_stage_non_root_image() -> None:
     assert re.fullmatch(r"python:3\.1[1-9]\.\d+-slim-bookworm", args["PYTHON_IMAGE"])
     stages = [rest for word, rest in instructions if word == "FROM"]
     assert stages == ["${PYTHON_IMAGE} AS build", "${PYTHON_IMAGE} AS runtime"]
-    runs = " ".join(rest for word, rest in instructions if word == "RUN")
-    # Dependencies only from the hashed lock file; GAS itself adds none.
+    runtime = instructions.index(("FROM", "${PYTHON_IMAGE} AS runtime"))
+    runs = " ".join(rest for word, rest in instructions[:runtime] if word == "RUN")
+    # Dependencies only from the hashed lock files, the build backend's too; GAS adds none.
     assert "pip install --require-hashes --no-deps -r requirements.lock" in runs
-    assert "pip install --no-deps ." in runs
-    assert any(w == "COPY" and r.startswith("--from=build") for w, r in instructions)
+    assert "pip install --require-hashes --no-deps -r requirements-build.lock" in runs
+    assert "pip wheel --no-deps --no-build-isolation" in runs
+    assert "pip install --no-deps /tmp/wheel/gas-" in runs
+    # The build stage has the compiler; the runtime stage gets only the virtualenv.
+    assert "--no-install-recommends gcc libc6-dev" in runs
+    runtime_runs = " ".join(rest for word, rest in instructions[runtime:] if word == "RUN")
+    assert "apt-get" not in runtime_runs and "gcc" not in runtime_runs
+    copied = [r for w, r in instructions[runtime:] if w == "COPY" and r.startswith("--from=build")]
+    assert copied == ["--from=build /opt/gas /opt/gas"]
     user = [rest for word, rest in instructions if word == "USER"]
     assert user and user[-1].split(":")[0] not in ("0", "root")
     env = " ".join(rest for word, rest in instructions if word == "ENV")
@@ -158,20 +166,29 @@ def test_dockerignore_keeps_only_what_the_build_copies() -> None:
     rules = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
 
+    def regex(pattern: str) -> str:
+        # Docker's rules: `*` and `?` stop at a slash, `**/` is any number of directories.
+        parts = re.split(r"(\*\*/?|\*|\?)", pattern)
+        return "".join({"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}.get(part)
+                       or re.escape(part) for part in parts)
+
     def ignored(path: str) -> bool:
         result = False
         for rule in rules:
             negate = rule.startswith("!")
             pattern = rule.lstrip("!").rstrip("/")
-            if re.fullmatch(pattern.replace("**", ".*").replace("*", "[^/]*"), path) or \
-                    path.startswith(pattern + "/"):
+            if re.fullmatch(regex(pattern), path) or path.startswith(pattern + "/"):
                 result = not negate
         return result
 
-    for wanted in ("requirements.lock", "pyproject.toml", "README.md",
-                   "services/web/gas_web/__init__.py"):
+    engine = "services/annotator/gas_annotator/engine/"
+    for wanted in ("requirements.lock", "requirements-build.lock", "pyproject.toml", "setup.py",
+                   "README.md", "services/web/gas_web/__init__.py", engine + "entry_text.pyx"):
         assert not ignored(wanted), wanted
-    for unwanted in (".venv", ".git", "tests", ".gas", "bench"):
+    # The image compiles its own modules: a local build of them stays out.
+    for unwanted in (".venv", ".git", "tests", ".gas", "bench", engine + "entry_text.c",
+                     engine + "entry_text.cpython-311-x86_64-linux-gnu.so",
+                     "services/web/gas_web/__pycache__"):
         assert ignored(unwanted), unwanted
 
 

@@ -1,4 +1,5 @@
-"""requirements.lock (what the image installs) pins everything pyproject.toml asks for."""
+"""requirements.lock (what the image installs) pins everything pyproject.toml asks for;
+requirements-build.lock pins what builds GAS (its [build-system] requires)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,17 @@ def test_the_lock_pins_every_dependency_of_the_services_within_its_range() -> No
     for req in wanted():
         name = canonicalize_name(req.name)
         assert name in pinned, f"{req.name} is not in requirements.lock: run make lock"
+        assert req.specifier.contains(pinned[name]), f"{name} {pinned[name]} not in {req}"
+
+
+def test_the_build_lock_pins_what_builds_gas_within_its_range() -> None:
+    lock = (ROOT / "requirements-build.lock").read_text()
+    pinned = pins(lock)
+    assert pinned and lock.count("--hash=sha256:") >= len(pinned)
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    for req in map(Requirement, requires):
+        name = canonicalize_name(req.name)
+        assert name in pinned, f"{req.name} is not in requirements-build.lock: run make lock"
         assert req.specifier.contains(pinned[name]), f"{name} {pinned[name]} not in {req}"
 
 
