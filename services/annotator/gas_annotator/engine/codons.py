@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 _BASES = "TCAG"
 # Amino acids of the 64 codons in TCAG order (NCBI translation table 1); '*' is a stop.
 _TABLE1 = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
@@ -23,14 +25,43 @@ CODE = _code(_TABLE1)
 MITO_CODE = _code(_TABLE2)
 
 
+# base -> its index in _BASES (4: anything else, lowercase included), for translate
+_BASE_INDEX = np.full(256, 4, np.int64)
+for _i, _b in enumerate(_BASES):
+    _BASE_INDEX[ord(_b)] = _i
+_TABLES: dict[int, tuple[dict[str, str], np.ndarray]] = {}  # by id(code)
+_CHUNK = 3 * 100  # bases translated at a time until a stop (most frames stop early)
+
+
+def _table(code: dict[str, str]) -> np.ndarray:
+    """Amino acids (ASCII) by codon index 16 * a + 4 * b + c (bases in _BASES order), then
+    'X' for codons with another character."""
+    got = _TABLES.get(id(code))
+    if got is None or got[0] is not code:
+        aas = [code.get(a + b + c, "X") for a in _BASES for b in _BASES for c in _BASES]
+        got = _TABLES[id(code)] = (code, np.frombuffer(("".join(aas) + "X").encode(), np.uint8))
+    return got[1]
+
+
+def _whole(seq: str, table: np.ndarray) -> str:
+    n = len(seq) // 3 * 3
+    if not n:
+        return ""
+    # one byte per character ('?' for non-ASCII: not a base), three per codon
+    b = _BASE_INDEX[np.frombuffer(seq[:n].encode("ascii", "replace"), np.uint8)].reshape(-1, 3)
+    codon = np.where((b > 3).any(axis=1), 64, b[:, 0] * 16 + b[:, 1] * 4 + b[:, 2])
+    return table[codon].tobytes().decode()
+
+
 def translate(seq: str, code: dict[str, str] = CODE, to_stop: bool = False) -> str:
-    """Protein of seq (whole codons only; codons with N give 'X')."""
-    get = code.get
+    """Protein of seq (whole codons only; codons with N give 'X'); with to_stop, up to and
+    including the first stop ('*')."""
+    table = _table(code)
     if not to_stop:
-        return "".join([get(seq[i:i + 3], "X") for i in range(0, len(seq) - 2, 3)])
+        return _whole(seq, table)
     out = []
-    for a in range(0, len(seq) - 2, 150):  # 50 codons at a time: most frames stop early
-        part = "".join([get(seq[i:i + 3], "X") for i in range(a, min(a + 150, len(seq) - 2), 3)])
+    for a in range(0, len(seq), _CHUNK):
+        part = _whole(seq[a:a + _CHUNK], table)
         if "*" in part:
             out.append(part[:part.index("*") + 1])
             break

@@ -20,16 +20,22 @@ from . import entry_text
 _PAD = bytes(entry_text.PAD)  # after every text given to entry_text
 
 
+def _encode(text: str) -> bytes:
+    # surrogateescape: bytes of the input that are not UTF-8 (read that way) come back
+    # as they were; entry_text decodes the same way
+    return text.encode("utf-8", "surrogateescape")
+
+
 class Table:
     """Texts as one UTF-8 buffer (and padding) and their bounds, for pick."""
 
     __slots__ = ("blob", "offsets")
 
     def __init__(self, texts: Sequence[str]) -> None:
-        data = "".join(texts).encode()
+        data = _encode("".join(texts))
         lengths = np.fromiter(map(len, texts), np.int64, len(texts))
         if len(data) != int(lengths.sum()):  # not all ASCII: lengths in bytes
-            lengths = np.fromiter((len(t.encode()) for t in texts), np.int64, len(texts))
+            lengths = np.fromiter((len(_encode(t)) for t in texts), np.int64, len(texts))
         self.offsets = np.zeros(len(texts) + 1, np.int64)
         np.cumsum(lengths, out=self.offsets[1:])
         self.blob = np.frombuffer(data + _PAD, np.uint8)
@@ -91,7 +97,7 @@ def records(starts: np.ndarray, leads: list[str], tails: list[str] | None,
     specs: list[tuple] = []
     for p in parts:
         if isinstance(p, str):
-            specs.append((entry_text.TEXT, p.encode() + _PAD))
+            specs.append((entry_text.TEXT, _encode(p) + _PAD))
         elif isinstance(p, Pick):
             specs.append((entry_text.PICK, p.at, p.table.blob, p.table.offsets))
         else:

@@ -102,7 +102,8 @@ cdef inline unsigned char* _number(unsigned char* w, long long v) noexcept nogil
 
 def records(const long long[::1] starts, list pieces):
     """One str per record g: its entries starts[g]..starts[g + 1] - 1, each the
-    concatenation of its pieces (see the module's doc)."""
+    concatenation of its pieces (see the module's doc), decoded from UTF-8 with
+    surrogateescape (as the input is read)."""
     cdef Py_ssize_t g, m = len(pieces), n_groups = starts.shape[0] - 1
     cdef Py_ssize_t i, q, n = starts[n_groups] if n_groups >= 0 else 0
     cdef Piece* ps = <Piece*>malloc(max(m, 1) * sizeof(Piece))
@@ -155,7 +156,7 @@ def records(const long long[::1] starts, list pieces):
         texts = [None] * n_groups
         for g in range(n_groups):
             texts[g] = PyUnicode_DecodeUTF8(<const char*>buf + cuts[g], cuts[g + 1] - cuts[g],
-                                            "strict")
+                                            "surrogateescape")
         return texts
     finally:
         free(ps)

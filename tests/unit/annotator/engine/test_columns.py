@@ -105,3 +105,9 @@ def test_bad_input_is_refused_not_written() -> None:
         entry_text.records(np.array([0, 2, 1], I64), [(entry_text.TEXT, bytes(9))])
     with pytest.raises(ValueError, match="kind"):
         entry_text.records(starts, [(9, np.array([1, 2], I64))])
+
+
+def test_undecodable_input_bytes_round_trip() -> None:
+    lead = b"NOTE=\xff\xfe;ANN=".decode("utf-8", "surrogateescape")  # as the input is read
+    texts = columns.records(np.array([0, 1]), [lead], None, columns.pick([lead], np.array([0])))
+    assert texts == [lead + lead]

@@ -353,3 +353,20 @@ def test_mitochondrial_snvs_use_their_code(tmp_path: Path, monkeypatch: pytest.M
     for mine, tid in zip(both, ("TP", "TM"), strict=True):
         assert [e[1] for e in mine] == ["synonymous_variant"], tid
         assert mine[0][9:11] == ["c.15G>A", "p.Trp5="], tid
+
+
+def test_input_bytes_that_are_not_utf8_come_back_as_they_were(
+        random_bundle: tuple[Path, str, set[int]], tmp_path: Path) -> None:
+    """INFO text read with surrogateescape (odd bytes) through every per-transcript path:
+    fast-path SNVs and indels, consequence.py, the intergenic entries."""
+    bundle, genome, spots = random_bundle
+    vcf = tmp_path / "in.vcf"
+    _vcf(vcf, genome, spots, random.Random(3))
+    head, *records = vcf.read_bytes().split(b"\n#CHROM")[1].split(b"\n")[:-1]
+    odd = b"NOTE=\xff\xfeX\xe9"
+    records = [b"\t".join([*r.split(b"\t")[:7], odd]) for r in records]
+    vcf.write_bytes(b"##fileformat=VCFv4.2\n#CHROM" + head + b"\n" + b"\n".join(records) + b"\n")
+    result = annotate_file(vcf, tmp_path / "out", bundle)
+    out = [ln for ln in result.annot_path.read_bytes().split(b"\n") if ln and ln[:1] != b"#"]
+    assert len(out) == len(records) and result.summary["annotated"] > 0
+    assert all(ln.split(b"\t")[7].startswith(odd + b";VC=") for ln in out)
