@@ -18,7 +18,7 @@ import numpy as np
 from ..reference.bundle import ContigIndex, Reference
 from ..reference.model import SEVERITY, TERMS
 from ..reference.store import default_reference
-from . import columns
+from . import columns, entry_text
 from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
@@ -234,15 +234,14 @@ class _Annotator:
     def run(self) -> None:
         """Read, annotate and write every record, batch by batch."""
         next_report = self.every
+        self.out.flush()  # the header; the records go as bytes to the file under it
+        sink = self.out.buffer
         while True:
             first = self.reader.lineno + 1
             lines = self.reader.read_records(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
             if not lines:
                 break
-            out = self.batch(lines, first)
-            self.out.write("\n".join(out))
-            if out:
-                self.out.write("\n")
+            sink.write(entry_text.lines(self.batch(lines, first)))
             if self.progress and self.stats.total >= next_report:
                 try:
                     self.progress(self.stats.total)
@@ -250,13 +249,13 @@ class _Annotator:
                     raise _Stopped() from e
                 next_report = (self.stats.total // self.every + 1) * self.every
 
-    def batch(self, lines: list[str], first: int) -> list[str]:
-        """Annotated text of one batch of lines without their newlines (first = line
-        number of lines[0])."""
+    def batch(self, lines: list[str], first: int) -> list[list[str]]:
+        """One batch of lines without their newlines (first = line number of lines[0]),
+        annotated: the output rows, fields as they are written."""
         rows = [ln.split("\t", 8) for ln in lines]
         if rows and min(map(len, rows)) < 8:
             rows = self._check_rows(rows, first)
-        out: list[str] = []
+        out: list[list[str]] = []
         for contig, group in groupby(rows, itemgetter(0)):
             recs = list(group)
             self.stats.total += len(recs)
@@ -302,7 +301,7 @@ class _Annotator:
         return pos
 
     def contig_run(self, contig: str, recs: list[list[str]], rows: list[list[str]], first: int,
-                   out: list[str]) -> None:
+                   out: list[list[str]]) -> None:
         """Annotate consecutive records on one contig."""
         pos = self.positions(recs, rows, first)
         canon = self.ref.contig(contig)
@@ -311,7 +310,8 @@ class _Annotator:
             if canon is None:
                 self.stats.unknown_contigs[contig] += len(recs)
             for r in recs:
-                out.append(self.plain(r, reason))
+                self.plain(r, reason)
+            out.extend(recs)
             return
         ix = self.ref.views(canon)
         starts, tmpl, ianc = ix.starts, ix.tmpl, ix.anc
@@ -414,7 +414,7 @@ class _Annotator:
             r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
                     else f"{info};VC={vc};ANN={ann}")
         self.sources.annotate(canon, pos, recs, stats)
-        out.extend(map("\t".join, recs))
+        out.extend(recs)
         for pair, n in Counter(snv_pairs).items():
             stats.add_titv(pair, n)
         for term, n in zip(TERMS, region_n, strict=True):
@@ -424,7 +424,7 @@ class _Annotator:
         stats.by_class["SNV"] += len(snv_pairs)
 
     def transcript_run(self, canon: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
-                       ix: ContigIndex, out: list[str]) -> None:
+                       ix: ContigIndex, out: list[list[str]]) -> None:
         """Annotate consecutive records of one contig per transcript (bundle with a genome).
 
         Lookups are done for the whole batch: the transcript intervals each record's REF
@@ -500,7 +500,7 @@ class _Annotator:
         stats.by_class["SNV"] += len(snv_pairs)
         self.sources.annotate(canon, pos, recs, self.stats)
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
-        out.extend(map("\t".join, recs))
+        out.extend(recs)
 
     def intergenic(self, recs: list[list[str]], all_refs: list[str], all_alts: list[str],
                    leads: list[str], cand: np.ndarray, pos: np.ndarray, gene_iv: np.ndarray,
@@ -705,7 +705,7 @@ class _Annotator:
             return 1
         return 0
 
-    def plain(self, r: list[str], reason: str) -> str:
+    def plain(self, r: list[str], reason: str) -> None:
         """A record we cannot annotate: VC only, reason counted."""
         classes = [allele_class(r[3], a) for a in r[4].split(",")]
         for c, alt in zip(classes, r[4].split(","), strict=True):
@@ -715,7 +715,6 @@ class _Annotator:
         self.stats.unannotated[reason] += 1
         r[7] = self.merge_info(r[7], "VC=" + ",".join(classes))
         self.fix_v33(r)
-        return "\t".join(r)
 
     def merge_info(self, info: str, added: str) -> str:
         """INFO with our keys appended (old ANN/VC removed when the input had them)."""
