@@ -26,6 +26,7 @@ cdef struct Piece:
     const long long* at  # PICK: index; NUMBER: values
     const long long* offsets  # PICK: the table's bounds
     const unsigned char* absent  # NUMBER: NULL, or 1 where nothing is written
+    long long most  # the most bytes one entry's piece writes, with _copy's overrun
 
 
 cdef int _fill(Piece* p, object spec, Py_ssize_t n) except -1:
@@ -43,6 +44,7 @@ cdef int _fill(Piece* p, object spec, Py_ssize_t n) except -1:
             raise ValueError("a text lacks its padding")
         p.size = text.shape[0] - PAD
         p.text = &text[0]
+        p.most = p.size + PAD
         return 0
     at = spec[1]
     if at.shape[0] != n:
@@ -53,9 +55,12 @@ cdef int _fill(Piece* p, object spec, Py_ssize_t n) except -1:
         p.text, p.offsets, p.size = &text[0], &offsets[0], offsets.shape[0] - 1
         if offsets[p.size] + PAD > text.shape[0] or offsets[0] < 0:
             raise ValueError("a table's bounds pass its text and padding")
+        p.most = PAD
         for j in range(p.size):
             if offsets[j + 1] < offsets[j]:
                 raise ValueError("a table's bounds go backwards")
+            if offsets[j + 1] - offsets[j] + PAD > p.most:
+                p.most = offsets[j + 1] - offsets[j] + PAD
         return 0
     if p.kind != 2:
         raise ValueError(f"unknown piece kind {p.kind}")
@@ -64,6 +69,7 @@ cdef int _fill(Piece* p, object spec, Py_ssize_t n) except -1:
         if absent.shape[0] != n:
             raise ValueError(f"a piece's mask has {absent.shape[0]} items for {n} entries")
         p.absent = &absent[0] if n else NULL
+    p.most = 20  # -9223372036854775808
     return 0
 
 
@@ -110,8 +116,9 @@ def records(const long long[::1] starts, list pieces):
     cdef Py_ssize_t i, q, n = starts[n_groups] if n_groups >= 0 else 0
     cdef Piece* ps = <Piece*>malloc(max(m, 1) * sizeof(Piece))
     cdef unsigned char* buf = NULL
+    cdef unsigned char* grown
     cdef unsigned char* w
-    cdef long long cap, used, j, a
+    cdef long long cap, used, j, a, most = 0
     cdef long long* cuts = NULL
     cdef Piece* p
     if ps == NULL:
@@ -119,23 +126,12 @@ def records(const long long[::1] starts, list pieces):
     try:
         for q in range(m):
             _fill(&ps[q], pieces[q], n)
+            most += ps[q].most
         for g in range(n_groups):
             if starts[g + 1] < starts[g] or starts[g] < 0:
                 raise ValueError("entry starts go backwards")
-        # the buffer's size: exact for texts and picks, 20 per number
-        cap = PAD
-        for q in range(m):
-            p = &ps[q]
-            if p.kind == 0:
-                cap += n * p.size
-            elif p.kind == 2:
-                cap += n * 20  # -9223372036854775808
-            else:
-                for i in range(n):
-                    j = p.at[i]
-                    if j < 0 or j >= p.size:
-                        raise IndexError(f"table index {j} out of range 0..{p.size - 1}")
-                    cap += p.offsets[j + 1] - p.offsets[j]
+        # grown when an entry might not fit: no pass to size the entries first
+        cap = n * 96 + most
         buf = <unsigned char*>malloc(cap)
         cuts = <long long*>malloc((n_groups + 1) * sizeof(long long))
         if buf == NULL or cuts == NULL:
@@ -144,13 +140,23 @@ def records(const long long[::1] starts, list pieces):
         for g in range(n_groups):
             cuts[g] = w - buf
             for i in range(starts[g], starts[g + 1]):
+                if buf + cap - w < most:
+                    used = w - buf
+                    cap = 2 * cap + most
+                    grown = <unsigned char*>realloc(buf, cap)
+                    if grown == NULL:
+                        raise MemoryError()
+                    buf, w = grown, grown + used
                 for q in range(m):
                     p = &ps[q]
                     if p.kind == 0:
                         w = _copy(w, p.text, p.size)
                     elif p.kind == 1:
-                        a = p.offsets[p.at[i]]
-                        w = _copy(w, p.text + a, p.offsets[p.at[i] + 1] - a)
+                        j = p.at[i]
+                        if j < 0 or j >= p.size:
+                            raise IndexError(f"table index {j} out of range 0..{p.size - 1}")
+                        a = p.offsets[j]
+                        w = _copy(w, p.text + a, p.offsets[j + 1] - a)
                     elif p.absent == NULL or not p.absent[i]:
                         w = _number(w, p.at[i])
         used = w - buf
