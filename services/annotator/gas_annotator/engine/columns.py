@@ -2,8 +2,8 @@
 
 A batch's entries are rows of a few pieces (allele, head, rank, HGVS.c, ...): text taken
 from a table by index (pick), integers in decimal (text), or one fixed text. `records`
-sizes every entry, writes the pieces one column at a time into one byte buffer (the
-compiled entry_text module) and cuts it into one str per record. Each entry starts with
+writes entry after entry, piece after piece, into one byte buffer (the compiled
+entry_text module) and cuts it into one str per record. Each entry starts with
 its separator: "," or, for a record's first entry, the record's lead ("VC=...;ANN="), and
 the last one ends with the record's tail (";PICK=...").
 """
@@ -54,7 +54,8 @@ class Table:
 
     def to_list(self) -> list[str]:
         data, at = self.blob.tobytes(), self.offsets.tolist()
-        return [data[a:b].decode() for a, b in zip(at[:-1], at[1:], strict=True)]
+        return [data[a:b].decode("utf-8", "surrogateescape")
+                for a, b in zip(at[:-1], at[1:], strict=True)]
 
 
 class Pick(NamedTuple):

@@ -163,7 +163,7 @@ class Grouped:
              ) -> tuple[Done, list[str]]:
         """The records' INFO text from their entries' fields (flank pairs have no rank, the
         others no distance; cDNA position in exons only; HGVS.p and the 'CDS|AA' fields
-        from `protein`, null where none), and the entries of the `split` pairs one by one
+        from `protein`, empty where none), and the entries of the `split` pairs one by one
         (their records are left out: they have entries from elsewhere)."""
         kind, u, rows = self.kind, self.u, self.rows
         far = (kind == UPSTREAM) | (kind == DOWNSTREAM)
