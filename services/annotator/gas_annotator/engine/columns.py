@@ -49,9 +49,6 @@ class Table:
         table.offsets = np.ascontiguousarray(offsets, np.int64)
         return table
 
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
     def to_list(self) -> list[str]:
         data, at = self.blob.tobytes(), self.offsets.tolist()
         return [data[a:b].decode("utf-8", "surrogateescape")
