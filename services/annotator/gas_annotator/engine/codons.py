@@ -29,18 +29,16 @@ MITO_CODE = _code(_TABLE2)
 _BASE_INDEX = np.full(256, 4, np.int64)
 for _i, _b in enumerate(_BASES):
     _BASE_INDEX[ord(_b)] = _i
-_TABLES: dict[int, tuple[dict[str, str], np.ndarray]] = {}  # by id(code)
 _CHUNK = 3 * 100  # bases translated at a time until a stop (most frames stop early)
 
 
-def _table(code: dict[str, str]) -> np.ndarray:
-    """Amino acids (ASCII) by codon index 16 * a + 4 * b + c (bases in _BASES order), then
-    'X' for codons with another character."""
-    got = _TABLES.get(id(code))
-    if got is None or got[0] is not code:
-        aas = [code.get(a + b + c, "X") for a in _BASES for b in _BASES for c in _BASES]
-        got = _TABLES[id(code)] = (code, np.frombuffer(("".join(aas) + "X").encode(), np.uint8))
-    return got[1]
+def _as_array(table: str) -> np.ndarray:
+    """A table's amino acids (ASCII) by codon index 16 * a + 4 * b + c (bases in _BASES
+    order), then 'X' for codons with another character."""
+    return np.frombuffer((table + "X").encode(), np.uint8)
+
+
+_ARRAY_OF = {id(CODE): _as_array(_TABLE1), id(MITO_CODE): _as_array(_TABLE2)}
 
 
 def _whole(seq: str, table: np.ndarray) -> str:
@@ -56,7 +54,7 @@ def _whole(seq: str, table: np.ndarray) -> str:
 def translate(seq: str, code: dict[str, str] = CODE, to_stop: bool = False) -> str:
     """Protein of seq (whole codons only; codons with N give 'X'); with to_stop, up to and
     including the first stop ('*')."""
-    table = _table(code)
+    table = _ARRAY_OF[id(code)]
     if not to_stop:
         return _whole(seq, table)
     out = []
