@@ -6,7 +6,8 @@ bundle if it is missing, runs `gas annotate` in a subprocess and, when bcftools 
 and tabix) is on PATH, `bcftools annotate` adding gene and ID from the same bundle data.
 Then (--chr21-variants, default 1,000,000) a bundle with a genome and every transcript
 (the real Ensembl chr21 models, a synthetic chr21: see chr21_tools.py) annotates uniform
-chr21 variants, timed against SnpEff and bcftools csq on the same files.
+chr21 variants, timed against SnpEff and bcftools csq on the same files, and the share of
+GAS's time its per-record Python takes (`--record-layer VCF ANNOTATED` replays it alone).
 Then (--source-records, default 5,000,000; the issue's 50M takes about ten times as long)
 compiles a synthetic dbSNP-style source into a copy of the bundle and reports build
 throughput, peak RSS, bytes per record, and `gas annotate` with and without it on the same
