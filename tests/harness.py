@@ -9,6 +9,7 @@ import contextlib
 import http.server
 import json
 import os
+import random
 import signal
 import socket
 import threading
@@ -25,9 +26,41 @@ from gas_common.stores import JobStore, UserStore
 from gas_tools.provision import provision
 from gas_tools.stack import Stack, embedded_env, settings_from_env
 
+_EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_FIRST_PORT = 10_000
+_handed_out: set[int] = set()
+
+
+def _port_range() -> range:
+    """Where free_port looks: below the kernel's ephemeral range, because outgoing
+    connections take ports there and one could take a port found free before its server
+    binds it (a `gas up` test failed so); split between pytest-xdist workers so that two
+    never hand out the same port."""
+    try:
+        ephemeral = int(_EPHEMERAL.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    share = (ephemeral - _FIRST_PORT) // max(workers, 1)
+    first = _FIRST_PORT + share * (int(worker) if worker.isdigit() else 0)
+    return range(first, first + share)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A port nothing listens on, not handed out before by this process."""
+    ports = _port_range()
+    for _ in range(1000) if len(ports) >= 100 else ():
+        port = random.choice(ports)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    with socket.socket() as sock:  # no room below the ephemeral range: let the kernel pick
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 

@@ -9,7 +9,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from gas_common.settings import SERVICES, Settings
 from gas_tools.cli import main as gas_main
 from gas_tools.stack import Stack, settings_from_env
 
+from tests.harness import free_port
 from tests.unit.deploy.conftest import DOCKERFILE, ROOT, objects
 
 Docs = dict[str, list[dict[str, Any]]]
@@ -206,12 +206,6 @@ def test_gas_up_runs_services_with_the_image_gunicorn_config() -> None:
         assert options["control_socket_disable"] is True
     assert gunicorn_conf.options("archiver", settings)["bind"] == ["127.0.0.1:9123"]
     assert gunicorn_conf.service_of(["gunicorn", "gas_nothing:create_app()"]) is None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_the_image_command_serves_a_service_and_the_healthcheck_sees_it() -> None:
