@@ -388,22 +388,21 @@ def run_chr21(n: int, work: Path, repeat: int = 1) -> list[str]:
         [sys.executable, __file__, "--record-layer", str(vcf),
          str(work / "chr21-out" / "chr21.annot.vcf")],
         check=True, capture_output=True, text=True).stdout)
-    out.append(f"of GAS's {gas[2]:.2f} CPU s, the record layer alone (read, split into "
-               f"fields, POS/REF/ALT/INFO columns, INFO set, rows as bytes) takes {layer:.2f} "
+    out.append(f"of GAS's {gas[2]:.2f} CPU s, the record layer alone (read, parse into "
+               f"columns, REF/ALT lengths, INFO leads and set, lines as bytes) takes {layer:.2f} "
                f"({100 * layer / gas[2]:.0f}%)")
     return out
 
 
 def record_layer(vcf: Path, annotated: Path) -> float:
     """CPU seconds of what `gas annotate` does per record around the annotation itself,
-    replayed batch by batch on vcf with the INFO texts GAS wrote to `annotated`: the
-    Python work a compiled record loop would replace. The rows go to /dev/null: writing
-    them to the file is left out, as any loop has to do it."""
-    from operator import itemgetter
-
-    from gas_annotator.engine import entry_text
-    from gas_annotator.engine.annotate import BATCH_CHARS, set_info
+    replayed batch by batch on vcf with the INFO texts GAS wrote to `annotated`: read,
+    parse into columns, REF/ALT lengths, INFO leads, INFO set, lines written back. The
+    lines go to /dev/null: writing them to the file is left out, as any loop has to do it."""
+    from gas_annotator.engine import vcf_columns
+    from gas_annotator.engine.annotate import BATCH_CHARS
     from gas_annotator.engine.header import read_header
+    from gas_annotator.engine.records import Records
     from gas_annotator.engine.vcf_input import VcfReader
 
     with annotated.open(encoding="utf-8", errors="surrogateescape") as f:
@@ -413,16 +412,16 @@ def record_layer(vcf: Path, annotated: Path) -> float:
     read_header(reader)
     done = 0
     with open(os.devnull, "wb") as sink:
-        while lines := reader.read_records(BATCH_CHARS // 4):
-            rows = [ln.split("\t", 8) for ln in lines]
-            np.array(list(map(itemgetter(1), rows)), dtype=np.int64)
-            refs, alts = list(map(itemgetter(3), rows)), list(map(itemgetter(4), rows))
-            np.fromiter(map(len, refs), np.int64, len(refs))
-            np.fromiter(map(len, alts), np.int64, len(alts))
-            ["" if i == "." or not i else i + ";" for i in map(itemgetter(7), rows)]
-            set_info(rows, list(range(len(rows))), infos[done:done + len(rows)])
-            done += len(rows)
-            sink.write(entry_text.lines(rows))
+        while text := reader.read_block(BATCH_CHARS // 4):
+            raw, _, pos, refs, alts, info, _, offsets, _ = vcf_columns.parse(text, False)
+            recs = Records(pos, refs, alts, info, None)
+            n = len(recs)
+            np.fromiter(map(len, refs), np.int64, n)
+            np.fromiter(map(len, alts), np.int64, n)
+            ["" if i == "." or not i else i + ";" for i in info]
+            recs.set_info(list(range(n)), infos[done:done + n])
+            done += n
+            sink.write(vcf_columns.write(raw, offsets, None, recs.info, False))
     reader.close()
     return time.process_time() - t0
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress, groupby, repeat
-from operator import itemgetter, setitem
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
@@ -18,13 +17,14 @@ import numpy as np
 from ..reference.bundle import ContigIndex, Reference
 from ..reference.model import SEVERITY, TERMS
 from ..reference.store import default_reference
-from . import columns, entry_text
+from . import columns, vcf_columns
 from .build_check import BuildCheck, check_build, not_fitting, nothing_annotated
 from .choose import Auto, Detected, choose_reference
 from .errors import AnnotationError
 from .header import PICK_INFO, Header, output_header, read_header
 from .limits import Limits, bounded_text_output
 from .loader import load_reference
+from .records import Records
 from .so_terms import TERM_NAMES
 from .sources import sources_of
 from .summary import Stats, count_log
@@ -53,7 +53,6 @@ MAX_SPAN_INTERVALS = 5_000  # a huge deletion is annotated from this many interv
 _INTERGENIC = SEVERITY["intergenic_region"]
 _I32 = 2**31 - 1
 _UPSTREAM = SEVERITY["upstream_gene_variant"]  # this term and the ones after take a Distance
-_POS, _REF, _ALT, _INFO = itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(7)
 
 
 _BASE_POINTS = code_points("".join(sorted(BASES)))
@@ -200,9 +199,14 @@ class _Snvs(NamedTuple):
         return _Snvs(mask, ref, alt)
 
 
-def set_info(recs: list[list[str]], ks: list[int], infos: list[str]) -> None:
-    """recs[k][7] = infos[i] for each ks[i] (a C-level loop: this runs for most records)."""
-    deque(map(setitem, map(recs.__getitem__, ks), repeat(7), infos), maxlen=0)
+def _not_a_record(first: int, line: int, kind: int, what: int | str) -> str:
+    """The one-line error for vcf_columns.parse's problem (first: the batch's first line)."""
+    where = f"line {first + line}"
+    if kind == vcf_columns.HEADER:
+        return f"{where}: a header line ('#...') appears among the variant records"
+    if kind == vcf_columns.SHORT:
+        return f"{where}: expected at least 8 tab-separated columns, found {what}"
+    return f"{where}: POS {str(what)[:30]!r} is not a non-negative integer"
 
 
 class _Stopped(Exception):
@@ -238,10 +242,10 @@ class _Annotator:
         sink = self.out.buffer
         while True:
             first = self.reader.lineno + 1
-            lines = self.reader.read_records(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
-            if not lines:
+            text = self.reader.read_block(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
+            if not text:
                 break
-            sink.write(entry_text.lines(self.batch(lines, first)))
+            sink.write(self.batch(text, first))
             if self.progress and self.stats.total >= next_report:
                 try:
                     self.progress(self.stats.total)
@@ -249,78 +253,43 @@ class _Annotator:
                     raise _Stopped() from e
                 next_report = (self.stats.total // self.every + 1) * self.every
 
-    def batch(self, lines: list[str], first: int) -> list[list[str]]:
-        """One batch of lines without their newlines (first = line number of lines[0]),
-        annotated: the output rows, fields as they are written."""
-        rows = [ln.split("\t", 8) for ln in lines]
-        if rows and min(map(len, rows)) < 8:
-            rows = self._check_rows(rows, first)
-        out: list[list[str]] = []
-        for contig, group in groupby(rows, itemgetter(0)):
-            recs = list(group)
-            self.stats.total += len(recs)
-            self.stats.by_chromosome[contig] += len(recs)
-            self.contig_run(contig, recs, rows, first, out)
-        return out
+    def batch(self, text: str, first: int) -> bytes:
+        """One batch of lines (first = line number of the first), annotated: the output
+        lines."""
+        raw, runs, pos, refs, alts, infos, ids, offsets, problem = vcf_columns.parse(
+            text, bool(self.sources.indexes))
+        if problem is not None:
+            raise AnnotationError(_not_a_record(first, *problem))
+        for contig, a, b in runs:
+            recs = Records(pos[a:b], refs[a:b], alts[a:b], infos[a:b],
+                           None if ids is None else ids[a:b])
+            self.stats.total += b - a
+            self.stats.by_chromosome[contig] += b - a
+            self.contig_run(contig, recs)
+            infos[a:b] = recs.info
+            if ids is not None and recs.ids is not None:
+                ids[a:b] = recs.ids
+        return vcf_columns.write(raw, offsets, ids, infos, self.header.v33)
 
-    def _check_rows(self, rows: list[list[str]], first: int) -> list[list[str]]:
-        kept = []
-        for k, r in enumerate(rows):
-            if len(r) >= 8:
-                kept.append(r)
-            elif r[0].strip():
-                if r[0].startswith("#"):
-                    raise AnnotationError(f"line {first + k}: a header line ('#...') appears "
-                                          "among the variant records")
-                raise AnnotationError(f"line {first + k}: expected at least 8 tab-separated "
-                                      f"columns, found {len(r)}")
-        return kept
-
-    def _line_of(self, rec: list[str], rows: list[list[str]], first: int) -> int:
-        # Error path only: blank lines were dropped, so count them back in.
-        for k, r in enumerate(rows):
-            if r is rec:
-                return first + k
-        return first
-
-    def positions(self, recs: list[list[str]], rows: list[list[str]], first: int) -> np.ndarray:
-        """POS column as int64, or a one-line error naming the bad line."""
-        try:
-            pos = np.array(list(map(_POS, recs)), dtype=np.int64)
-        except (ValueError, OverflowError):
-            pos = None
-        if pos is None or (len(pos) and pos.min() < 0):
-            for r in recs:
-                if r[0].startswith("#"):
-                    raise AnnotationError(f"line {self._line_of(r, rows, first)}: a header line "
-                                          "('#...') appears among the variant records")
-                if not r[1].strip().isdigit() or len(r[1].strip()) > 15:
-                    raise AnnotationError(f"line {self._line_of(r, rows, first)}: POS "
-                                          f"{r[1][:30]!r} is not a non-negative integer")
-            raise AnnotationError(f"line {first}: a POS value is not an integer")
-        return pos
-
-    def contig_run(self, contig: str, recs: list[list[str]], rows: list[list[str]], first: int,
-                   out: list[list[str]]) -> None:
+    def contig_run(self, contig: str, recs: Records) -> None:
         """Annotate consecutive records on one contig."""
-        pos = self.positions(recs, rows, first)
+        pos = recs.pos
         canon = self.ref.contig(contig)
         if canon is None or self.build.is_blocked(canon):
             reason = "unknown contig" if canon is None else "build mismatch"
             if canon is None:
                 self.stats.unknown_contigs[contig] += len(recs)
-            for r in recs:
-                self.plain(r, reason)
-            out.extend(recs)
+            for k in range(len(recs)):
+                self.plain(recs, k, reason)
             return
         ix = self.ref.views(canon)
         starts, tmpl, ianc = ix.starts, ix.tmpl, ix.anc
         tx_index = self.tx.contig_index(canon) if self.tx is not None else None
         if tx_index is not None:
-            self.transcript_run(canon, tx_index, recs, pos, ix, out)
+            self.transcript_run(canon, tx_index, recs, ix)
             return
         poslist = pos.tolist()
-        rl = np.fromiter(map(len, map(_REF, recs)), np.int64, len(recs))
+        rl = np.fromiter(map(len, recs.refs), np.int64, len(recs))
         # One base past REF too: an insertion after the last REF base touches it.
         last = pos + rl
         # int32 like the index, so that searchsorted does not convert the index each time
@@ -357,11 +326,11 @@ class _Annotator:
         region_n = [0] * len(TERMS)  # records per most severe term (index = term code)
         snv_pairs: list[str] = []  # REF+ALT of fast-path SNVs, for Ti/Tv
         annotated = 0
-        for i, (r, ok, term, feat, rank, anchor, p, term2) in enumerate(
-                zip(recs, fast.tolist(), term1s, feat1s, rank1s, anchor1s, poslist, term2s,
-                    strict=True)):
+        infos = recs.info
+        for i, (ref_a, alt, info, ok, term, feat, rank, anchor, p, term2) in enumerate(
+                zip(recs.refs, recs.alts, infos, fast.tolist(), term1s, feat1s, rank1s,
+                    anchor1s, poslist, term2s, strict=True)):
             if ok:
-                ref_a, alt = r[3], r[4]
                 multi = False
                 if alt in bases and len(ref_a) == 1:  # the common case: an SNV
                     vc = "SNV"
@@ -373,7 +342,7 @@ class _Annotator:
                     ok = alt.isalpha() and ref_a.isalpha()
                     vc = ""
             if not ok:  # symbolic alleles, boundaries crossed, past the contig end...
-                annotated += self.general(r, p, starts, tmpl, ianc,
+                annotated += self.general(recs, i, p, starts, tmpl, ianc,
                                           length is not None and p > length,
                                           int(iv_s[i]) if iv_s[i] == iv_e[i] else -1)
                 continue
@@ -410,11 +379,9 @@ class _Annotator:
                     ann = ",".join([x + ("," + x).join(suffixes) for x in alt.split(",")])
                 region_n[top] += 1
             annotated += 1
-            info = r[7]
-            r[7] = (f"VC={vc};ANN={ann}" if info == "." or not info
-                    else f"{info};VC={vc};ANN={ann}")
-        self.sources.annotate(canon, pos, recs, stats)
-        out.extend(recs)
+            infos[i] = (f"VC={vc};ANN={ann}" if info == "." or not info
+                        else f"{info};VC={vc};ANN={ann}")
+        self.sources.annotate(canon, recs, stats)
         for pair, n in Counter(snv_pairs).items():
             stats.add_titv(pair, n)
         for term, n in zip(TERMS, region_n, strict=True):
@@ -423,8 +390,8 @@ class _Annotator:
         stats.annotated += annotated
         stats.by_class["SNV"] += len(snv_pairs)
 
-    def transcript_run(self, canon: str, tx_index: tuple, recs: list[list[str]], pos: np.ndarray,
-                       ix: ContigIndex, out: list[list[str]]) -> None:
+    def transcript_run(self, canon: str, tx_index: tuple, recs: Records, ix: ContigIndex
+                       ) -> None:
         """Annotate consecutive records of one contig per transcript (bundle with a genome).
 
         Lookups are done for the whole batch: the transcript intervals each record's REF
@@ -434,7 +401,7 @@ class _Annotator:
         assert self.tx is not None
         length = self.ref.length(canon)
         before = self.tx.ref_mismatches
-        refs, alts = list(map(_REF, recs)), list(map(_ALT, recs))
+        pos, refs, alts = recs.pos, recs.refs, recs.alts
         ref_len = np.fromiter(map(len, refs), np.int64, len(refs))
         snvs = _Snvs.of(refs, alts, ref_len)
         first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
@@ -443,7 +410,7 @@ class _Annotator:
         genome_base = self.tx.genome.bases_at(canon, pos)
         near = self.tx_near(tx_index, first, last)
         stats, by_region = self.stats, self.stats.by_region
-        leads = self.info_leads(recs)
+        leads = self.info_leads(recs.info)
         assert self.fast is not None
         done = self.fast.annotate(canon, tx_index, refs, alts, pos, first, last, genome_base,
                                   length, near, leads, lambda k: self.classes(refs[k], alts[k]))
@@ -454,62 +421,63 @@ class _Annotator:
             gene_level = rest & ~near
             if length is not None:
                 gene_level &= pos <= length
-            rest[self.intergenic(recs, refs, alts, leads, np.flatnonzero(gene_level), pos,
-                                 gene_iv, genome_base, ix, snvs)] = False
+            rest[self.intergenic(recs, leads, np.flatnonzero(gene_level), gene_iv,
+                                 genome_base, ix, snvs)] = False
         idx = np.flatnonzero(rest)
         poslist, gene_ivs = pos[idx].tolist(), gene_iv[idx].tolist()
         snv_pairs = []
+        infos = recs.info
         for k, p, a, b, g_iv, has_tx in zip(idx.tolist(), poslist, first[idx].tolist(),
                                             last[idx].tolist(), gene_ivs, near[idx].tolist(),
                                             strict=True):
-            r, base = recs[k], genome_base[k]
-            alts = r[4].split(",")
+            ref_a, alt, base = refs[k], alts[k], genome_base[k]
+            alleles = alt.split(",")
             beyond = length is not None and p > length
-            plain = (not beyond and r[3].isalpha()
-                     and all(unannotatable(x) is None for x in alts))
+            plain = (not beyond and ref_a.isalpha()
+                     and all(unannotatable(x) is None for x in alleles))
             rows = self.tx.rows(tx_index, a, b) if plain and has_tx else None
             if rows:
-                res = self.tx.annotate(canon, rows, p, r[3], alts,
-                                       base if len(r[3]) == 1 else None)
+                res = self.tx.annotate(canon, rows, p, ref_a, alleles,
+                                       base if len(ref_a) == 1 else None)
             elif plain and not self.general_only:  # intergenic: the gene-level entry
-                if len(r[3]) == 1 and base != r[3].upper() and base != "N":
+                if len(ref_a) == 1 and base != ref_a.upper() and base != "N":
                     self.tx.ref_mismatches += 1
-                if len(r[3]) == 1 and r[4] in BASES:  # an SNV: no padding base
+                if len(ref_a) == 1 and alt in BASES:  # an SNV: no padding base
                     vc, start = "SNV", p
-                    snv_pairs.append(r[3] + r[4])
+                    snv_pairs.append(ref_a + alt)
                 else:
-                    vc, start = self.classes(r[3], r[4]), first_changed(p, r[3], alts[0])
+                    vc, start = self.classes(ref_a, alt), first_changed(p, ref_a, alleles[0])
                 suffixes, top = self.entry_suffixes(g_iv, start, ix.tmpl, ix.anc)
-                ann = ",".join([x + ("," + x).join(suffixes) for x in alts])
-                r[7] = f"VC={vc};ANN={ann}" if r[7] in (".", "") else \
-                    f"{r[7]};VC={vc};ANN={ann}"
+                ann = ",".join([x + ("," + x).join(suffixes) for x in alleles])
+                infos[k] = f"VC={vc};ANN={ann}" if infos[k] in (".", "") else \
+                    f"{infos[k]};VC={vc};ANN={ann}"
                 by_region[TERMS[top]] += 1
                 stats.annotated += 1
                 continue
             if res is None:  # symbolic alleles, past the contig end...: the gene-level index
-                stats.annotated += self.general(r, p, ix.starts, ix.tmpl, ix.anc, beyond, -1)
+                stats.annotated += self.general(recs, k, p, ix.starts, ix.tmpl, ix.anc, beyond,
+                                                -1)
                 continue
             anns, picks, top = res
-            vc = self.classes(r[3], r[4])
-            r[7] = self.merge_info(r[7], f"VC={vc};ANN={','.join(anns)};PICK={','.join(picks)}")
-            self.fix_v33(r)
+            vc = self.classes(ref_a, alt)
+            infos[k] = self.merge_info(infos[k],
+                                       f"VC={vc};ANN={','.join(anns)};PICK={','.join(picks)}")
             by_region[TERM_NAMES[top]] += 1
             stats.annotated += 1
         for pair, n in Counter(snv_pairs).items():
             stats.add_titv(pair, n)
         stats.by_class["SNV"] += len(snv_pairs)
-        self.sources.annotate(canon, pos, recs, self.stats)
+        self.sources.annotate(canon, recs, self.stats)
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
-        out.extend(recs)
 
-    def intergenic(self, recs: list[list[str]], all_refs: list[str], all_alts: list[str],
-                   leads: list[str], cand: np.ndarray, pos: np.ndarray, gene_iv: np.ndarray,
-                   genome_base: list[str], ix: ContigIndex, snvs: _Snvs) -> np.ndarray:
+    def intergenic(self, recs: Records, leads: list[str], cand: np.ndarray,
+                   gene_iv: np.ndarray, genome_base: list[str], ix: ContigIndex, snvs: _Snvs
+                   ) -> np.ndarray:
         """Records with no transcript in reach, annotated from the gene-level index (one
         ALT, plain bases); returns the ones done. leads: see info_leads."""
 
         assert self.tx is not None
-        stats = self.stats
+        stats, pos, all_refs, all_alts = self.stats, recs.pos, recs.refs, recs.alts
         # SNVs (one ASCII letter, ALT a base) at once; the others one by one
         snv, ref_cp, alt_cp = snvs.mask[cand], snvs.ref[cand], snvs.alt[cand]
         ref_up = np.where((ref_cp >= 97) & (ref_cp <= 122), ref_cp - 32, ref_cp)
@@ -563,20 +531,17 @@ class _Annotator:
             group, [f"{leads[k]}VC={vc};ANN=" for k, vc in zip(ks, vcs, strict=True)], None,
             columns.pick(all_alts, done[rec]), columns.pick(prefixes, entry),
             columns.text(dist, ~has), "|")
-        set_info(recs, ks, texts)
+        recs.set_info(ks, texts)
         for top, n in Counter(np.array(tops)[which].tolist()).items():
             stats.by_region[TERMS[top]] += n
         stats.annotated += len(ks)
         return done
 
-    def count_done(self, recs: list[list[str]], done: Done, snvs: _Snvs) -> None:
+    def count_done(self, recs: Records, done: Done, snvs: _Snvs) -> None:
         """Set the INFO of the records the fast path did and count them."""
         stats = self.stats
         ks = done.ks.tolist()
-        set_info(recs, ks, done.texts)
-        if self.header.v33:
-            for k in ks:
-                self.fix_v33(recs[k])
+        recs.set_info(ks, done.texts)
         tops, n = np.unique(done.tops, return_counts=True)
         for top, count in zip(tops.tolist(), n.tolist(), strict=True):
             stats.by_region[TERM_NAMES[top]] += count
@@ -664,11 +629,12 @@ class _Annotator:
         ranked = sorted(best.values(), key=lambda v: (v[0], v[1]))
         return tuple((pre, anchor) for _, pre, anchor in ranked)
 
-    def general(self, r: list[str], p: int, starts: np.ndarray, tmpl: np.ndarray,
+    def general(self, recs: Records, k: int, p: int, starts: np.ndarray, tmpl: np.ndarray,
                 ianc: np.ndarray, beyond: bool, whole: int) -> int:
-        """Any record (multi-allelic, indel, symbolic...); whole: REF's interval or -1."""
-        ref_a = r[3]
-        alts = r[4].split(",")
+        """Record k, any kind (multi-allelic, indel, symbolic...); whole: REF's interval or
+        -1."""
+        ref_a = recs.refs[k]
+        alts = recs.alts[k].split(",")
         classes = [allele_class(ref_a, a) for a in alts]
         parts: list[str] = []
         reasons: set[str] = set()
@@ -698,33 +664,32 @@ class _Annotator:
         for why in reasons:
             self.stats.unannotated[why] += 1
         added = "VC=" + ",".join(classes) + (";ANN=" + ",".join(parts) if parts else "")
-        r[7] = self.merge_info(r[7], added)
-        self.fix_v33(r)
+        recs.info[k] = self.merge_info(recs.info[k], added)
         if parts:
             self.stats.by_region[TERMS[top]] += 1
             return 1
         return 0
 
-    def plain(self, r: list[str], reason: str) -> None:
-        """A record we cannot annotate: VC only, reason counted."""
-        classes = [allele_class(r[3], a) for a in r[4].split(",")]
-        for c, alt in zip(classes, r[4].split(","), strict=True):
+    def plain(self, recs: Records, k: int, reason: str) -> None:
+        """Record k, which we cannot annotate: VC only, reason counted."""
+        ref_a, alts = recs.refs[k], recs.alts[k].split(",")
+        classes = [allele_class(ref_a, a) for a in alts]
+        for c, alt in zip(classes, alts, strict=True):
             self.stats.by_class[c] += 1
             if c == "SNV":
-                self.stats.add_titv(r[3] + alt)
+                self.stats.add_titv(ref_a + alt)
         self.stats.unannotated[reason] += 1
-        r[7] = self.merge_info(r[7], "VC=" + ",".join(classes))
-        self.fix_v33(r)
+        recs.info[k] = self.merge_info(recs.info[k], "VC=" + ",".join(classes))
 
     def merge_info(self, info: str, added: str) -> str:
         """INFO with our keys appended (old ANN/VC removed when the input had them)."""
         return self.info_lead(info) + added
 
-    def info_leads(self, recs: list[list[str]]) -> list[str]:
-        """info_lead of each record."""
+    def info_leads(self, infos: list[str]) -> list[str]:
+        """info_lead of each INFO."""
         if self.header.strip_keys:
-            return [self.info_lead(r[7]) for r in recs]
-        return ["" if i == "." or not i else i + ";" for i in map(_INFO, recs)]
+            return [self.info_lead(i) for i in infos]
+        return ["" if i == "." or not i else i + ";" for i in infos]
 
     def info_lead(self, info: str) -> str:
         """What our keys follow in INFO: nothing, or the input's keys (without an old
@@ -736,12 +701,3 @@ class _Annotator:
                     if kv.split("=", 1)[0] not in self.header.strip_keys]
             return ";".join(keep) + ";" if keep else ""
         return info + ";"
-
-    def fix_v33(self, r: list[str]) -> None:
-        """VCFv3.3 wrote missing QUAL as -1 and PASS as 0."""
-        if self.header.v33:
-            if r[5] == "-1":
-                r[5] = "."
-            if r[6] == "0":
-                r[6] = "PASS"
-

@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
-"""The annotator's compiled text writers: many ANN entries in one pass (records, the core
-of columns.py), and a batch's output lines as bytes (lines).
+"""The annotator's compiled entry writer: many ANN entries in one pass (records, the core
+of columns.py).
 
 records(starts, pieces) writes entry after entry into one growing buffer, each entry
 piece after piece, and cuts the buffer into one str per record. A piece is one of:
@@ -11,8 +11,7 @@ columns.py makes them; index, values and absent have one item per entry, and eve
 and blob ends with PAD more bytes.
 """
 
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
@@ -170,39 +169,3 @@ def records(const long long[::1] starts, list pieces):
         free(ps)
         free(buf)
         free(cuts)
-
-
-def lines(list rows):
-    """Each row's fields (str) joined by tabs, each row ended by a newline, as UTF-8 bytes
-    (surrogateescape, as the input is read): what "\\n".join(map("\\t".join, rows))
-    would write, without a str per line."""
-    cdef Py_ssize_t cap = 1 << 16, used = 0, size, k
-    cdef const char* field
-    cdef unsigned char* buf = <unsigned char*>malloc(cap)
-    cdef unsigned char* grown
-    cdef list row
-    cdef object text, encoded
-    if buf == NULL:
-        raise MemoryError()
-    try:
-        for row in rows:
-            for k in range(len(row)):
-                text = row[k]
-                try:
-                    field = PyUnicode_AsUTF8AndSize(text, &size)  # ASCII: no copy
-                except UnicodeEncodeError:  # a byte the input had that is not UTF-8
-                    encoded = (<str>text).encode("utf-8", "surrogateescape")
-                    field, size = PyBytes_AS_STRING(encoded), PyBytes_GET_SIZE(encoded)
-                if used + size + 1 > cap:
-                    cap = 2 * cap + size + 1
-                    grown = <unsigned char*>realloc(buf, cap)
-                    if grown == NULL:
-                        raise MemoryError()
-                    buf = grown
-                memcpy(buf + used, field, size)
-                used += size
-                buf[used] = 9 if k + 1 < len(row) else 10  # tab, or the newline
-                used += 1
-        return PyBytes_FromStringAndSize(<char*>buf, used)
-    finally:
-        free(buf)

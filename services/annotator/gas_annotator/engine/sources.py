@@ -9,10 +9,8 @@ went through (left-aligned against the genome when the source was).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from functools import lru_cache
 from itertools import repeat
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +19,9 @@ from ..reference.alleles import LONG, MAX_INLINE, code, decode, left_align, norm
 from ..reference.bundle import BundleError, Reference
 from ..reference.genome import Genome
 from ..reference.sources import MAX_BLOCK_BITS
+from .records import Records
 from .summary import Stats
 
-_REF, _ALT = itemgetter(3), itemgetter(4)
 RARE_AF = 0.01  # a variant is rare below this allele frequency
 _PATHOGENIC = ("pathogenic", "likely_pathogenic", "pathogenic/likely_pathogenic")
 _ESCAPE = str.maketrans({",": "%2C", ";": "%3B", "=": "%3D", " ": "%20", "%": "%25"})
@@ -244,20 +242,21 @@ class Sources:
                 out[i] += s.refs(int(lo[i]), int(end[i]), positions[i] & 0xFFFF)
         return out
 
-    def annotate(self, contig: str, pos: np.ndarray, recs: list[list[str]], stats: Stats
-                 ) -> None:
+    def annotate(self, contig: str, recs: Records, stats: Stats) -> None:
         """Add IDs and GAS_<NAME>_<FIELD> values to the records that match, and count them."""
         todo = [s for s in self.indexes if contig in s.contigs]
-        if not todo or not recs:
+        if not todo or not len(recs):
             return
+        assert recs.ids is not None, "records read without their IDs"
+        pos, ids = recs.pos, recs.ids
         genome = self.genome if self.genome is not None and self.genome.has(contig) else None
         aligned = genome is not None and any(s.left_aligned for s in todo)
         # SNVs and short indels that cannot move (most records) are matched with numpy; the
         # others one by one.
-        snv, codes = _simple_codes(recs, aligned)
+        snv, codes = _simple_codes(recs.refs, recs.alts, aligned)
         others = np.ones(len(recs), dtype=bool)
         others[snv] = False
-        queries = _Queries(contig, pos, recs, np.flatnonzero(others), genome)
+        queries = _Queries(contig, recs, np.flatnonzero(others), genome)
         found: dict[int, dict[int, list[tuple[SourceIndex, int]]]] = {}  # rec -> allele -> hits
         known = np.zeros(len(recs), dtype=bool)  # records given an ID
         for s in todo:
@@ -269,30 +268,30 @@ class Sources:
                 else:  # an ID-only source (dbSNP): IDs straight into the column
                     hits = snv[qi]
                     known[hits] = True
-                    _add_ids(map(recs.__getitem__, hits.tolist()), s.ids_of(js))
+                    _add_ids(ids, hits.tolist(), s.ids_of(js))
             queries.match(s, found)
         for i, alleles in found.items():
-            if _write(recs[i], alleles, stats):
+            if _write(recs, i, alleles, stats):
                 known[i] = True
         stats.known_ids += int(np.count_nonzero(known))
 
 
-def _add_ids(rows: Iterable[list[str]], ids: list[str]) -> None:
-    """Put each ID into its record's ID column (after the IDs it has)."""
-    for r, vid in zip(rows, ids, strict=True):
-        have = r[2]
+def _add_ids(ids: list[str], ks: list[int], found: list[str]) -> None:
+    """Put each found ID into its record's ID column, ids[ks[i]] (after the IDs it has)."""
+    for k, vid in zip(ks, found, strict=True):
+        have = ids[k]
         if have == ".":
-            r[2] = vid
+            ids[k] = vid
         elif vid not in have.split(";"):
-            r[2] = f"{have};{vid}" if have else vid
+            ids[k] = f"{have};{vid}" if have else vid
 
 
 class _Queries:
     """The records matched one by one: every ALT allele normalised as each source was."""
 
-    def __init__(self, contig: str, pos: np.ndarray, recs: list[list[str]], idx: np.ndarray,
-                 genome: Genome | None) -> None:
-        self.contig, self.pos, self.recs, self.idx = contig, pos, recs, idx
+    def __init__(self, contig: str, recs: Records, idx: np.ndarray, genome: Genome | None
+                 ) -> None:
+        self.contig, self.pos, self.recs, self.idx = contig, recs.pos, recs, idx
         self.genome = genome
         self.by_mode: dict[bool, tuple[list[tuple[int, int, str, str]], np.ndarray]] = {}
 
@@ -304,9 +303,9 @@ class _Queries:
                 if aligned and g is not None else normalise
             out, where = [], []
             for i, p in zip(self.idx.tolist(), self.pos[self.idx].tolist(), strict=True):
-                r = self.recs[i]
-                for k, alt in enumerate(r[4].split(",")):
-                    n = norm(p, r[3], alt)
+                ref = self.recs.refs[i]
+                for k, alt in enumerate(self.recs.alts[i].split(",")):
+                    n = norm(p, ref, alt)
                     if n is not None:
                         out.append((i, k, n[1], n[2]))
                         where.append(n[0])
@@ -325,10 +324,10 @@ class _Queries:
                 found.setdefault(i, {}).setdefault(k, []).append((s, j))
 
 
-def _simple_codes(recs: list[list[str]], aligned: bool) -> tuple[np.ndarray, np.ndarray]:
+def _simple_codes(refs: list[str], alts: list[str], aligned: bool
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """(record numbers, allele codes) of the records matched with numpy alone."""
-    codes = np.fromiter(map(_simple_code, map(_REF, recs), map(_ALT, recs), repeat(aligned)),
-                        np.int32, len(recs))
+    codes = np.fromiter(map(_simple_code, refs, alts, repeat(aligned)), np.int32, len(refs))
     idx = np.flatnonzero(codes >= 0)
     return idx, codes[idx].astype(np.uint16)
 
@@ -349,10 +348,10 @@ def _simple_code(ref: str, alt: str, aligned: bool) -> int:
     return -1
 
 
-def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stats: Stats
-           ) -> bool:
-    """Write one record's matches; True when it got an ID."""
-    n_alts = r[4].count(",") + 1
+def _write(recs: Records, i: int, alleles: dict[int, list[tuple[SourceIndex, int]]],
+           stats: Stats) -> bool:
+    """Write record i's matches; True when it got an ID."""
+    n_alts = recs.alts[i].count(",") + 1
     ids: list[str] = []
     values: dict[str, list[str]] = {}
     pathogenic = rare = with_af = False
@@ -377,11 +376,13 @@ def _write(r: list[str], alleles: dict[int, list[tuple[SourceIndex, int]]], stat
                     with_af = True
                     rare |= float(v) < RARE_AF
     if ids:
-        have = [] if r[2] in (".", "") else r[2].split(";")
-        r[2] = ";".join(have + [x for x in ids if x not in have])
+        assert recs.ids is not None
+        have = [] if recs.ids[i] in (".", "") else recs.ids[i].split(";")
+        recs.ids[i] = ";".join(have + [x for x in ids if x not in have])
     if values:
         added = ";".join(f"{key}={','.join(v)}" for key, v in values.items())
-        r[7] = added if r[7] in (".", "") else f"{r[7]};{added}"
+        info = recs.info[i]
+        recs.info[i] = added if info in (".", "") else f"{info};{added}"
     stats.pathogenic += pathogenic
     stats.rare += rare
     stats.with_af += with_af

@@ -111,11 +111,3 @@ def test_undecodable_input_bytes_round_trip() -> None:
     lead = b"NOTE=\xff\xfe;ANN=".decode("utf-8", "surrogateescape")  # as the input is read
     texts = columns.records(np.array([0, 1]), [lead], None, columns.pick([lead], np.array([0])))
     assert texts == [lead + lead]
-
-
-def test_lines_are_the_rows_joined() -> None:
-    odd = b"X\xff".decode("utf-8", "surrogateescape")
-    rows = [["chr1", "5", "A"], ["é", odd, ""], ["x" * 70_000]]  # longer than the first buffer
-    assert entry_text.lines(rows) == "\n".join(map("\t".join, rows)).encode(
-        "utf-8", "surrogateescape") + b"\n"
-    assert entry_text.lines([]) == b""

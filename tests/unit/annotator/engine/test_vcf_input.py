@@ -10,15 +10,17 @@ LINES = [f"1\t{100 + k}\t.\tA\tG\t.\t.\tK={'x' * (k % 7)}" for k in range(500)]
 
 
 def _records(reader: VcfReader, hint: int) -> list[list[str]]:
+    """The blocks read, each as its lines; every block but the last ends a line."""
     blocks = []
-    while block := reader.read_records(hint):
+    while block := reader.read_block(hint):
         blocks.append(block)
-    return blocks
+    assert all(b.endswith("\n") for b in blocks[:-1])
+    return [b.removesuffix("\n").split("\n") for b in blocks]
 
 
 @pytest.mark.parametrize("ending", ["\n", ""])
 @pytest.mark.parametrize("hint", [1, 100, 1 << 20])
-def test_read_records_gives_whole_lines_in_order(tmp_path: Path, ending: str, hint: int) -> None:
+def test_read_block_gives_whole_lines_in_order(tmp_path: Path, ending: str, hint: int) -> None:
     path = tmp_path / "in.vcf"
     path.write_text("\n".join(LINES) + ending)
     reader = VcfReader(path)
@@ -29,7 +31,7 @@ def test_read_records_gives_whole_lines_in_order(tmp_path: Path, ending: str, hi
         assert all(len(b) == 1 for b in blocks)
 
 
-def test_read_records_from_gzip_with_crlf_and_blank_lines(tmp_path: Path) -> None:
+def test_read_block_from_gzip_with_crlf_and_blank_lines(tmp_path: Path) -> None:
     path = tmp_path / "in.vcf.gz"
     with gzip.open(path, "wt", newline="") as f:
         f.write("\r\n".join(LINES[:3] + ["", LINES[3]]) + "\r\n")
@@ -37,7 +39,7 @@ def test_read_records_from_gzip_with_crlf_and_blank_lines(tmp_path: Path) -> Non
         LINES[:3] + ["", LINES[3]]
 
 
-def test_read_records_after_peek_and_push_back(tmp_path: Path) -> None:
+def test_read_block_after_peek_and_push_back(tmp_path: Path) -> None:
     path = tmp_path / "in.vcf"
     path.write_text("##fileformat=VCFv4.2\n" + "\n".join(LINES) + "\n")
     reader = VcfReader(path)

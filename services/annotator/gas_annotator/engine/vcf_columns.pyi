@@ -1,0 +1,21 @@
+# Types of the compiled vcf_columns.pyx (see there).
+import numpy as np
+
+LINE: int
+ID: int
+ID_END: int
+QUAL: int
+FILTER: int
+INFO: int
+INFO_END: int
+END: int
+SHORT: int
+HEADER: int
+BAD_POS: int
+MAX_POS_DIGITS: int
+
+def parse(text: str, want_ids: bool) -> tuple[
+    bytes, list[tuple[str, int, int]], np.ndarray, list[str], list[str], list[str],
+    list[str] | None, np.ndarray, tuple[int, int, int | str] | None]: ...
+def write(raw: bytes, offsets: np.ndarray, ids: list[str] | None, infos: list[str],
+          v33: bool) -> bytes: ...

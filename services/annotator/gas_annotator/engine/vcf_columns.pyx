@@ -1,0 +1,199 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""A batch of VCF record lines as columns, and back to lines: one pass each, with no list
+of fields per record (splitting every line into nine str cost more than a third of the
+per-record work).
+
+parse(text) finds each record's fields in the batch's UTF-8 bytes and makes str only of
+the columns the annotator reads (CHROM once per run, POS as a number, REF, ALT, INFO, and
+ID when asked); write() copies the other columns from those bytes around the new ID and
+INFO.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memchr, memcmp, memcpy
+
+import numpy as np
+
+# Columns of parse()'s offsets: where a record's line, ID, "\tREF", QUAL, FILTER and INFO
+# start, where INFO ends and where the line ends (all in the batch's bytes).
+LINE, ID, ID_END, QUAL, FILTER, INFO, INFO_END, END = range(8)
+# parse()'s problems: the first bad line stops it
+SHORT, HEADER, BAD_POS = 1, 2, 3
+MAX_POS_DIGITS = 15
+
+
+cdef inline str _text(const char* s, Py_ssize_t a, Py_ssize_t b):
+    return PyUnicode_DecodeUTF8(s + a, b - a, "surrogateescape")
+
+
+def parse(str text, bint want_ids):
+    """Records of `text` (lines, each ended by a newline but perhaps the last) as columns:
+    (raw, runs, pos, refs, alts, infos, ids, offsets, problem).
+
+    raw: text's bytes; runs: [(CHROM, first record, end)]; pos: int64; ids: None unless
+    want_ids; offsets: int64 (records, 8), see LINE...END. Lines with fewer than 8 columns
+    and a blank first column are skipped. problem is None, or (line index, SHORT | HEADER |
+    BAD_POS, the column count or POS text) for the first line that is not a record; the
+    columns then hold the records before it.
+    """
+    raw = text.encode("utf-8", "surrogateescape")
+    cdef const char* s = PyBytes_AS_STRING(raw)
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(raw)
+    cdef Py_ssize_t n_lines = 0, a = 0, end, x, line = 0, n = 0, run_start = 0
+    cdef Py_ssize_t chrom_a = 0, chrom_b = -1, k, tabs
+    cdef Py_ssize_t t[8]
+    t[7] = 0
+    cdef const char* hit
+    cdef long long p
+    cdef bint blank
+    x = 0
+    while True:
+        hit = <const char*>memchr(s + x, 10, size - x)
+        if hit == NULL:
+            break
+        n_lines += 1
+        x = hit - s + 1
+    if size and s[size - 1] != 10:
+        n_lines += 1  # the last line has no newline
+    offsets = np.empty((n_lines, 8), np.int64)
+    pos = np.empty(n_lines, np.int64)
+    cdef long long[:, ::1] off = offsets
+    cdef long long[::1] pv = pos
+    cdef list refs = [], alts = [], infos = [], runs = []
+    cdef list ids = [] if want_ids else None
+    problem = None
+    while line < n_lines:
+        hit = <const char*>memchr(s + a, 10, size - a)
+        end = hit - s if hit != NULL else size
+        tabs = 0
+        x = a
+        while tabs < 8:
+            hit = <const char*>memchr(s + x, 9, end - x)
+            if hit == NULL:
+                break
+            t[tabs] = hit - s
+            x = t[tabs] + 1
+            tabs += 1
+        if tabs < 7:
+            blank = True
+            for x in range(a, t[0] if tabs else end):
+                if s[x] not in b" \t\r\x0b\x0c":
+                    blank = False
+                    break
+            if not blank:
+                problem = (line, HEADER if s[a] == 35 else SHORT, tabs + 1)
+                break
+        else:
+            if s[a] == 35:  # '#'
+                problem = (line, HEADER, tabs + 1)
+                break
+            p = 0
+            if t[1] == t[0] + 1 or t[1] - t[0] - 1 > MAX_POS_DIGITS:
+                problem = (line, BAD_POS, _text(s, t[0] + 1, t[1]))
+                break
+            for x in range(t[0] + 1, t[1]):
+                if s[x] < 48 or s[x] > 57:
+                    p = -1
+                    break
+                p = p * 10 + (s[x] - 48)
+            if p < 0:
+                problem = (line, BAD_POS, _text(s, t[0] + 1, t[1]))
+                break
+            if t[0] - a != chrom_b - chrom_a or memcmp(s + a, s + chrom_a, t[0] - a) != 0:
+                if n > run_start:
+                    runs[len(runs) - 1] = (runs[len(runs) - 1][0], run_start, n)
+                runs.append((_text(s, a, t[0]), n, n))
+                run_start, chrom_a, chrom_b = n, a, t[0]
+            pv[n] = p
+            refs.append(_text(s, t[2] + 1, t[3]))
+            alts.append(_text(s, t[3] + 1, t[4]))
+            k = t[7] if tabs == 8 else end
+            infos.append(_text(s, t[6] + 1, k))
+            if want_ids:
+                ids.append(_text(s, t[1] + 1, t[2]))
+            off[n, 0], off[n, 1], off[n, 2], off[n, 3] = a, t[1] + 1, t[2], t[4] + 1
+            off[n, 4], off[n, 5], off[n, 6], off[n, 7] = t[5] + 1, t[6] + 1, k, end
+            n += 1
+        line += 1
+        a = end + 1
+    if runs:
+        runs[len(runs) - 1] = (runs[len(runs) - 1][0], run_start, n)
+    return raw, runs, pos[:n], refs, alts, infos, ids, offsets[:n], problem
+
+
+cdef inline unsigned char* _room(unsigned char** buf, Py_ssize_t* cap, unsigned char* w,
+                                 Py_ssize_t more) except NULL:
+    """w, or where it moved to when the buffer grew to hold `more` bytes after it."""
+    cdef Py_ssize_t used = w - buf[0]
+    cdef unsigned char* grown
+    if used + more <= cap[0]:
+        return w
+    cap[0] = 2 * cap[0] + more
+    grown = <unsigned char*>realloc(buf[0], cap[0])
+    if grown == NULL:
+        raise MemoryError()
+    buf[0] = grown
+    return grown + used
+
+
+cdef inline unsigned char* _put(unsigned char** buf, Py_ssize_t* cap, unsigned char* w,
+                                const char* s, Py_ssize_t size) except NULL:
+    w = _room(buf, cap, w, size + 1)
+    memcpy(w, s, size)
+    return w + size
+
+
+cdef inline unsigned char* _put_str(unsigned char** buf, Py_ssize_t* cap, unsigned char* w,
+                                    object text) except NULL:
+    cdef Py_ssize_t size
+    cdef const char* field
+    try:
+        field = PyUnicode_AsUTF8AndSize(text, &size)  # ASCII: no copy
+    except UnicodeEncodeError:  # a byte the input had that is not UTF-8
+        encoded = (<str>text).encode("utf-8", "surrogateescape")
+        return _put(buf, cap, w, PyBytes_AS_STRING(encoded), PyBytes_GET_SIZE(encoded))
+    return _put(buf, cap, w, field, size)
+
+
+def write(bytes raw, const long long[:, ::1] offsets, list ids, list infos, bint v33):
+    """The records' lines as bytes, each ended by a newline: their columns from raw, with
+    ids[i] (when ids is not None and it is not None) as ID and infos[i] as INFO. v33:
+    write VCFv3.3's missing QUAL -1 as '.' and its PASS filter 0 as PASS."""
+    cdef const char* s = PyBytes_AS_STRING(raw)
+    cdef Py_ssize_t n = offsets.shape[0], i, cap = PyBytes_GET_SIZE(raw) + n * 64 + 64
+    cdef unsigned char* buf = <unsigned char*>malloc(cap)
+    cdef unsigned char* w = buf
+    cdef const long long* o
+    cdef object vid
+    if buf == NULL:
+        raise MemoryError()
+    if len(infos) != n or (ids is not None and len(ids) != n):
+        free(buf)
+        raise ValueError("one ID and one INFO per record")
+    try:
+        for i in range(n):
+            o = &offsets[i, 0]
+            vid = ids[i] if ids is not None else None
+            if vid is None:
+                w = _put(&buf, &cap, w, s + o[LINE], o[QUAL] - o[LINE])
+            else:
+                w = _put(&buf, &cap, w, s + o[LINE], o[ID] - o[LINE])
+                w = _put_str(&buf, &cap, w, vid)
+                w = _put(&buf, &cap, w, s + o[ID_END], o[QUAL] - o[ID_END])
+            if v33 and o[FILTER] - o[QUAL] == 3 and memcmp(s + o[QUAL], b"-1", 2) == 0:
+                w = _put(&buf, &cap, w, ".\t", 2)
+            else:
+                w = _put(&buf, &cap, w, s + o[QUAL], o[FILTER] - o[QUAL])
+            if v33 and o[INFO] - o[FILTER] == 2 and s[o[FILTER]] == 48:  # '0'
+                w = _put(&buf, &cap, w, "PASS\t", 5)
+            else:
+                w = _put(&buf, &cap, w, s + o[FILTER], o[INFO] - o[FILTER])
+            w = _put_str(&buf, &cap, w, infos[i])
+            w = _put(&buf, &cap, w, s + o[INFO_END], o[END] - o[INFO_END])
+            w[0] = 10
+            w += 1
+        return PyBytes_FromStringAndSize(<char*>buf, w - buf)
+    finally:
+        free(buf)
