@@ -8,7 +8,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
@@ -182,21 +181,16 @@ def _write_outputs(summary: dict, log_path: Path, summary_path: Path) -> None:
 
 
 class _Snvs(NamedTuple):
-    """A batch's one-letter REF and ALT records, and those letters as code points (0
-    elsewhere): found once, used by every path."""
+    """A batch's records with one-letter REF and ALT, and the code points of one-letter
+    REF and ALT (0 where longer): found once, used by every path."""
 
     mask: np.ndarray
     ref: np.ndarray
     alt: np.ndarray
 
     @staticmethod
-    def of(refs: list[str], alts: list[str], ref_len: np.ndarray) -> _Snvs:
-        mask = (ref_len == 1) & (np.fromiter(map(len, alts), np.int64, len(alts)) == 1)
-        ref, alt = np.zeros(len(refs), np.int64), np.zeros(len(refs), np.int64)
-        chosen = mask.tolist()
-        ref[mask] = code_points("".join(compress(refs, chosen)))
-        alt[mask] = code_points("".join(compress(alts, chosen)))
-        return _Snvs(mask, ref, alt)
+    def of(recs: Records) -> _Snvs:
+        return _Snvs((recs.ref_len == 1) & (recs.alt_len == 1), recs.ref_cp, recs.alt_cp)
 
 
 def _not_a_record(first: int, line: int, kind: int, what: int | str) -> str:
@@ -256,20 +250,16 @@ class _Annotator:
     def batch(self, text: str, first: int) -> bytes:
         """One batch of lines (first = line number of the first), annotated: the output
         lines."""
-        raw, runs, pos, refs, alts, infos, ids, offsets, problem = vcf_columns.parse(
-            text, bool(self.sources.indexes))
+        raw, runs, offsets, problem, recs = vcf_columns.parse(text, bool(self.sources.indexes))
         if problem is not None:
             raise AnnotationError(_not_a_record(first, *problem))
         for contig, a, b in runs:
-            recs = Records(pos[a:b], refs[a:b], alts[a:b], infos[a:b],
-                           None if ids is None else ids[a:b])
+            part = recs.part(a, b)
             self.stats.total += b - a
             self.stats.by_chromosome[contig] += b - a
-            self.contig_run(contig, recs)
-            infos[a:b] = recs.info
-            if ids is not None and recs.ids is not None:
-                ids[a:b] = recs.ids
-        return vcf_columns.write(raw, offsets, ids, infos, self.header.v33)
+            self.contig_run(contig, part)
+            recs.put_back(a, part)
+        return vcf_columns.write(raw, offsets, recs.ids, recs.info, self.header.v33)
 
     def contig_run(self, contig: str, recs: Records) -> None:
         """Annotate consecutive records on one contig."""
@@ -289,7 +279,7 @@ class _Annotator:
             self.transcript_run(canon, tx_index, recs, ix)
             return
         poslist = pos.tolist()
-        rl = np.fromiter(map(len, recs.refs), np.int64, len(recs))
+        rl = recs.ref_len
         # One base past REF too: an insertion after the last REF base touches it.
         last = pos + rl
         # int32 like the index, so that searchsorted does not convert the index each time
@@ -402,8 +392,8 @@ class _Annotator:
         length = self.ref.length(canon)
         before = self.tx.ref_mismatches
         pos, refs, alts = recs.pos, recs.refs, recs.alts
-        ref_len = np.fromiter(map(len, refs), np.int64, len(refs))
-        snvs = _Snvs.of(refs, alts, ref_len)
+        ref_len = recs.ref_len
+        snvs = _Snvs.of(recs)
         first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
         gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
                                              "right") - 1, 0)
@@ -412,8 +402,8 @@ class _Annotator:
         stats, by_region = self.stats, self.stats.by_region
         leads = self.info_leads(recs.info)
         assert self.fast is not None
-        done = self.fast.annotate(canon, tx_index, refs, alts, pos, first, last, genome_base,
-                                  length, near, leads, lambda k: self.classes(refs[k], alts[k]))
+        done = self.fast.annotate(canon, tx_index, recs, first, last, genome_base, length, near,
+                                  leads, lambda k: self.classes(refs[k], alts[k]))
         self.count_done(recs, done, snvs)
         rest = np.ones(len(recs), bool)
         rest[done.ks] = False

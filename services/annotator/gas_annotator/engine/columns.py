@@ -32,13 +32,7 @@ class Table:
     __slots__ = ("blob", "offsets")
 
     def __init__(self, texts: Sequence[str]) -> None:
-        data = _encode("".join(texts))
-        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
-        if len(data) != int(lengths.sum()):  # not all ASCII: lengths in bytes
-            lengths = np.fromiter((len(_encode(t)) for t in texts), np.int64, len(texts))
-        self.offsets = np.zeros(len(texts) + 1, np.int64)
-        np.cumsum(lengths, out=self.offsets[1:])
-        self.blob = np.frombuffer(data + _PAD, np.uint8)
+        self.blob, self.offsets = entry_text.table(texts)
 
     @classmethod
     def of_bytes(cls, blob: np.ndarray, offsets: np.ndarray) -> Table:

@@ -1,4 +1,6 @@
 # Types of the compiled entry_text.pyx (see there).
+from collections.abc import Sequence
+
 import numpy as np
 
 TEXT: int
@@ -7,3 +9,4 @@ NUMBER: int
 PAD: int
 
 def records(starts: np.ndarray, pieces: list[tuple]) -> list[str]: ...
+def table(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]: ...

@@ -1,6 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The annotator's compiled entry writer: many ANN entries in one pass (records, the core
-of columns.py).
+of columns.py), and the text tables its PICK pieces read (table).
 
 records(starts, pieces) writes entry after entry into one growing buffer, each entry
 piece after piece, and cuts the buffer into one str per record. A piece is one of:
@@ -11,9 +11,12 @@ columns.py makes them; index, values and absent have one item per entry, and eve
 and blob ends with PAD more bytes.
 """
 
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
+
+import numpy as np
 
 TEXT, PICK, NUMBER = 0, 1, 2
 PAD = 8  # bytes after each TEXT text and PICK blob (any value): see _copy
@@ -169,3 +172,38 @@ def records(const long long[::1] starts, list pieces):
         free(ps)
         free(buf)
         free(cuts)
+
+
+cdef inline const char* _utf8(object text, Py_ssize_t* size, list keep) except NULL:
+    """text's UTF-8 bytes (surrogateescape, as the input is read); keep holds any copy."""
+    try:
+        return PyUnicode_AsUTF8AndSize(text, size)  # ASCII: no copy
+    except UnicodeEncodeError:  # a byte the input had that is not UTF-8
+        encoded = (<str>text).encode("utf-8", "surrogateescape")
+        keep.append(encoded)
+        size[0] = PyBytes_GET_SIZE(encoded)
+        return PyBytes_AS_STRING(encoded)
+
+
+def table(object texts):
+    """(blob, offsets) for a PICK piece: the texts' UTF-8 bytes end to end and PAD zero
+    bytes (uint8), and their len(texts) + 1 bounds (int64)."""
+    cdef list items = texts if type(texts) is list else list(texts)
+    cdef Py_ssize_t n = len(items), i, size
+    cdef list keep = []
+    offsets = np.empty(n + 1, np.int64)
+    cdef long long[::1] off = offsets
+    off[0] = 0
+    for i in range(n):
+        _utf8(items[i], &size, keep)
+        off[i + 1] = off[i] + size
+    blob = np.empty(off[n] + PAD, np.uint8)
+    cdef unsigned char[::1] out = blob
+    cdef const char* field
+    keep.clear()
+    for i in range(n):
+        field = _utf8(items[i], &size, keep)
+        memcpy(&out[off[i]], field, size)
+    for i in range(PAD):
+        out[off[n] + i] = 0
+    return blob, offsets

@@ -36,6 +36,7 @@ from . import columns, indel_shift, placing
 from .coding_snv import TERMS, CodingSnvs, fields
 from .consequence import Allele, trim
 from .indel_shift import MAX_INDEL, ROLL
+from .records import Records
 from .so_terms import joined
 from .splice_sites import DEPTH, INDEX, TERM_LISTS
 from .transcript_ann import MODEL_CACHE, TranscriptAnnotator
@@ -88,7 +89,11 @@ _SPLICE_INDEX = np.ascontiguousarray(INDEX, np.int64).reshape(-1)
 
 def _codes(bases: str) -> np.ndarray:
     """Base code (see _BASE_CODE) of each character."""
-    points = code_points(bases)
+    return _base_codes(code_points(bases))
+
+
+def _base_codes(points: np.ndarray) -> np.ndarray:
+    """Base code (see _BASE_CODE) of each code point."""
     return np.where(points < 256, _BASE_CODE[np.minimum(points, 255)], 4)
 
 
@@ -354,23 +359,22 @@ class FastPath:
             tab = self.tables[contig] = ContigTables(self.tx.num, self.tx.exon, first_row, r1)
         return tab
 
-    def annotate(self, contig: str, tx_index: tuple, refs: list[str], alts: list[str],
-                 pos: np.ndarray, first: np.ndarray, last: np.ndarray, genome_base: list[str],
-                 length: int | None, near: np.ndarray, leads: list[str],
-                 vc_of: Callable[[int], str]) -> Done:
-        """The records of a batch (REF, ALT...) this path can annotate whole (the others are
-        left out): their INFO (leads[k], what the record had, then VC, ANN and PICK) and
-        most severe term. vc_of(k): VC of indel record k (counted by the caller)."""
-        n_ref = np.fromiter(map(len, refs), np.int64, len(refs))
-        n_alt = np.fromiter(map(len, alts), np.int64, len(alts))
+    def annotate(self, contig: str, tx_index: tuple, recs: Records, first: np.ndarray,
+                 last: np.ndarray, genome_base: list[str], length: int | None,
+                 near: np.ndarray, leads: list[str], vc_of: Callable[[int], str]) -> Done:
+        """The records of a batch this path can annotate whole (the others are left out):
+        their INFO (leads[k], what the record had, then VC, ANN and PICK) and most severe
+        term. vc_of(k): VC of indel record k (counted by the caller)."""
+        refs, alts, pos = recs.refs, recs.alts, recs.pos
+        n_ref, n_alt = recs.ref_len, recs.alt_len
         ok = near.copy()
         if length is not None:
             ok &= pos <= length
         snv = ok & (n_ref == 1) & (n_alt == 1)
         cand = np.flatnonzero(snv)
         # base codes (0-3: ACGT in either case, 4: anything else) of REF, ALT and the genome
-        rc = _codes("".join([refs[k] for k in cand.tolist()]))
-        ac = _codes("".join([alts[k] for k in cand.tolist()]))
+        rc = _base_codes(recs.ref_cp[cand])
+        ac = _base_codes(recs.alt_cp[cand])
         gc = _codes("".join(genome_base))[cand]
         good = (rc < 4) & (ac < 4) & (rc == gc) & (ac != gc)
         which, rc, ac = cand[good], rc[good], ac[good]

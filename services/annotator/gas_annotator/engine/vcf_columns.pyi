@@ -1,6 +1,8 @@
 # Types of the compiled vcf_columns.pyx (see there).
 import numpy as np
 
+from .records import Records
+
 LINE: int
 ID: int
 ID_END: int
@@ -15,7 +17,7 @@ BAD_POS: int
 MAX_POS_DIGITS: int
 
 def parse(text: str, want_ids: bool) -> tuple[
-    bytes, list[tuple[str, int, int]], np.ndarray, list[str], list[str], list[str],
-    list[str] | None, np.ndarray, tuple[int, int, int | str] | None]: ...
+    bytes, list[tuple[str, int, int]], np.ndarray, tuple[int, int, int | str] | None,
+    Records]: ...
 def write(raw: bytes, offsets: np.ndarray, ids: list[str] | None, infos: list[str],
           v33: bool) -> bytes: ...

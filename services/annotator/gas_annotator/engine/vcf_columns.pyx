@@ -4,17 +4,24 @@ of fields per record (splitting every line into nine str cost more than a third 
 per-record work).
 
 parse(text) finds each record's fields in the batch's UTF-8 bytes and makes str only of
-the columns the annotator reads (CHROM once per run, POS as a number, REF, ALT, INFO, and
-ID when asked); write() copies the other columns from those bytes around the new ID and
+the columns the annotator reads (CHROM once per run, REF, ALT, INFO, and ID when asked),
+with POS and the lengths of REF and ALT as numbers; write() copies the other columns from those bytes around the new ID and
 INFO.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from cpython.unicode cimport (
+    PyUnicode_AsUTF8AndSize,
+    PyUnicode_DecodeUTF8,
+    PyUnicode_GET_LENGTH,
+    PyUnicode_READ_CHAR,
+)
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memchr, memcmp, memcpy
 
 import numpy as np
+
+from gas_annotator.engine.records import Records
 
 # Columns of parse()'s offsets: where a record's line, ID, "\tREF", QUAL, FILTER and INFO
 # start, where INFO ends and where the line ends (all in the batch's bytes).
@@ -29,14 +36,14 @@ cdef inline str _text(const char* s, Py_ssize_t a, Py_ssize_t b):
 
 
 def parse(str text, bint want_ids):
-    """Records of `text` (lines, each ended by a newline but perhaps the last) as columns:
-    (raw, runs, pos, refs, alts, infos, ids, offsets, problem).
+    """The records of `text` (lines, each ended by a newline but perhaps the last):
+    (raw, runs, offsets, problem, records).
 
-    raw: text's bytes; runs: [(CHROM, first record, end)]; pos: int64; ids: None unless
-    want_ids; offsets: int64 (records, 8), see LINE...END. Lines with fewer than 8 columns
-    and a blank first column are skipped. problem is None, or (line index, SHORT | HEADER |
-    BAD_POS, the column count or POS text) for the first line that is not a record; the
-    columns then hold the records before it.
+    raw: text's bytes; runs: [(CHROM, first record, end)]; offsets: int64 (records, 8),
+    see LINE...END; records: a Records (its ids None unless want_ids). Lines with fewer
+    than 8 columns and a blank first column are skipped. problem is None, or (line index,
+    SHORT | HEADER | BAD_POS, the column count or POS text) for the first line that is
+    not a record; the columns then hold the records before it.
     """
     raw = text.encode("utf-8", "surrogateescape")
     cdef const char* s = PyBytes_AS_STRING(raw)
@@ -59,8 +66,15 @@ def parse(str text, bint want_ids):
         n_lines += 1  # the last line has no newline
     offsets = np.empty((n_lines, 8), np.int64)
     pos = np.empty(n_lines, np.int64)
+    ref_len, alt_len = np.empty(n_lines, np.int64), np.empty(n_lines, np.int64)
+    ref_cp, alt_cp = np.empty(n_lines, np.int64), np.empty(n_lines, np.int64)
     cdef long long[:, ::1] off = offsets
     cdef long long[::1] pv = pos
+    cdef long long[::1] rl = ref_len
+    cdef long long[::1] al = alt_len
+    cdef long long[::1] rc = ref_cp
+    cdef long long[::1] ac = alt_cp
+    cdef str ref, alt
     cdef list refs = [], alts = [], infos = [], runs = []
     cdef list ids = [] if want_ids else None
     problem = None
@@ -107,8 +121,12 @@ def parse(str text, bint want_ids):
                 runs.append((_text(s, a, t[0]), n, n))
                 run_start, chrom_a, chrom_b = n, a, t[0]
             pv[n] = p
-            refs.append(_text(s, t[2] + 1, t[3]))
-            alts.append(_text(s, t[3] + 1, t[4]))
+            ref, alt = _text(s, t[2] + 1, t[3]), _text(s, t[3] + 1, t[4])
+            refs.append(ref)
+            alts.append(alt)
+            rl[n], al[n] = PyUnicode_GET_LENGTH(ref), PyUnicode_GET_LENGTH(alt)
+            rc[n] = PyUnicode_READ_CHAR(ref, 0) if rl[n] == 1 else 0
+            ac[n] = PyUnicode_READ_CHAR(alt, 0) if al[n] == 1 else 0
             k = t[7] if tabs == 8 else end
             infos.append(_text(s, t[6] + 1, k))
             if want_ids:
@@ -120,7 +138,8 @@ def parse(str text, bint want_ids):
         a = end + 1
     if runs:
         runs[len(runs) - 1] = (runs[len(runs) - 1][0], run_start, n)
-    return raw, runs, pos[:n], refs, alts, infos, ids, offsets[:n], problem
+    return raw, runs, offsets[:n], problem, Records(
+        pos[:n], refs, alts, infos, ids, ref_len[:n], alt_len[:n], ref_cp[:n], alt_cp[:n])
 
 
 cdef inline unsigned char* _room(unsigned char** buf, Py_ssize_t* cap, unsigned char* w,

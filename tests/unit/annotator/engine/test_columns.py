@@ -111,3 +111,13 @@ def test_undecodable_input_bytes_round_trip() -> None:
     lead = b"NOTE=\xff\xfe;ANN=".decode("utf-8", "surrogateescape")  # as the input is read
     texts = columns.records(np.array([0, 1]), [lead], None, columns.pick([lead], np.array([0])))
     assert texts == [lead + lead]
+
+
+@pytest.mark.parametrize("texts", [[], [""], ["", "ab", "", "é"], ("x", "yz"),
+                                   ["A" * 70_000, b"\xff".decode("utf-8", "surrogateescape")]])
+def test_table_holds_the_texts_bytes_and_padding(texts: list[str]) -> None:
+    table = columns.Table(texts)
+    data = [t.encode("utf-8", "surrogateescape") for t in texts]
+    assert table.blob.tobytes() == b"".join(data) + bytes(entry_text.PAD)
+    assert table.offsets.tolist() == np.cumsum([0, *map(len, data)]).tolist()
+    assert table.to_list() == list(texts)

@@ -136,8 +136,8 @@ def test_fast_path_gives_the_same_bytes(random_bundle: tuple[Path, str, set[int]
     def counting(self: FastPath, *args: Any) -> Done:
         got = real(self, *args)
         handled.append(len(got.ks))
-        refs, alts = args[2], args[3]
-        indels.append(sum(len(refs[k]) != len(alts[k]) for k in got.ks.tolist()))
+        recs = args[2]
+        indels.append(sum(len(recs.refs[k]) != len(recs.alts[k]) for k in got.ks.tolist()))
         return got
 
     mixed: list[int] = []
