@@ -6,5 +6,5 @@ from setuptools import Extension, setup
 setup(ext_modules=cythonize(
     [Extension(f"gas_annotator.engine.{name}",
                [f"services/annotator/gas_annotator/engine/{name}.pyx"])
-     for name in ("entry_text", "placing", "vcf_columns")],
+     for name in ("entry_text", "placing", "translation", "vcf_columns")],
     compiler_directives={"language_level": "3"}))

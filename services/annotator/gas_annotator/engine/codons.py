@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import translation
+
 _BASES = "TCAG"
 # Amino acids of the 64 codons in TCAG order (NCBI translation table 1); '*' is a stop.
 _TABLE1 = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
@@ -25,13 +27,6 @@ CODE = _code(_TABLE1)
 MITO_CODE = _code(_TABLE2)
 
 
-# base -> its index in _BASES (4: anything else, lowercase included), for translate
-_BASE_INDEX = np.full(256, 4, np.int64)
-for _i, _b in enumerate(_BASES):
-    _BASE_INDEX[ord(_b)] = _i
-_CHUNK = 3 * 100  # bases translated at a time until a stop (most frames stop early)
-
-
 def _as_array(table: str) -> np.ndarray:
     """A table's amino acids (ASCII) by codon index 16 * a + 4 * b + c (bases in _BASES
     order), then 'X' for codons with another character."""
@@ -41,30 +36,10 @@ def _as_array(table: str) -> np.ndarray:
 _ARRAY_OF = {id(CODE): _as_array(_TABLE1), id(MITO_CODE): _as_array(_TABLE2)}
 
 
-def _whole(seq: str, table: np.ndarray) -> str:
-    n = len(seq) // 3 * 3
-    if not n:
-        return ""
-    # one byte per character ('?' for non-ASCII: not a base), three per codon
-    b = _BASE_INDEX[np.frombuffer(seq[:n].encode("ascii", "replace"), np.uint8)].reshape(-1, 3)
-    codon = np.where((b > 3).any(axis=1), 64, b[:, 0] * 16 + b[:, 1] * 4 + b[:, 2])
-    return table[codon].tobytes().decode()
-
-
 def translate(seq: str, code: dict[str, str] = CODE, to_stop: bool = False) -> str:
     """Protein of seq (whole codons only; codons with N give 'X'); with to_stop, up to and
     including the first stop ('*')."""
-    table = _ARRAY_OF[id(code)]
-    if not to_stop:
-        return _whole(seq, table)
-    out = []
-    for a in range(0, len(seq), _CHUNK):
-        part = _whole(seq[a:a + _CHUNK], table)
-        if "*" in part:
-            out.append(part[:part.index("*") + 1])
-            break
-        out.append(part)
-    return "".join(out)
+    return translation.translate(seq, _ARRAY_OF[id(code)], to_stop)
 
 
 def three(protein: str) -> str:

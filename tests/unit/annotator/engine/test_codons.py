@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from gas_annotator.engine.codons import CODE, MITO_CODE, translate
 
@@ -34,3 +35,15 @@ def test_random_sequences(code: dict[str, str], to_stop: bool) -> None:
         n = rng.choice([0, 1, 2, 3, 5, 30, 299, 300, 301, 302, 303, 1000, 2500])
         seq = "".join(rng.choice("ACGT" * 20 + "Nacgé") for _ in range(n))
         assert translate(seq, code, to_stop) == _by_codon(seq, code, to_stop)
+
+
+def test_surrogates_and_astral_characters_are_not_bases() -> None:
+    odd = b"\xff".decode("utf-8", "surrogateescape")
+    assert translate(f"ATG{odd}AAGGG😀TT") == "MXGX"
+
+
+def test_a_table_of_the_wrong_size_is_refused() -> None:
+    from gas_annotator.engine import translation
+
+    with pytest.raises(ValueError, match="64 amino acids"):
+        translation.translate("ATG", np.zeros(64, np.uint8), False)
