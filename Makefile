@@ -17,7 +17,7 @@ help:  ## List the targets and what each does
 	  | awk -F'\t' '{printf "  %-12s %s\n", $$1, $$2}'
 
 # setup.py compiles the annotator's Cython modules (gcc and Python's headers).
-$(STAMP): pyproject.toml setup.py $(wildcard services/annotator/gas_annotator/engine/*.pyx)
+$(STAMP): pyproject.toml setup.py $(wildcard services/annotator/gas_annotator/engine/*.pyx services/annotator/gas_annotator/engine/*.pxd)
 	@$(PYTHON) -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
 	  && command -v cc >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

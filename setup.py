@@ -7,4 +7,5 @@ setup(ext_modules=cythonize(
     [Extension(f"gas_annotator.engine.{name}",
                [f"services/annotator/gas_annotator/engine/{name}.pyx"])
      for name in ("entry_text", "placing", "translation", "vcf_columns")],
-    compiler_directives={"language_level": "3"}))
+    compiler_directives={"language_level": "3"},
+    include_path=["services/annotator"]))  # utf8_text.pxd

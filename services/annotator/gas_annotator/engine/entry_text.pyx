@@ -11,10 +11,11 @@ columns.py makes them; index, values and absent have one item per entry, and eve
 and blob ends with PAD more bytes.
 """
 
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
+
+from gas_annotator.engine.utf8_text cimport utf8
 
 import numpy as np
 
@@ -174,17 +175,6 @@ def records(const long long[::1] starts, list pieces):
         free(cuts)
 
 
-cdef inline const char* _utf8(object text, Py_ssize_t* size, list keep) except NULL:
-    """text's UTF-8 bytes (surrogateescape, as the input is read); keep holds any copy."""
-    try:
-        return PyUnicode_AsUTF8AndSize(text, size)  # ASCII: no copy
-    except UnicodeEncodeError:  # a byte the input had that is not UTF-8
-        encoded = (<str>text).encode("utf-8", "surrogateescape")
-        keep.append(encoded)
-        size[0] = PyBytes_GET_SIZE(encoded)
-        return PyBytes_AS_STRING(encoded)
-
-
 def table(object texts):
     """(blob, offsets) for a PICK piece: the texts' UTF-8 bytes end to end and PAD zero
     bytes (uint8), and their len(texts) + 1 bounds (int64)."""
@@ -195,14 +185,14 @@ def table(object texts):
     cdef long long[::1] off = offsets
     off[0] = 0
     for i in range(n):
-        _utf8(items[i], &size, keep)
+        utf8(items[i], &size, keep)
         off[i + 1] = off[i] + size
     blob = np.empty(off[n] + PAD, np.uint8)
     cdef unsigned char[::1] out = blob
     cdef const char* field
     keep.clear()
     for i in range(n):
-        field = _utf8(items[i], &size, keep)
+        field = utf8(items[i], &size, keep)
         memcpy(&out[off[i]], field, size)
     for i in range(PAD):
         out[off[n] + i] = 0
