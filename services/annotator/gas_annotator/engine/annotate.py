@@ -7,6 +7,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
@@ -234,18 +235,27 @@ class _Annotator:
         next_report = self.every
         self.out.flush()  # the header; the records go as bytes to the file under it
         sink = self.out.buffer
-        while True:
-            first = self.reader.lineno + 1
-            text = self.reader.read_block(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
-            if not text:
-                break
-            sink.write(self.batch(text, first))
-            if self.progress and self.stats.total >= next_report:
-                try:
-                    self.progress(self.stats.total)
-                except Exception as e:
-                    raise _Stopped() from e
-                next_report = (self.stats.total // self.every + 1) * self.every
+        # A batch's lines are written by a second thread while the next batch is annotated
+        # (the write releases the GIL): one write in flight at most, its error raised here.
+        with ThreadPoolExecutor(1, thread_name_prefix="gas-write") as writer:
+            written: Future | None = None
+            while True:
+                first = self.reader.lineno + 1
+                text = self.reader.read_block(BATCH_CHARS // 4 if self.tx else BATCH_CHARS)
+                if not text:
+                    break
+                lines = self.batch(text, first)
+                if written is not None:
+                    written.result()
+                written = writer.submit(sink.write, lines)
+                if self.progress and self.stats.total >= next_report:
+                    try:
+                        self.progress(self.stats.total)
+                    except Exception as e:
+                        raise _Stopped() from e
+                    next_report = (self.stats.total // self.every + 1) * self.every
+            if written is not None:
+                written.result()
 
     def batch(self, text: str, first: int) -> bytes:
         """One batch of lines (first = line number of the first), annotated: the output
