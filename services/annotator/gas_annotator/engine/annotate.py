@@ -471,7 +471,7 @@ class _Annotator:
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
 
     def intergenic(self, recs: Records, leads: list[str], cand: np.ndarray,
-                   gene_iv: np.ndarray, genome_base: list[str], ix: ContigIndex, snvs: _Snvs
+                   gene_iv: np.ndarray, genome_base: str, ix: ContigIndex, snvs: _Snvs
                    ) -> np.ndarray:
         """Records with no transcript in reach, annotated from the gene-level index (one
         ALT, plain bases); returns the ones done. leads: see info_leads."""
@@ -482,10 +482,12 @@ class _Annotator:
         snv, ref_cp, alt_cp = snvs.mask[cand], snvs.ref[cand], snvs.alt[cand]
         ref_up = np.where((ref_cp >= 97) & (ref_cp <= 122), ref_cp - 32, ref_cp)
         snv &= np.isin(alt_cp, _BASE_POINTS) & (ref_up >= 65) & (ref_up <= 90)
-        base = code_points("".join(genome_base))[cand]
+        base = code_points(genome_base)[cand]
         self.tx.ref_mismatches += int(np.count_nonzero(snv & (base != ref_up) & (base != 78)))
         self.count_snvs(ref_cp[snv], alt_cp[snv])
-        ks, vcs = cand[snv].tolist(), ["SNV"] * int(snv.sum())
+        # what follows each record's lead; + (not an f-string) below: an empty lead gives
+        # the constant itself, no new str
+        ks, vc_texts = cand[snv].tolist(), ["VC=SNV;ANN="] * int(snv.sum())
         starts = pos[cand[snv]].tolist()
         for k, p in zip(cand[~snv].tolist(), pos[cand[~snv]].tolist(), strict=True):
             ref, alt = all_refs[k], all_alts[k]
@@ -496,7 +498,7 @@ class _Annotator:
                 b = genome_base[k]
                 if b != ref.upper() and b != "N":
                     self.tx.ref_mismatches += 1
-            vcs.append(self.classes(ref, alt))
+            vc_texts.append(f"VC={self.classes(ref, alt)};ANN=")
             starts.append(first_changed(p, ref, alt))
         if not ks:
             return np.zeros(0, np.int64)
@@ -528,12 +530,13 @@ class _Annotator:
         has &= anchor >= 0
         dist = np.abs(np.array(starts, np.int64)[rec] - anchor)
         texts = columns.records(
-            group, [f"{leads[k]}VC={vc};ANN=" for k, vc in zip(ks, vcs, strict=True)], None,
+            group, [leads[k] + vc for k, vc in zip(ks, vc_texts, strict=True)], None,
             columns.pick(all_alts, done[rec]), columns.pick(prefixes, entry),
             columns.text(dist, ~has), "|")
         recs.set_info(ks, texts)
-        for top, n in Counter(np.array(tops)[which].tolist()).items():
-            stats.by_region[TERMS[top]] += n
+        for top, n in zip(tops, np.bincount(which, minlength=len(tops)).tolist(), strict=True):
+            if n:
+                stats.by_region[TERMS[top]] += n
         stats.annotated += len(ks)
         return done
 

@@ -360,7 +360,7 @@ class FastPath:
         return tab
 
     def annotate(self, contig: str, tx_index: tuple, recs: Records, first: np.ndarray,
-                 last: np.ndarray, genome_base: list[str], length: int | None,
+                 last: np.ndarray, genome_base: str, length: int | None,
                  near: np.ndarray, leads: list[str], vc_of: Callable[[int], str]) -> Done:
         """The records of a batch this path can annotate whole (the others are left out):
         their INFO (leads[k], what the record had, then VC, ANN and PICK) and most severe
@@ -375,7 +375,7 @@ class FastPath:
         # base codes (0-3: ACGT in either case, 4: anything else) of REF, ALT and the genome
         rc = _base_codes(recs.ref_cp[cand])
         ac = _base_codes(recs.alt_cp[cand])
-        gc = _codes("".join(genome_base))[cand]
+        gc = _codes(genome_base)[cand]
         good = (rc < 4) & (ac < 4) & (rc == gc) & (ac != gc)
         which, rc, ac = cand[good], rc[good], ac[good]
         indel = np.flatnonzero(ok & ~((n_ref == 1) & (n_alt == 1))
@@ -424,7 +424,8 @@ class FastPath:
         if g is None:
             return done.plus(self.mixed(contig, which, *slow_pairs, None, [], refs, alts, pos,
                                         leads, _snv))
-        got = {c: v[keep][g.order] for c, v in got.items()}
+        chosen = np.flatnonzero(keep)[g.order]
+        got = {c: v[chosen] for c, v in got.items()}
         pair_k, u, kind = g.pair_k, g.u, g.kind
         # REF>ALT as the transcript reads it (complemented on the - strand)
         change = (rc[pair_k] * 4 + ac[pair_k]) * 2 + g.rows.plus[u]
@@ -436,7 +437,8 @@ class FastPath:
         protein = None
         if effects is not None and (got["effect"] >= 0).any():
             protein = fields(effects, got["num"], got["effect"])
-        whole, entries = g.done(ks, [f"{leads[k]}VC=SNV;ANN=" for k in ks.tolist()],
+        # + (not an f-string): an empty lead gives the constant itself, no new str
+        whole, entries = g.done(ks, [leads[k] + "VC=SNV;ANN=" for k in ks.tolist()],
                                 columns.pick(alts, which[pair_k]), got["rank"], hgvs,
                                 got["cdna"], got["dist"], columns.pick(g.rows.notes, u), split,
                                 protein)

@@ -88,8 +88,9 @@ class Genome:
         """True when the bundle holds this contig's sequence."""
         return contig in self.where
 
-    def bases_at(self, contig: str, positions: np.ndarray) -> list[str]:
-        """The base at each 1-based position (uppercase; N past the end or in an N run)."""
+    def bases_at(self, contig: str, positions: np.ndarray) -> str:
+        """The base at each 1-based position, one character each (uppercase; N past the end
+        or in an N run)."""
         off, length, na, nb = self.where[contig]
         p = np.clip(positions, 1, max(length, 1)) - 1
         codes = (self.packed[off + (p >> 2)] >> (6 - 2 * (p & 3)).astype(np.uint8)) & 3
@@ -101,7 +102,7 @@ class Genome:
             inside = k < len(runs)
             bad |= inside & (runs[np.minimum(k, len(runs) - 1), 0] <= p)
         out[bad] = ord("N")
-        return list(out.tobytes().decode())
+        return out.tobytes().decode()
 
     def fetch(self, contig: str, start: int, end: int) -> str:
         """Bases start..end (1-based, closed), uppercase; '' outside the contig."""
