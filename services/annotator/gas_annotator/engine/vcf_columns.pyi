@@ -3,18 +3,9 @@ import numpy as np
 
 from .records import Records
 
-LINE: int
-ID: int
-ID_END: int
-QUAL: int
-FILTER: int
-INFO: int
-INFO_END: int
-END: int
 SHORT: int
 HEADER: int
 BAD_POS: int
-MAX_POS_DIGITS: int
 
 def parse(text: str, want_ids: bool) -> tuple[
     bytes, list[tuple[str, int, int]], np.ndarray, tuple[int, int, int | str] | None,

@@ -5,8 +5,8 @@ per-record work).
 
 parse(text) finds each record's fields in the batch's UTF-8 bytes and makes str only of
 the columns the annotator reads (CHROM once per run, REF, ALT, INFO, and ID when asked),
-with POS and the lengths of REF and ALT as numbers; write() copies the other columns from those bytes around the new ID and
-INFO.
+with POS and the lengths of REF and ALT as numbers; write() copies the other columns from
+those bytes around the new ID and INFO.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
@@ -20,11 +20,13 @@ from gas_annotator.engine.utf8_text cimport utf8
 from gas_annotator.engine.records import Records
 
 # Columns of parse()'s offsets: where a record's line, ID, "\tREF", QUAL, FILTER and INFO
-# start, where INFO ends and where the line ends (all in the batch's bytes).
-LINE, ID, ID_END, QUAL, FILTER, INFO, INFO_END, END = range(8)
+# start, where INFO ends and where the line ends (all in the batch's bytes). A C enum: as
+# Python names, each use in write() was a dictionary lookup.
+cdef enum:
+    LINE, ID, ID_END, QUAL, FILTER, INFO, INFO_END, END
 # parse()'s problems: the first bad line stops it
 SHORT, HEADER, BAD_POS = 1, 2, 3
-MAX_POS_DIGITS = 15
+cdef Py_ssize_t MAX_POS_DIGITS = 15
 
 
 cdef inline str _text(const char* s, Py_ssize_t a, Py_ssize_t b):
@@ -127,8 +129,8 @@ def parse(str text, bint want_ids):
             infos.append(_text(s, t[6] + 1, k))
             if want_ids:
                 ids.append(_text(s, t[1] + 1, t[2]))
-            off[n, 0], off[n, 1], off[n, 2], off[n, 3] = a, t[1] + 1, t[2], t[4] + 1
-            off[n, 4], off[n, 5], off[n, 6], off[n, 7] = t[5] + 1, t[6] + 1, k, end
+            off[n, LINE], off[n, ID], off[n, ID_END], off[n, QUAL] = a, t[1] + 1, t[2], t[4] + 1
+            off[n, FILTER], off[n, INFO], off[n, INFO_END], off[n, END] = t[5] + 1, t[6] + 1, k, end
             n += 1
         line += 1
         a = end + 1
