@@ -29,8 +29,11 @@ from tests.harness import messages_in, wait_for
 
 pytestmark = pytest.mark.xdist_group("archive")
 
+# The lease must outlast one claim's AWS calls on a busy CI machine: at 3 s, a claim
+# whose Expedited refusal and Standard start took longer was taken again by the next
+# poller pass (a second Expedited request in the fallback test).
 FAST = {"free_retention_seconds": "2", "archive_poll_seconds": "1",
-        "restore_poll_seconds": "1", "archive_lease_seconds": "3",
+        "restore_poll_seconds": "1", "archive_lease_seconds": "8",
         "cold_storage_class": "GLACIER"}
 SERVICES = ("archiver", "thawer")
 
