@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
@@ -179,19 +179,6 @@ def _contig_lines(header: Header, ref: Reference, build: BuildCheck,
 def _write_outputs(summary: dict, log_path: Path, summary_path: Path) -> None:
     log_path.write_text(count_log(summary))
     summary_path.write_text(json.dumps(summary, indent=2) + "\n")
-
-
-class _Snvs(NamedTuple):
-    """A batch's records with one-letter REF and ALT, and the code points of one-letter
-    REF and ALT (0 where longer): found once, used by every path."""
-
-    mask: np.ndarray
-    ref: np.ndarray
-    alt: np.ndarray
-
-    @staticmethod
-    def of(recs: Records) -> _Snvs:
-        return _Snvs((recs.ref_len == 1) & (recs.alt_len == 1), recs.ref_cp, recs.alt_cp)
 
 
 def _not_a_record(first: int, line: int, kind: int, what: int | str) -> str:
@@ -403,7 +390,7 @@ class _Annotator:
         before = self.tx.ref_mismatches
         pos, refs, alts = recs.pos, recs.refs, recs.alts
         ref_len = recs.ref_len
-        snvs = _Snvs.of(recs)
+        snvs = (ref_len == 1) & (recs.alt_len == 1)  # one-letter REF and ALT
         first, last = self.tx.intervals(tx_index, pos, pos + np.maximum(ref_len - 1, 1))
         gene_iv = np.maximum(np.searchsorted(ix.starts, np.minimum(pos, _I32).astype(np.int32),
                                              "right") - 1, 0)
@@ -471,7 +458,7 @@ class _Annotator:
         self.stats.ref_mismatches += self.tx.ref_mismatches - before
 
     def intergenic(self, recs: Records, leads: list[str], cand: np.ndarray,
-                   gene_iv: np.ndarray, genome_base: str, ix: ContigIndex, snvs: _Snvs
+                   gene_iv: np.ndarray, genome_base: str, ix: ContigIndex, snvs: np.ndarray
                    ) -> np.ndarray:
         """Records with no transcript in reach, annotated from the gene-level index (one
         ALT, plain bases); returns the ones done. leads: see info_leads."""
@@ -479,7 +466,7 @@ class _Annotator:
         assert self.tx is not None
         stats, pos, all_refs, all_alts = self.stats, recs.pos, recs.refs, recs.alts
         # SNVs (one ASCII letter, ALT a base) at once; the others one by one
-        snv, ref_cp, alt_cp = snvs.mask[cand], snvs.ref[cand], snvs.alt[cand]
+        snv, ref_cp, alt_cp = snvs[cand], recs.ref_cp[cand], recs.alt_cp[cand]
         ref_up = np.where((ref_cp >= 97) & (ref_cp <= 122), ref_cp - 32, ref_cp)
         snv &= np.isin(alt_cp, _BASE_POINTS) & (ref_up >= 65) & (ref_up <= 90)
         base = code_points(genome_base)[cand]
@@ -540,7 +527,7 @@ class _Annotator:
         stats.annotated += len(ks)
         return done
 
-    def count_done(self, recs: Records, done: Done, snvs: _Snvs) -> None:
+    def count_done(self, recs: Records, done: Done, snvs: np.ndarray) -> None:
         """Set the INFO of the records the fast path did and count them."""
         stats = self.stats
         ks = done.ks.tolist()
@@ -548,8 +535,8 @@ class _Annotator:
         tops, n = np.unique(done.tops, return_counts=True)
         for top, count in zip(tops.tolist(), n.tolist(), strict=True):
             stats.by_region[TERM_NAMES[top]] += count
-        snv = done.ks[snvs.mask[done.ks]]
-        self.count_snvs(snvs.ref[snv], snvs.alt[snv])
+        snv = done.ks[snvs[done.ks]]
+        self.count_snvs(recs.ref_cp[snv], recs.alt_cp[snv])
         stats.annotated += len(ks)
 
     def count_snvs(self, ref: np.ndarray, alt: np.ndarray) -> None:
